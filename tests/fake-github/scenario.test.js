@@ -1,0 +1,226 @@
+// The scenario generator: deterministic, and the ground truth it produces obeys
+// the rules GitHub's data obeys.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  defaultBranchCommits, findPull, generateScenario, graphqlLogin, HOSTILE, nodeId, reviewThreads,
+} from './scenario.js';
+
+const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+const HUGE = { number: 3, files: 3000, reviews: 150, issueComments: 250, reviewThreads: 120 };
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+describe('generateScenario determinism', () => {
+  it('same seed and options give byte-identical output', () => {
+    const a = generateScenario({ seed: 7, now: NOW, special: [HUGE] });
+    const b = generateScenario({ seed: 7, now: NOW, special: [HUGE] });
+    assert.equal(JSON.stringify(a), JSON.stringify(b));
+    assert.deepEqual(a, b);
+  });
+
+  it('a different seed gives different data', () => {
+    const a = generateScenario({ seed: 1, now: NOW });
+    const b = generateScenario({ seed: 2, now: NOW });
+    assert.notEqual(JSON.stringify(a), JSON.stringify(b));
+  });
+
+  it('is plain JSON (round-trips unchanged)', () => {
+    const a = generateScenario({ now: NOW });
+    assert.deepEqual(JSON.parse(JSON.stringify(a)), a);
+  });
+
+  it('user ids depend on the login only, not on the seed or repository', () => {
+    const ids = new Map();
+    for (const [seed, name] of [[1, 'widgets'], [2, 'gadgets'], [3, 'widgets']]) {
+      for (const u of generateScenario({ seed, name, now: NOW, users: 20 }).users) {
+        if (ids.has(u.login)) assert.equal(ids.get(u.login), u.id, u.login);
+        ids.set(u.login, u.id);
+      }
+    }
+  });
+
+  it('uses the defaults when options are undefined', () => {
+    const s = generateScenario({ now: NOW, owner: undefined, prs: undefined });
+    assert.equal(s.repo.full_name, 'acme/widgets');
+    assert.equal(s.pulls.length, 20);
+  });
+});
+
+describe('scenario invariants', () => {
+  const scn = generateScenario({ seed: 1, now: NOW, special: [HUGE] });
+
+  it('has the requested shape and repository fields', () => {
+    assert.equal(scn.pulls.length, 20);
+    assert.equal(scn.repo.full_name, 'acme/widgets');
+    assert.equal(scn.repo.default_branch, 'main');
+    assert.equal(scn.repo.owner.type, 'Organization');
+    for (const k of ['id', 'node_id', 'name', 'full_name', 'owner', 'private', 'description', 'homepage', 'language',
+      'stargazers_count', 'watchers_count', 'forks_count', 'open_issues_count', 'size', 'default_branch', 'fork',
+      'archived', 'disabled', 'has_issues', 'has_projects', 'has_wiki', 'has_pages', 'has_downloads',
+      'has_discussions', 'license', 'topics', 'created_at', 'updated_at', 'pushed_at', 'html_url']) {
+      assert.ok(k in scn.repo, k);
+    }
+    assert.deepEqual(scn.pulls.map((p) => p.number), Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  it('users: 12 distinct, a Bot with a [bot] login, ids below and above 2^31', () => {
+    assert.equal(scn.users.length, 12);
+    assert.equal(new Set(scn.users.map((u) => u.login)).size, 12);
+    assert.equal(new Set(scn.users.map((u) => u.id)).size, 12);
+    assert.ok(scn.users.some((u) => u.type === 'Bot' && u.login === 'dependabot[bot]'));
+    assert.ok(scn.users.some((u) => u.id < 2 ** 31));
+    assert.ok(scn.users.some((u) => u.id > 2 ** 31));
+    assert.equal(graphqlLogin('dependabot[bot]'), 'dependabot');
+    assert.equal(nodeId('User', 1), 'MDQ6VXNlcjE='); // as in GitHub's own examples
+  });
+
+  it('bigUserIds: false keeps every user id below 2^31', () => {
+    const s = generateScenario({ now: NOW, bigUserIds: false, users: 20 });
+    assert.ok(s.users.every((u) => u.id < 2 ** 31));
+  });
+
+  it('PR totals are the sums over files; counts match the lists', () => {
+    for (const p of scn.pulls) {
+      assert.equal(p.additions, p.files.reduce((s, f) => s + f.additions, 0), `#${p.number}`);
+      assert.equal(p.deletions, p.files.reduce((s, f) => s + f.deletions, 0), `#${p.number}`);
+      assert.equal(p.changed_files, p.files.length);
+      assert.equal(p.commits, p.commits_list.length);
+      assert.ok(p.commits >= 1);
+      for (const f of p.files) assert.equal(f.changes, f.additions + f.deletions);
+    }
+  });
+
+  it('file names are unique per PR; renames carry previous_filename; statuses are GitHub\'s', () => {
+    const statuses = new Set(['added', 'removed', 'modified', 'renamed', 'copied', 'changed', 'unchanged']);
+    for (const p of scn.pulls) {
+      assert.equal(new Set(p.files.map((f) => f.filename)).size, p.files.length, `#${p.number}`);
+      for (const f of p.files) {
+        assert.ok(statuses.has(f.status), f.status);
+        if (f.status === 'renamed') assert.equal(typeof f.previous_filename, 'string');
+        if (f.status !== 'renamed' && f.status !== 'copied') assert.equal('previous_filename' in f, false);
+      }
+    }
+    assert.ok(scn.pulls.some((p) => p.files.length === 0), 'a PR without files');
+    assert.ok(findPull(scn, 1).files.some((f) => f.status === 'renamed'));
+  });
+
+  it('ids are unique, many above 2^32, all below 2^53; comments share one id space', () => {
+    const prIds = scn.pulls.map((p) => p.id);
+    const reviewIds = scn.pulls.flatMap((p) => p.reviews.map((r) => r.id));
+    const commentIds = scn.pulls.flatMap((p) => [...p.issue_comments, ...p.review_comments].map((c) => c.id));
+    for (const ids of [prIds, reviewIds, commentIds]) {
+      assert.equal(new Set(ids).size, ids.length);
+      assert.ok(ids.every((id) => Number.isSafeInteger(id) && id > 0));
+    }
+    assert.ok(prIds.every((id) => id > 2 ** 31), 'PR ids overflow a signed 32-bit int');
+    assert.ok(reviewIds.every((id) => id > 2 ** 32));
+    assert.ok(commentIds.every((id) => id > 2 ** 32));
+  });
+
+  it('timestamps are GitHub-formatted and ordered', () => {
+    for (const p of scn.pulls) {
+      for (const t of [p.created_at, p.updated_at]) assert.match(t, ISO);
+      assert.ok(p.created_at <= p.updated_at);
+      assert.ok(Date.parse(p.updated_at) <= NOW);
+      if (p.state === 'closed') {
+        assert.match(p.closed_at, ISO);
+        assert.ok(p.closed_at >= p.created_at && p.closed_at <= p.updated_at);
+      } else assert.equal(p.closed_at, null);
+      if (p.merged) {
+        assert.equal(p.state, 'closed');
+        assert.equal(p.merged_at, p.closed_at);
+        assert.equal(typeof p.merged_by, 'string');
+      } else assert.equal(p.merged_at, null);
+      for (const c of [...p.issue_comments, ...p.review_comments]) {
+        assert.match(c.created_at, ISO);
+        assert.ok(c.created_at <= c.updated_at);
+        assert.ok(c.updated_at <= p.updated_at);
+      }
+      for (const r of p.reviews) {
+        if (r.state === 'PENDING') assert.equal(r.submitted_at, null);
+        else assert.match(r.submitted_at, ISO);
+      }
+    }
+  });
+
+  it('covers draft, open, closed-unmerged and merged PRs, and a PENDING review', () => {
+    assert.ok(scn.pulls.some((p) => p.draft && p.state === 'open'));
+    assert.ok(scn.pulls.some((p) => !p.draft && p.state === 'open'));
+    assert.ok(scn.pulls.some((p) => p.state === 'closed' && !p.merged));
+    assert.ok(scn.pulls.some((p) => p.merged));
+    assert.ok(scn.pulls.some((p) => p.reviews.some((r) => r.state === 'PENDING')));
+    assert.ok(scn.pulls.some((p) => p.user === 'dependabot[bot]'));
+  });
+
+  it('lists are in id (= time) order', () => {
+    const sorted = (a) => a.every((x, i) => i === 0 || a[i - 1].id < x.id);
+    for (const p of scn.pulls) {
+      assert.ok(sorted(p.reviews));
+      assert.ok(sorted(p.issue_comments));
+      assert.ok(sorted(p.review_comments));
+      const rc = p.reviews.filter((r) => r.submitted_at);
+      assert.ok(rc.every((r, i) => i === 0 || rc[i - 1].submitted_at <= r.submitted_at));
+    }
+  });
+
+  it('review comments form valid threads attached to submitted reviews', () => {
+    for (const p of scn.pulls) {
+      const byId = new Map(p.review_comments.map((c) => [c.id, c]));
+      const reviews = new Map(p.reviews.map((r) => [r.id, r]));
+      for (const c of p.review_comments) {
+        const review = reviews.get(c.pull_request_review_id);
+        assert.ok(review, `comment ${c.id} belongs to a review of #${p.number}`);
+        assert.notEqual(review.state, 'PENDING');
+        assert.equal(review.user, c.user);
+        if (c.in_reply_to_id === undefined) continue;
+        const head = byId.get(c.in_reply_to_id);
+        assert.ok(head, 'reply points into the same PR');
+        assert.equal(head.in_reply_to_id, undefined, 'reply points at the thread head');
+        assert.equal(head.thread, c.thread);
+        assert.equal(head.path, c.path);
+        assert.ok(head.id < c.id);
+      }
+      const threads = reviewThreads(p);
+      assert.equal(threads.reduce((s, t) => s + t.comments.length, 0), p.review_comments.length);
+      threads.forEach((t, i) => {
+        assert.equal(t.index, i);
+        assert.equal(t.comments[0].in_reply_to_id, undefined);
+      });
+    }
+  });
+
+  it('special PRs get exactly the requested sizes', () => {
+    const p = findPull(scn, 3);
+    assert.equal(p.files.length, 3000);
+    assert.equal(p.reviews.length, 150);
+    assert.equal(p.issue_comments.length, 250);
+    assert.equal(reviewThreads(p).length, 120);
+    assert.ok(p.review_comments.length > 120);
+  });
+
+  it('places hostile text deterministically', () => {
+    const p1 = findPull(scn, 1);
+    assert.ok(p1.title.startsWith('::warning::'));
+    assert.equal(p1.title, HOSTILE.title);
+    for (const s of ['|', '<script>', '`', '\r\n', '%', '👩‍💻']) assert.ok(p1.body.includes(s), s);
+    assert.equal(findPull(scn, 2).title.length, 256);
+    assert.equal(findPull(scn, 2).body, null);
+    assert.ok(p1.files.some((f) => f.filename.includes(' ')));
+  });
+
+  it('has a deleted-account comment, a fork PR and a deleted-fork PR', () => {
+    assert.ok(scn.pulls.some((p) => p.issue_comments.some((c) => c.user === null)));
+    assert.ok(scn.pulls.some((p) => p.head_repo && p.head_repo !== scn.repo.full_name));
+    assert.ok(scn.pulls.some((p) => p.head_repo === null));
+  });
+
+  it('default branch = merge commits of merged PRs + direct commits, newest first', () => {
+    const branch = defaultBranchCommits(scn);
+    const merged = scn.pulls.filter((p) => p.merged);
+    assert.equal(branch.length, merged.length + scn.direct_commits.length);
+    assert.ok(branch.every((c, i) => i === 0 || branch[i - 1].committed_at >= c.committed_at));
+    for (const p of merged) assert.equal(branch.find((c) => c.sha === p.merge_commit_sha).pull_number, p.number);
+    assert.ok(branch.every((c) => /^[0-9a-f]{40}$/.test(c.sha)));
+  });
+});

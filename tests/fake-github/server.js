@@ -1,0 +1,805 @@
+// The fake api.github.com: an HTTP server (node:http, no framework) answering the
+// REST endpoints and POST /graphql that progressive-capture uses, from one or more
+// deterministic scenarios (scenario.js), with GitHub's pagination, auth, primary
+// rate limits, conditional requests, injectable latency and faults, and a request
+// log the tests count calls with.
+//
+// startFakeGitHub(opts) starts it in-process; `node server.js [flags]` runs it as
+// a process (prints "listening <url>" first). It never logs tokens: the request
+// log keeps a short fingerprint (tokenFingerprint()).
+
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runGraphQL } from './graphql.js';
+import { RateLimiter } from './ratelimit.js';
+import { buildIndex } from './repo-index.js';
+import { fnv1a, generateScenario, isoSeconds } from './scenario.js';
+import {
+  commitJson, dispatchJson, fileJson, issueCommentJson, publicUserJson, pullJson, pullSimpleJson,
+  rateLimitJson, repoJson, reviewCommentJson, reviewJson, workflowRunJson,
+} from './shapes.js';
+
+const DOCS = 'https://docs.github.com/rest';
+const API_VERSIONS = ['2022-11-28', '2026-03-10'];
+const MAX_BODY = 50 * 1024 * 1024;
+const MAX_FILES = 3000; // GET /pulls/{n}/files never lists more
+const MAX_PR_COMMITS = 250; // GET /pulls/{n}/commits never lists more
+const UA_MESSAGE = 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.\n';
+
+/** Short, non-reversible token id for logs: "sha256:" + 12 hex digits; '' for none. */
+export function tokenFingerprint(token) {
+  return token ? `sha256:${createHash('sha256').update(token).digest('hex').slice(0, 12)}` : '';
+}
+
+/** Ready-made faults for addFault(). */
+export const FAULTS = Object.freeze({
+  /** 403 + retry-after, GitHub's secondary-rate-limit answer. */
+  secondaryRateLimit: (retryAfterSeconds = 1) => ({
+    status: 403,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+    body: {
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
+      documentation_url: 'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+      status: '403',
+    },
+  }),
+  /** 429 with retry-after. */
+  tooManyRequests: (retryAfterSeconds = 1) => ({
+    status: 429, headers: { 'retry-after': String(retryAfterSeconds) },
+    body: { message: 'API rate limit exceeded', documentation_url: DOCS, status: '429' },
+  }),
+  /** 502 as GitHub answers a GraphQL query that ran out of time. */
+  timeout: () => ({
+    status: 502,
+    body: { message: "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.", documentation_url: DOCS },
+  }),
+  serverError: (status = 500) => ({ status, body: { message: 'Server Error', documentation_url: DOCS, status: String(status) } }),
+  /** Drop the connection without an answer. */
+  reset: () => ({ destroy: true }),
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sha1 = (s) => createHash('sha1').update(s).digest('hex');
+
+function ghError(status, message, documentationUrl = DOCS) {
+  return { status, body: { message, documentation_url: documentationUrl, status: String(status) } };
+}
+const notFound = () => ghError(404, 'Not Found');
+
+/** decodeURIComponent that leaves malformed escapes alone instead of throwing. */
+function safeDecode(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** per_page (default 30, 1..100) and page (default 1). */
+function pageParams(query) {
+  let perPage = Number.parseInt(query.get('per_page') ?? '', 10);
+  if (!Number.isFinite(perPage) || perPage < 1) perPage = 30;
+  perPage = Math.min(perPage, 100);
+  let page = Number.parseInt(query.get('page') ?? '', 10);
+  if (!Number.isFinite(page) || page < 1) page = 1;
+  return { perPage, page };
+}
+
+/** `since`/`until` as ms, undefined when absent, NaN when malformed. */
+function timeParam(query, name) {
+  const v = query.get(name);
+  if (v == null || v === '') return undefined;
+  return Date.parse(v);
+}
+
+/**
+ * Start a fake GitHub. See README.md for every option and the returned object.
+ */
+export async function startFakeGitHub(opts = {}) {
+  const host = opts.host ?? '127.0.0.1';
+  const tokens = opts.tokens ?? ['ghp_test_token'];
+  let latencyMs = opts.latencyMs ?? 0;
+  const requireUserAgent = opts.requireUserAgent ?? true;
+  const linkStyle = opts.linkStyle ?? 'repositories';
+  const limiter = new RateLimiter({
+    limits: { core: 5000, graphql: 5000, ...(opts.rateLimit ?? {}) },
+    unauthenticated: opts.rateLimit?.unauthenticated ?? 60,
+  });
+
+  // --- repositories
+  const scenarios = [];
+  const indexCache = new WeakMap();
+  const keyOf = (full) => full.toLowerCase();
+  const setScenario = (scn) => {
+    if (!scn?.repo?.full_name) throw new TypeError('setScenario: not a scenario (no repo.full_name)');
+    const i = scenarios.findIndex((s) => keyOf(s.repo.full_name) === keyOf(scn.repo.full_name));
+    if (i >= 0) scenarios[i] = scn;
+    else scenarios.push(scn);
+    indexCache.delete(scn);
+  };
+  const initial = opts.scenarios ?? (opts.scenario ? [opts.scenario] : []);
+  if (initial.length === 0) throw new TypeError('startFakeGitHub: a scenario (or scenarios) is required');
+  initial.forEach(setScenario);
+
+  const indexOf = (scn) => {
+    let idx = indexCache.get(scn);
+    if (!idx) {
+      idx = buildIndex(scn);
+      indexCache.set(scn, idx);
+    }
+    return idx;
+  };
+  const lookupRepo = (owner, name) => {
+    const scn = scenarios.find((s) => keyOf(s.repo.full_name) === keyOf(`${owner}/${name}`));
+    return scn ? indexOf(scn) : null;
+  };
+  const lookupRepoById = (id) => {
+    const scn = scenarios.find((s) => s.repo.id === id);
+    return scn ? indexOf(scn) : null;
+  };
+
+  // --- state the tests read
+  const log = [];
+  const dispatches = [];
+  const runs = new Map();
+  const faults = [];
+  let seq = 0;
+  let base = '';
+
+  const viewerOf = (token) => {
+    const i = tokens.indexOf(token);
+    return { id: i + 1, login: `fake-user-${i + 1}` };
+  };
+
+  // ------------------------------------------------------------------------
+  // REST routes: [method, pattern, route template, handler(ctx) → result]
+  // A result is { status, body, headers } or { list, cap, map, wrap } for lists.
+
+  const repoRoute = (rest) => new RegExp(`^/repos/([^/]+)/([^/]+)${rest}$`);
+  const routes = [
+    ['GET', /^\/rate_limit$/, '/rate_limit', getRateLimit],
+    ['GET', /^\/users\/([^/]+)$/, '/users/{username}', getUser],
+    ['GET', repoRoute(''), '/repos/{owner}/{repo}', (x) => ({ status: 200, body: repoJson(x.c), lastModified: x.idx.repo.updated_at })],
+    ['GET', repoRoute('/pulls'), '/repos/{owner}/{repo}/pulls', listPulls],
+    ['GET', repoRoute('/pulls/comments'), '/repos/{owner}/{repo}/pulls/comments', listRepoReviewComments],
+    ['GET', repoRoute('/pulls/(\\d+)'), '/repos/{owner}/{repo}/pulls/{pull_number}', getPull],
+    ['GET', repoRoute('/pulls/(\\d+)/files'), '/repos/{owner}/{repo}/pulls/{pull_number}/files', withPull((x, pr) => ({
+      list: pr.files, cap: MAX_FILES, map: (f) => fileJson(x.c, pr, f) }))],
+    ['GET', repoRoute('/pulls/(\\d+)/reviews'), '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', withPull((x, pr) => ({
+      list: pr.reviews, map: (r) => reviewJson(x.c, pr, r) }))],
+    ['GET', repoRoute('/pulls/(\\d+)/comments'), '/repos/{owner}/{repo}/pulls/{pull_number}/comments', withPull(listPullReviewComments)],
+    ['GET', repoRoute('/pulls/(\\d+)/commits'), '/repos/{owner}/{repo}/pulls/{pull_number}/commits', withPull((x, pr) => ({
+      list: pr.commits_list, cap: MAX_PR_COMMITS,
+      map: (cm) => commitJson(x.c, cm, x.idx.commits.get(cm.sha)?.parent ?? null) }))],
+    ['GET', repoRoute('/issues/comments'), '/repos/{owner}/{repo}/issues/comments', listRepoIssueComments],
+    ['GET', repoRoute('/issues/(\\d+)/comments'), '/repos/{owner}/{repo}/issues/{issue_number}/comments', withPull(listIssueComments)],
+    ['GET', repoRoute('/commits'), '/repos/{owner}/{repo}/commits', listCommits],
+    ['GET', repoRoute('/commits/([^/]+)/pulls'), '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', listCommitPulls],
+    ['POST', repoRoute('/actions/workflows/([^/]+)/dispatches'), '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', postDispatch],
+    ['GET', repoRoute('/actions/workflows/([^/]+)/runs'), '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', listWorkflowRuns],
+    ['GET', repoRoute('/actions/runs/(\\d+)'), '/repos/{owner}/{repo}/actions/runs/{run_id}', getRun],
+  ];
+
+  function getRateLimit(x) {
+    const states = {};
+    for (const r of ['core', 'graphql', 'search']) states[r] = limiter.peek(x.token, r);
+    return { status: 200, body: rateLimitJson(states), free: true };
+  }
+
+  function getUser(x) {
+    const login = safeDecode(x.params[0]).toLowerCase();
+    for (const scn of scenarios) {
+      const idx = indexOf(scn);
+      for (const u of idx.users.values()) {
+        if (u.login.toLowerCase() === login) return { status: 200, body: publicUserJson({ base, idx }, u) };
+      }
+    }
+    return notFound();
+  }
+
+  function withPull(fn) {
+    return (x) => {
+      const pr = x.idx.pulls.get(Number(x.params[2]));
+      return pr ? fn(x, pr) : notFound();
+    };
+  }
+
+  function getPull(x) {
+    const pr = x.idx.pulls.get(Number(x.params[2]));
+    if (!pr) return notFound();
+    return { status: 200, body: pullJson(x.c, pr), lastModified: pr.updated_at };
+  }
+
+  function listPulls(x) {
+    const q = x.query;
+    const state = q.get('state') ?? 'open';
+    if (!['open', 'closed', 'all'].includes(state)) return validationFailed('state');
+    const sort = q.get('sort') ?? 'created';
+    if (!['created', 'updated', 'popularity', 'long-running'].includes(sort)) return validationFailed('sort');
+    const direction = q.get('direction') ?? (sort === 'created' ? 'desc' : 'asc');
+    let list = x.idx.pullList.filter((p) => state === 'all' || p.state === state);
+    const baseRef = q.get('base');
+    if (baseRef) list = list.filter((p) => p.base_ref === baseRef);
+    const head = q.get('head');
+    if (head) {
+      list = list.filter((p) => {
+        const owner = p.head_repo ? p.head_repo.split('/')[0] : p.user;
+        return head.includes(':') ? `${owner}:${p.head_ref}`.toLowerCase() === head.toLowerCase() : p.head_ref === head;
+      });
+    }
+    let key;
+    if (sort === 'updated') key = (p) => Date.parse(p.updated_at);
+    else if (sort === 'popularity') key = (p) => p.issue_comments.length + p.review_comments.length;
+    else if (sort === 'long-running') {
+      // Open for over a month with activity in the past month, oldest first.
+      const now = Date.now();
+      list = list.filter((p) => Date.parse(p.created_at) < now - 30 * 86400e3 && Date.parse(p.updated_at) > now - 30 * 86400e3);
+      key = (p) => Date.parse(p.created_at);
+    } else key = (p) => Date.parse(p.created_at);
+    const dir = direction === 'desc' ? -1 : 1;
+    list = [...list].sort((a, b) => dir * (key(a) - key(b) || a.number - b.number));
+    return { list, map: (p) => pullSimpleJson(x.c, p) };
+  }
+
+  /** Common sort/direction/since handling of the comment lists. */
+  function commentList(x, entries, { sortable }) {
+    const since = timeParam(x.query, 'since');
+    if (Number.isNaN(since)) return validationFailed('since');
+    let list = entries;
+    if (since !== undefined) list = list.filter((e) => Date.parse(e.c.updated_at) >= since);
+    const sort = sortable ? x.query.get('sort') : null;
+    if (sort === 'created' || sort === 'updated') {
+      const dir = (x.query.get('direction') ?? 'asc') === 'desc' ? -1 : 1;
+      const field = sort === 'created' ? 'created_at' : 'updated_at';
+      list = [...list].sort((a, b) => dir * (Date.parse(a.c[field]) - Date.parse(b.c[field]) || a.c.id - b.c.id));
+    }
+    return list;
+  }
+
+  function listPullReviewComments(x, pr) {
+    const list = commentList(x, pr.review_comments.map((c) => ({ c, pr })), { sortable: true });
+    return Array.isArray(list) ? { list, map: (e) => reviewCommentJson(x.c, e.pr, e.c) } : list;
+  }
+
+  function listRepoReviewComments(x) {
+    const list = commentList(x, x.idx.reviewComments, { sortable: true });
+    return Array.isArray(list) ? { list, map: (e) => reviewCommentJson(x.c, e.pr, e.c) } : list;
+  }
+
+  function listIssueComments(x, pr) {
+    const list = commentList(x, pr.issue_comments.map((c) => ({ c, pr })), { sortable: false });
+    return Array.isArray(list) ? { list, map: (e) => issueCommentJson(x.c, e.pr, e.c) } : list;
+  }
+
+  function listRepoIssueComments(x) {
+    const list = commentList(x, x.idx.issueComments, { sortable: true });
+    return Array.isArray(list) ? { list, map: (e) => issueCommentJson(x.c, e.pr, e.c) } : list;
+  }
+
+  function listCommits(x) {
+    const { idx, query } = x;
+    const sha = query.get('sha');
+    let list = idx.branch;
+    if (sha && sha !== idx.repo.default_branch && sha !== `refs/heads/${idx.repo.default_branch}`) {
+      const start = idx.branch.findIndex((cm) => cm.sha === sha);
+      const pr = idx.pullList.find((p) => p.head_ref === sha || p.commits_list.some((cm) => cm.sha === sha));
+      if (start >= 0) list = idx.branch.slice(start);
+      else if (pr) {
+        // The PR branch (newest first, up to `sha`), then the default branch before it.
+        let own = [...pr.commits_list].reverse();
+        const at = own.findIndex((cm) => cm.sha === sha);
+        if (at > 0) own = own.slice(at);
+        const first = Date.parse(pr.commits_list[0].committed_at);
+        list = [...own, ...idx.branch.filter((cm) => Date.parse(cm.committed_at) < first)];
+      } else return ghError(404, `No commit found for SHA: ${sha}`);
+    }
+    const since = timeParam(query, 'since');
+    const until = timeParam(query, 'until');
+    if (Number.isNaN(since) || Number.isNaN(until)) return validationFailed(Number.isNaN(since) ? 'since' : 'until');
+    if (since !== undefined) list = list.filter((cm) => Date.parse(cm.committed_at) >= since);
+    if (until !== undefined) list = list.filter((cm) => Date.parse(cm.committed_at) <= until);
+    const author = query.get('author');
+    if (author) {
+      const a = author.toLowerCase();
+      list = list.filter((cm) => cm.author_login?.toLowerCase() === a || cm.author_email.toLowerCase() === a);
+    }
+    return { list, map: (cm) => commitJson(x.c, cm, idx.commits.get(cm.sha)?.parent ?? null) };
+  }
+
+  function listCommitPulls(x) {
+    const entry = x.idx.commits.get(x.params[2]);
+    if (!entry) return ghError(422, `No commit found for SHA: ${x.params[2]}`);
+    return { list: entry.pulls.map((n) => x.idx.pulls.get(n)), map: (p) => pullSimpleJson(x.c, p) };
+  }
+
+  function workflowId(wf) {
+    return /^\d+$/.test(wf) ? Number(wf) : 100_000_000 + (fnv1a(wf) % 900_000_000);
+  }
+
+  function postDispatch(x) {
+    if (!x.token) return ghError(401, 'Requires authentication');
+    const wf = safeDecode(x.params[2]);
+    if (!/^\d+$/.test(wf) && !/\.ya?ml$/.test(wf)) return notFound();
+    const b = x.body;
+    if (!b || typeof b !== 'object' || Array.isArray(b)) return ghError(400, 'Problems parsing JSON');
+    if (typeof b.ref !== 'string' || b.ref === '') return ghError(422, 'Invalid request.\n\n"ref" wasn\'t supplied.');
+    const inputs = b.inputs ?? {};
+    if (typeof inputs !== 'object' || Array.isArray(inputs) || inputs === null) {
+      return ghError(422, 'Invalid request.\n\nFor \'properties/inputs\', it is not an object.');
+    }
+    if (Object.keys(inputs).length > 25) return ghError(422, 'you may only define up to 25 `inputs` for a `workflow_dispatch` event');
+    const ref = b.ref.replace(/^refs\/heads\//, '');
+    const known = ref === x.idx.repo.default_branch || x.idx.pullList.some((p) => p.head_ref === ref);
+    if (!known) return ghError(422, `No ref found for: ${b.ref}`);
+    const n = dispatches.length + 1;
+    const now = isoSeconds(Date.now());
+    const run = {
+      id: 22_000_000_000 + n, repo: x.idx.repo.full_name, name: wf.replace(/\.ya?ml$/, ''),
+      workflow_file: /^\d+$/.test(wf) ? `workflow-${wf}.yml` : wf, workflow_id: workflowId(wf), ref,
+      head_sha: x.idx.branch[0]?.sha ?? '0'.repeat(40), run_number: n, status: 'queued', conclusion: null,
+      created_at: now, updated_at: now, actor: x.idx.scn.users.find((u) => u.type === 'User')?.login ?? null,
+    };
+    runs.set(run.id, run);
+    dispatches.push({
+      seq: x.seq, time: Date.now(), repo: run.repo, workflow_id: wf, ref: b.ref, inputs: structuredClone(inputs),
+      return_run_details: b.return_run_details === true, run_id: run.id, token: tokenFingerprint(x.token),
+    });
+    if (b.return_run_details === true) return { status: 200, body: dispatchJson(x.c, run) };
+    return { status: 204, body: null };
+  }
+
+  function listWorkflowRuns(x) {
+    const wf = safeDecode(x.params[2]);
+    const id = workflowId(wf);
+    const list = [...runs.values()].filter((r) => r.repo === x.idx.repo.full_name && r.workflow_id === id).reverse();
+    return { list, map: (r) => workflowRunJson(x.c, r), wrap: (items) => ({ total_count: list.length, workflow_runs: items }) };
+  }
+
+  function getRun(x) {
+    const run = runs.get(Number(x.params[2]));
+    if (!run || run.repo !== x.idx.repo.full_name) return notFound();
+    return { status: 200, body: workflowRunJson(x.c, run) };
+  }
+
+  function validationFailed(field) {
+    return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Search', field, code: 'invalid' }], documentation_url: DOCS, status: '422' } };
+  }
+
+  // ------------------------------------------------------------------------
+  // Pagination: GitHub's Link header, absolute URLs on our base.
+
+  function linkHeader(x, page, lastPage) {
+    const rels = [];
+    const make = (p) => {
+      const q = new URLSearchParams(x.url.search);
+      q.set('page', String(p));
+      return `<${base}${x.linkPath}?${q.toString()}>`;
+    };
+    if (page > 1) rels.push(`${make(Math.min(page - 1, Math.max(lastPage, 1)))}; rel="prev"`);
+    if (page < lastPage) rels.push(`${make(page + 1)}; rel="next"`, `${make(lastPage)}; rel="last"`);
+    if (page > 1) rels.push(`${make(1)}; rel="first"`);
+    return rels.length ? rels.join(', ') : null;
+  }
+
+  function paginate(x, result) {
+    const all = result.cap ? result.list.slice(0, result.cap) : result.list;
+    const { perPage, page } = pageParams(x.query);
+    const lastPage = Math.max(1, Math.ceil(all.length / perPage));
+    const items = all.slice((page - 1) * perPage, page * perPage).map(result.map);
+    const headers = {};
+    const link = all.length > 0 ? linkHeader(x, page, lastPage) : null;
+    if (link) headers.link = link;
+    return { status: 200, body: result.wrap ? result.wrap(items) : items, headers };
+  }
+
+  // ------------------------------------------------------------------------
+  // HTTP plumbing
+
+  function rateHeaders(state) {
+    return {
+      'x-ratelimit-limit': String(state.limit),
+      'x-ratelimit-remaining': String(state.remaining),
+      'x-ratelimit-reset': String(state.reset),
+      'x-ratelimit-used': String(state.used),
+      'x-ratelimit-resource': state.resource,
+    };
+  }
+
+  function readBody(req) {
+    return new Promise((resolve) => {
+      const chunks = [];
+      let size = 0;
+      let tooBig = false;
+      req.on('data', (d) => {
+        size += d.length;
+        if (size > MAX_BODY) tooBig = true;
+        else chunks.push(d);
+      });
+      req.on('end', () => resolve(tooBig ? null : Buffer.concat(chunks)));
+      req.on('error', () => resolve(null));
+    });
+  }
+
+  function parseAuth(header) {
+    if (header === undefined) return { present: false, token: '' };
+    const m = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header);
+    return { present: true, token: m ? m[1] : null };
+  }
+
+  function etagMatches(ifNoneMatch, etag) {
+    if (!ifNoneMatch) return false;
+    const bare = (t) => t.trim().replace(/^W\//, '');
+    return ifNoneMatch.split(',').some((t) => t.trim() === '*' || bare(t) === bare(etag));
+  }
+
+  /** The first live fault matching the request; paths = the request path and its /repos/… form. */
+  function matchFault(method, paths, graphqlOp) {
+    const pathMatches = (f) => paths.some((p) => (f.path instanceof RegExp ? f.path.test(p) : !f.path || p.startsWith(f.path)));
+    for (const f of faults) {
+      if (f.remaining <= 0) continue;
+      if (f.method && f.method.toUpperCase() !== method) continue;
+      if (!pathMatches(f)) continue;
+      if (f.graphql !== undefined && f.graphql !== (paths[0] === '/graphql')) continue;
+      if (f.operation && f.operation !== graphqlOp) continue;
+      f.remaining--;
+      f.hits++;
+      return f;
+    }
+    return null;
+  }
+
+  async function handle(req, res) {
+    let url;
+    try {
+      url = new URL(req.url, 'http://fake');
+    } catch {
+      url = new URL('http://fake/invalid-request-target');
+    }
+    const method = req.method.toUpperCase();
+    const record = {
+      seq: ++seq,
+      time: Date.now(),
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      route: null,
+      status: 0,
+      resource: 'none',
+      cost: 0,
+      token: '',
+      ifNoneMatch: req.headers['if-none-match'] !== undefined,
+      userAgent: req.headers['user-agent'] ?? null,
+      apiVersion: req.headers['x-github-api-version'] ?? null,
+      operation: null,
+      queryCost: null, // GraphQL: the query's computed cost (charged or not)
+      nodeCount: null, // GraphQL: the query's node count
+      bytes: 0,
+    };
+    const requestId = `FA4E:${record.seq.toString(16).toUpperCase().padStart(4, '0')}:${(fnv1a(String(record.seq)) >>> 8).toString(16).toUpperCase()}:${record.time.toString(16).toUpperCase().slice(-8)}`;
+    const bodyPromise = method === 'POST' || method === 'PUT' || method === 'PATCH' ? readBody(req) : Promise.resolve(Buffer.alloc(0));
+    let versionSelected = API_VERSIONS[0];
+
+    const send = async ({ status, body = null, headers = {}, text = null, pretty = true, destroy = false }) => {
+      if (latencyMs > 0) await sleep(latencyMs);
+      if (destroy) {
+        record.status = 0;
+        log.push(record);
+        req.socket.destroy();
+        return;
+      }
+      let payload = '';
+      if (text !== null) payload = text;
+      else if (body !== null && status !== 204 && status !== 304) payload = JSON.stringify(body, null, pretty ? 2 : 0);
+      const buf = Buffer.from(payload, 'utf8');
+      const h = {
+        'content-type': text !== null ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+        'x-github-api-version-selected': versionSelected,
+        'x-github-media-type': 'github.v3; format=json',
+        'x-github-request-id': requestId,
+        'cache-control': 'private, max-age=60, s-maxage=60',
+        vary: 'Accept, Authorization, Cookie, X-GitHub-OTP, Accept-Encoding',
+        'access-control-allow-origin': '*',
+        'access-control-expose-headers': 'ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Used, X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, X-Poll-Interval, X-GitHub-Media-Type, X-GitHub-SSO, X-GitHub-Request-Id, Deprecation, Sunset',
+        server: 'github.com',
+        ...headers,
+      };
+      if (status !== 204 && status !== 304) h['content-length'] = String(buf.length);
+      record.status = status;
+      record.bytes = method === 'HEAD' ? 0 : buf.length;
+      log.push(record);
+      res.writeHead(status, h);
+      res.end(method === 'HEAD' || status === 204 || status === 304 ? undefined : buf);
+    };
+
+    // 1. User-Agent (rejected before anything else, as plain text).
+    if (requireUserAgent && !req.headers['user-agent']) {
+      await bodyPromise;
+      return send({ status: 403, text: UA_MESSAGE });
+    }
+
+    // 2. Authentication.
+    const auth = parseAuth(req.headers.authorization);
+    if (auth.present && (auth.token === null || !tokens.includes(auth.token))) {
+      record.token = tokenFingerprint(auth.token ?? req.headers.authorization);
+      await bodyPromise;
+      return send({ status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' },
+        headers: rateHeaders(limiter.peek('', 'core')) });
+    }
+    const token = auth.token ?? '';
+    record.token = tokenFingerprint(token);
+
+    // 3. GraphQL.
+    if (url.pathname === '/graphql') {
+      record.resource = 'graphql';
+      record.route = '/graphql';
+      const raw = await bodyPromise;
+      if (method !== 'POST') return send({ status: 404, body: notFound().body });
+      if (raw === null) return send(ghError(413, 'Payload too large'));
+      if (!token) {
+        return send({ status: 401, body: { message: 'This endpoint requires you to be authenticated.',
+          documentation_url: 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql', status: '401' } });
+      }
+      let body;
+      try {
+        body = JSON.parse(raw?.toString('utf8') ?? '');
+      } catch {
+        return send({ status: 400, body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/graphql', status: '400' },
+          headers: rateHeaders(limiter.peek(token, 'graphql')) });
+      }
+      // The operation name for fault matching: operationName, else the query's own name.
+      const opName = (typeof body?.operationName === 'string' && body.operationName)
+        || (typeof body?.query === 'string' && /^\s*(?:query|mutation)\s+([_A-Za-z]\w*)/.exec(body.query)?.[1]) || null;
+      const fault = matchFault(method, [url.pathname], opName);
+      if (fault) return send({ ...fault.response, headers: { ...rateHeaders(limiter.peek(token, 'graphql')), ...(fault.response.headers ?? {}) } });
+      const result = await runGraphQL(body, {
+        lookupRepo,
+        allRepos: () => scenarios.map(indexOf),
+        viewer: viewerOf(token),
+        charge: (points) => limiter.charge(token, 'graphql', points),
+        peek: () => limiter.peek(token, 'graphql'),
+      });
+      record.operation = result.operation;
+      record.cost = result.cost;
+      record.queryCost = result.queryCost;
+      record.nodeCount = result.nodeCount;
+      const state = limiter.peek(token, 'graphql');
+      const headers = rateHeaders(state);
+      if (result.rateLimited) headers['x-ratelimit-remaining'] = '0';
+      return send({ status: 200, body: result.body, headers, pretty: false });
+    }
+
+    // 4. REST: API version.
+    const version = req.headers['x-github-api-version'];
+    if (version !== undefined) {
+      if (!API_VERSIONS.includes(version)) {
+        await bodyPromise;
+        return send({ status: 400, body: {
+          message: `Unsupported 'X-GitHub-Api-Version' header value: '${version}'. Supported values: ${API_VERSIONS.join(', ')}.`,
+          documentation_url: 'https://docs.github.com/rest/about-the-rest-api/api-versions', status: '400' } });
+      }
+      versionSelected = version;
+    }
+
+    // 5. Route (and /repositories/{id}/... aliases).
+    let path = url.pathname.replace(/\/+$/, '') || '/';
+    let linkPath = path;
+    const byId = /^\/repositories\/(\d+)(\/.*)?$/.exec(path);
+    if (byId) {
+      const idx = lookupRepoById(Number(byId[1]));
+      path = idx ? `/repos/${idx.repo.full_name}${byId[2] ?? ''}` : '/repositories/unknown';
+    }
+    const lookupMethod = method === 'HEAD' ? 'GET' : method;
+    let route = null;
+    let params = null;
+    for (const r of routes) {
+      if (r[0] !== lookupMethod) continue;
+      const m = r[1].exec(path);
+      if (m) {
+        route = r;
+        params = m.slice(1);
+        break;
+      }
+    }
+    record.route = route ? `${route[0]} ${route[2]}` : null;
+
+    let idx = null;
+    if (route && path.startsWith('/repos/')) {
+      idx = lookupRepo(safeDecode(params[0]), safeDecode(params[1]));
+      if (idx && linkStyle === 'repositories' && !byId) {
+        linkPath = `/repositories/${idx.repo.id}${path.slice(`/repos/${params[0]}/${params[1]}`.length)}`;
+      }
+    }
+
+    const free = route?.[2] === '/rate_limit';
+    record.resource = free ? 'none' : 'core';
+    const rawBody = await bodyPromise;
+    if (rawBody === null) return send(ghError(413, 'Payload too large'));
+
+    // 6. Faults, then the primary rate limit.
+    const fault = matchFault(method, [url.pathname, path], null);
+    if (fault) return send({ ...fault.response, headers: { ...rateHeaders(limiter.peek(token, 'core')), ...(fault.response.headers ?? {}) } });
+    if (!free && limiter.peek(token, 'core').remaining <= 0) {
+      const message = token
+        ? `API rate limit exceeded for user ID ${viewerOf(token).id}.`
+        : `API rate limit exceeded for ${req.socket.remoteAddress}. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)`;
+      return send({ status: 403, body: { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' },
+        headers: rateHeaders(limiter.peek(token, 'core')) });
+    }
+
+    // 7. The answer.
+    let result;
+    if (!route || (path.startsWith('/repos/') && !idx)) result = notFound();
+    else {
+      let body = null;
+      if (rawBody.length) {
+        try {
+          body = JSON.parse(rawBody.toString('utf8'));
+        } catch {
+          result = ghError(400, 'Problems parsing JSON');
+        }
+      }
+      if (!result) {
+        const x = { req, url, query: url.searchParams, params, idx, c: idx ? { base, idx } : null, token, body, seq: record.seq, linkPath };
+        try {
+          result = route[3](x);
+          if (result.list) result = paginate(x, result);
+        } catch (e) {
+          result = ghError(500, `fake-github: ${e.message}`);
+        }
+      }
+    }
+
+    const headers = { ...(result.headers ?? {}) };
+    if (result.status === 200 && lookupMethod === 'GET') {
+      const etag = `W/"${sha1(JSON.stringify(result.body))}"`;
+      headers.etag = etag;
+      if (result.lastModified) headers['last-modified'] = new Date(result.lastModified).toUTCString();
+      const inm = req.headers['if-none-match'];
+      const ims = req.headers['if-modified-since'];
+      const notModified = inm !== undefined
+        ? etagMatches(inm, etag)
+        : ims !== undefined && result.lastModified !== undefined && Date.parse(ims) >= Date.parse(result.lastModified);
+      if (notModified) {
+        return send({ status: 304, headers: { ...headers, ...rateHeaders(limiter.peek(token, 'core')) } });
+      }
+    }
+    let state;
+    if (free) state = limiter.peek(token, 'core');
+    else {
+      state = limiter.charge(token, 'core', 1).state;
+      record.cost = 1;
+    }
+    return send({ status: result.status, body: result.body, headers: { ...headers, ...rateHeaders(state) } });
+  }
+
+  // ------------------------------------------------------------------------
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ message: `fake-github internal error: ${e.message}` }));
+      }
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = server.address().port;
+  base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    url: base,
+    graphqlUrl: `${base}/graphql`,
+    port,
+    get scenario() { return scenarios[0]; },
+    get scenarios() { return [...scenarios]; },
+    setScenario,
+    log,
+    clearLog: () => { log.length = 0; },
+    dispatches,
+    runs,
+    updateRun(id, patch) {
+      const run = runs.get(Number(id));
+      if (!run) throw new Error(`no run ${id}`);
+      Object.assign(run, patch, { updated_at: isoSeconds(Date.now()) });
+      return run;
+    },
+    setRateLimit: (token, resource, state) => limiter.set(token ?? '', resource, state),
+    getRateLimit: (token, resource) => limiter.peek(token ?? '', resource),
+    setLatency(ms) { latencyMs = ms; },
+    get latencyMs() { return latencyMs; },
+    addFault(spec) {
+      const { method, path, graphql, operation, times = 1, ...response } = spec;
+      const f = { method, path, graphql, operation, remaining: times, hits: 0, response };
+      faults.push(f);
+      return f;
+    },
+    clearFaults() { faults.length = 0; },
+    tokenFingerprint,
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// CLI: node tests/fake-github/server.js [--port N] [--host H] [--seed S] [--prs N]
+//      [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]...
+//      [--special JSON]
+
+function parseArgs(argv) {
+  const o = { tokens: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    const int = (s) => {
+      if (!/^-?\d+$/.test(s)) throw new Error(`${a}: not an integer: ${s}`);
+      return Number(s);
+    };
+    switch (a) {
+      case '--port': o.port = int(v()); break;
+      case '--host': o.host = v(); break;
+      case '--seed': o.seed = int(v()); break;
+      case '--prs': o.prs = int(v()); break;
+      case '--latency-ms': o.latencyMs = int(v()); break;
+      case '--token': o.tokens.push(v()); break;
+      case '--owner': o.owner = v(); break;
+      case '--name': o.name = v(); break;
+      case '--special': o.special = JSON.parse(v()); break;
+      case '--now': {
+        const s = v();
+        o.now = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+        if (Number.isNaN(o.now)) throw new Error(`--now: bad time ${s}`);
+        break;
+      }
+      case '-h': case '--help':
+        o.help = true;
+        break;
+      default: throw new Error(`unknown option ${a}`);
+    }
+  }
+  return o;
+}
+
+async function main() {
+  let o;
+  try {
+    o = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`fake-github: ${e.message}\n`);
+    process.exit(2);
+  }
+  if (o.help) {
+    process.stdout.write('usage: node server.js [--port N] [--host H] [--seed S] [--prs N] [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]... [--special JSON]\n');
+    return;
+  }
+  const scenario = generateScenario({
+    seed: o.seed, prs: o.prs, now: o.now, owner: o.owner, name: o.name, special: o.special,
+  });
+  const gh = await startFakeGitHub({
+    port: o.port ?? 0, host: o.host, scenario, latencyMs: o.latencyMs,
+    tokens: o.tokens.length ? o.tokens : undefined,
+  });
+  process.stdout.write(`listening ${gh.url}\n`);
+  const stop = () => gh.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  main();
+}
