@@ -1,0 +1,83 @@
+# progressive-capture - build, test and check.
+#
+#   make            development binary against Debian's -dev packages
+#   make test       everything CI runs: installs what it needs, unit tests,
+#                   sanitizers, fake GitHub + PostgreSQL integration tests
+#   make unit       C unit tests only
+#   make sanitize   unit tests under ASan/UBSan
+#   make lint       cppcheck, clang-tidy, clang-format --dry-run
+#   make fuzz       short libFuzzer runs of every parser
+
+PROG    := progressive-capture
+CC      ?= cc
+PKGS    := libcurl libcjson
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wconversion -Wno-sign-conversion
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CFLAGS  ?= -O2 -g
+CFLAGS  += $(CSTD) $(WARN) -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson)
+ifdef WERROR
+CFLAGS  += -Werror
+endif
+
+SRC     := $(wildcard src/*.c src/jobs/*.c)
+LIBSRC  := $(filter-out src/main.c,$(SRC))
+OBJ     := $(SRC:%.c=build/obj/%.o)
+LIBOBJ  := $(LIBSRC:%.c=build/obj/%.o)
+UNITSRC := $(wildcard tests/unit/*.c)
+
+.PHONY: all unit sanitize test lint format fuzz clean
+
+all: $(PROG)
+
+$(PROG): $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/unit: $(UNITSRC) $(LIBOBJ)
+	@mkdir -p build
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -Itests/unit -o $@ $(UNITSRC) $(LIBOBJ) $(LDLIBS)
+
+unit: build/unit
+	cd tests && ../build/unit
+
+# Unit tests and a binary under AddressSanitizer + UndefinedBehaviorSanitizer.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+build/san/unit: $(UNITSRC) $(LIBSRC)
+	@mkdir -p build/san
+	$(CC) $(CFLAGS) $(SAN) -O1 -Wno-missing-prototypes -Itests/unit -o $@ $^ $(LDLIBS)
+build/san/$(PROG): $(SRC)
+	@mkdir -p build/san
+	$(CC) $(CFLAGS) $(SAN) -O1 -o $@ $^ $(LDLIBS)
+sanitize: build/san/unit build/san/$(PROG)
+	cd tests && ../build/san/unit
+
+test: $(PROG)
+	tests/run.sh
+
+# clang-tidy: bug-finding checks; the "use memcpy_s" advice (Annex K, which
+# glibc and musl do not have) and two known false positives are off.
+TIDY_CHECKS := -*,bugprone-*,clang-analyzer-*,\
+	-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,\
+	-clang-analyzer-valist.Uninitialized,-bugprone-easily-swappable-parameters,\
+	-bugprone-reserved-identifier,-bugprone-assignment-in-if-condition,\
+	-bugprone-narrowing-conversions
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+		--std=c11 --inline-suppr -Iinclude src
+	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(SRC) -- \
+		$(CSTD) -Iinclude 2>/dev/null
+	clang-format --dry-run -Werror $(SRC) $(wildcard include/*.h) $(UNITSRC) \
+		$(wildcard tests/unit/*.h)
+
+format:
+	clang-format -i $(SRC) $(wildcard include/*.h) $(UNITSRC)
+
+clean:
+	rm -rf build $(PROG)
+
+-include $(OBJ:.o=.d)

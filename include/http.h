@@ -1,0 +1,88 @@
+/*
+ * http.h - HTTP requests over libcurl; the only module that includes curl.
+ *
+ * One client holds one curl handle, so connections are kept alive and reused
+ * across requests to the same host. A transport seam lets unit tests answer
+ * requests from fixtures without sockets. Retries and rate limits are not
+ * decided here: the callers (github, store) know what an answer means.
+ */
+#ifndef PC_HTTP_H
+#define PC_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+
+struct http_request {
+	const char *method;         /* "GET", "POST", "PATCH", "PUT", "DELETE" */
+	const char *url;            /* absolute */
+	const char *const *headers; /* "Name: value" strings, NULL-terminated; may be NULL */
+	const char *body;           /* may be NULL */
+	size_t body_len;
+};
+
+struct http_header {
+	char *name;  /* lower case */
+	char *value; /* trimmed */
+};
+
+struct http_response {
+	long status; /* 0 until an answer arrived */
+	struct buf body;
+	struct http_header *headers; /* of the final answer (after redirects) */
+	size_t n_headers;
+	int64_t elapsed_ms;
+};
+
+struct http_options {
+	const char *user_agent;
+	long connect_timeout_ms; /* 0 = 10 s */
+	long timeout_ms;         /* whole request; 0 = 120 s */
+	size_t max_body;         /* largest answer kept; 0 = 64 MiB */
+	const char *ca_bundle;   /* NULL = curl's built-in default */
+};
+
+/* Answers a request instead of the network: fills resp, returns 0, or -1 with e set. */
+typedef int (*http_transport_fn)(void *ctx, const struct http_request *req,
+				 struct http_response *resp, struct err *e);
+
+struct http_client;
+
+/* Call once at start and once at exit (curl_global_init / cleanup). */
+int http_global_init(struct err *e);
+void http_global_cleanup(void);
+
+/* A new client with copies of o's strings; NULL + e on failure. Free with http_client_free. */
+struct http_client *http_client_new(const struct http_options *o, struct err *e);
+void http_client_free(struct http_client *c);
+
+/* Replaces the network with fn(ctx, ...) for every later request (tests). */
+void http_client_set_transport(struct http_client *c, http_transport_fn fn, void *ctx);
+
+/*
+ * Sends req and waits for the whole answer. Returns 0 when an HTTP answer
+ * arrived, whatever its status (the caller judges 4xx/5xx); -1 with ERR_HTTP
+ * on transport failure (resolve, connect, TLS, timeout, reset, answer larger
+ * than max_body). resp must be zeroed or released before the call; the caller
+ * releases it with http_response_release in every case.
+ */
+int http_send(struct http_client *c, const struct http_request *req, struct http_response *resp,
+	      struct err *e);
+
+void http_response_release(struct http_response *r);
+
+/* The value of header name (any case) in r, or NULL. Borrowed. */
+const char *http_header(const struct http_response *r, const char *name);
+
+/* Adds a header to r (used by transports and tests). */
+void http_response_add_header(struct http_response *r, const char *name, const char *value);
+
+/* Requests sent by this client so far (network or transport). */
+uint64_t http_client_requests(const struct http_client *c);
+
+/* Percent-encodes s for a URL query value (RFC 3986 unreserved kept) into out. */
+int http_urlencode(struct buf *out, const char *s);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * log.h - everything the program prints for humans: log lines, GitHub workflow
+ * commands (annotations, groups, masks) and their escaping.
+ *
+ * All log output goes to one stream (stderr by default; the runner parses
+ * workflow commands on stderr as on stdout), so stdout stays free for results.
+ * Inside Actions (GITHUB_ACTIONS=true) annotations are workflow commands;
+ * elsewhere they read "error: ..." in git's style.
+ *
+ * Safety rules this module enforces for every line it prints:
+ * - registered secrets are replaced by "***" (belt and braces: they are also
+ *   masked with ::add-mask:: before anything else is printed);
+ * - text can never start a workflow command: control characters are shown
+ *   escaped, and a line that would begin with "::" or "##[" is prefixed.
+ */
+#ifndef PC_LOG_H
+#define PC_LOG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "buf.h"
+
+/*
+ * Sets the mode. actions: emit workflow commands. debug: print debug lines
+ * (in Actions they are ::debug:: lines, which the runner shows only with step
+ * debugging). stream: where to print (NULL = stderr).
+ */
+void log_init(bool actions, bool debug, FILE *stream);
+
+/* Frees the registered secrets. */
+void log_release(void);
+
+/*
+ * Registers a secret: from now on it is redacted from every line, and in
+ * Actions "::add-mask::" is printed for it (each line separately for a
+ * multi-line value). Empty and very short values (< 4 bytes) are not
+ * registered, to avoid redacting ordinary words.
+ */
+void log_mask(const char *secret);
+
+bool log_debug_enabled(void);
+
+/* Plain information line. */
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Annotations: ::notice::, ::warning::, ::error:: in Actions. */
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Use through log_debug(), which skips formatting when debug is off. */
+void log_debug_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define log_debug(...)                                                                             \
+	do {                                                                                       \
+		if (log_debug_enabled())                                                           \
+			log_debug_(__VA_ARGS__);                                                   \
+	} while (0)
+
+/* A foldable group in the Actions log (a heading elsewhere). Groups do not nest. */
+void log_group(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_endgroup(void);
+
+/*
+ * Escaping as the runner unescapes (actions/toolkit command.ts):
+ * data: '%' -> %25, '\r' -> %0D, '\n' -> %0A; property: data plus ':' -> %3A,
+ * ',' -> %2C. Append the escaped s to out; -1 if out's cap is reached.
+ */
+int log_escape_data(struct buf *out, const char *s);
+int log_escape_property(struct buf *out, const char *s);
+
+/*
+ * Makes s safe as (part of) a plain log line: control characters become
+ * visible escapes (\n, \r, \t, \xNN), and if the result would begin with
+ * "::" or "##[" after blanks, a leading '\' is added. Appends to out.
+ */
+int log_sanitize_line(struct buf *out, const char *s);
+
+/* Appends s to out with every registered secret replaced by "***". */
+int log_redact(struct buf *out, const char *s);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * progress.h - job tracking in the store: the progressive_capture_jobs row
+ * and its one progressive_capture_progress row.
+ *
+ * Lifecycle: a given job-id names an existing row, else a new row is inserted
+ * as pending; then processing (started_at, workflow_run_id, run URL in
+ * metadata) and finally completed | partial | failed (completed_at, error).
+ * The progress row is PATCHed by its id as items complete, at most every
+ * PROGRESS_PATCH_MS and always at the end. In a dry run nothing is written
+ * and the counters live only in memory.
+ */
+#ifndef PC_PROGRESS_H
+#define PC_PROGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "store.h"
+
+#define PROGRESS_PATCH_MS   2000
+#define PROGRESS_MAX_ERRORS 50
+
+enum job_status { JOB_COMPLETED, JOB_PARTIAL, JOB_FAILED };
+
+struct progress_options {
+	const char *job_id;        /* existing row, or NULL to create one */
+	const char *job_type;      /* "pr-details", … */
+	const char *repository;    /* owner/name, for metadata */
+	int time_range;            /* days, or 0 */
+	const int64_t *pr_numbers; /* for metadata; may be NULL */
+	size_t n_pr_numbers;
+	const char *run_id;  /* GITHUB_RUN_ID or NULL */
+	const char *run_url; /* link to the workflow run, or NULL */
+	bool dry_run;        /* write nothing */
+};
+
+struct progress;
+
+/*
+ * Finds or creates the job row and marks it processing, and finds or creates
+ * its progress row. A job_id with no row is ERR_NOT_FOUND. NULL + e on
+ * failure. Free with progress_free.
+ */
+struct progress *progress_start(struct store *s, const struct progress_options *o, struct err *e);
+void progress_free(struct progress *p);
+
+/* The job row's id (a UUID), or "" in a dry run without a given job-id. */
+const char *progress_job_id(const struct progress *p);
+
+/* Records the repository row once known (PATCHes the job row). */
+int progress_set_repository(struct progress *p, const char *repository_id, struct err *e);
+
+/* Sets the number of items this run will try. */
+int progress_set_total(struct progress *p, size_t total, struct err *e);
+
+/*
+ * Counts one finished item: ok, or failed with a reason (kept in the bounded
+ * error list). current names the item ("#123"). PATCHes when due.
+ */
+int progress_item(struct progress *p, const char *current, bool ok, const char *error,
+		  struct err *e);
+
+/* Counters so far. */
+size_t progress_processed(const struct progress *p);
+size_t progress_failed(const struct progress *p);
+
+/*
+ * Ends the job: final counters, status, completed_at, error (NULL when none),
+ * and extra metadata (a JSON object text merged into the row's metadata, may
+ * be NULL).
+ */
+int progress_finish(struct progress *p, enum job_status status, const char *error,
+		    const char *metadata_json, struct err *e);
+
+const char *job_status_name(enum job_status s);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * store.h - where captured rows go: one interface, several back ends.
+ *
+ * Jobs speak in tables, rows (rows.h) and simple filters; they never see SQL
+ * or HTTP. Back ends: "postgrest" (Supabase's Data API) now; SQLite later.
+ * Writes are idempotent upserts on a conflict key, split into batches of at
+ * most STORE_BATCH_ROWS rows (each batch all-or-nothing). Any refusal by the
+ * database is an error carrying the database's own code, message and hint,
+ * never a silent drop.
+ */
+#ifndef PC_STORE_H
+#define PC_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "http.h"
+#include "rows.h"
+
+#define STORE_BATCH_ROWS 500
+
+enum store_op {
+	STORE_EQ,
+	STORE_NEQ,
+	STORE_GT,
+	STORE_GTE,
+	STORE_LT,
+	STORE_LTE,
+	STORE_IN,      /* values[0..nvalues) */
+	STORE_IS_NULL, /* no value */
+	STORE_NOT_NULL /* no value */
+};
+
+struct store_filter {
+	const char *column;
+	enum store_op op;
+	const char *value;         /* EQ..LTE */
+	const char *const *values; /* IN */
+	size_t nvalues;
+};
+
+struct store_query {
+	const char *table;
+	const char *columns; /* "a,b,c" */
+	const struct store_filter *filters;
+	size_t nfilters;
+	const char *order; /* "a.desc,b" (PostgREST form); needed for stable paging */
+	size_t limit;      /* 0 = every matching row */
+};
+
+struct store;
+
+/* One back end's operations; upsert writes the rows rs[rows[0..n)]. */
+struct store_ops {
+	const char *name;
+	int (*upsert)(struct store *s, const struct rowset *rs, const size_t *rows, size_t n,
+		      const char *on_conflict, const char *returning, struct rowset *out,
+		      struct err *e);
+	int (*update)(struct store *s, const char *table, const struct store_filter *f, size_t nf,
+		      const struct rowset *set, struct err *e);
+	int (*remove)(struct store *s, const char *table, const struct store_filter *f, size_t nf,
+		      struct err *e);
+	int (*select)(struct store *s, const struct store_query *q, struct rowset *out,
+		      struct err *e);
+	void (*close)(struct store *s);
+};
+
+/* Every back end's struct begins with this. */
+struct store {
+	const struct store_ops *ops;
+	uint64_t requests; /* round trips to the database */
+	uint64_t rows_written;
+};
+
+/*
+ * Opens the PostgREST back end at base_url (the project URL; requests go to
+ * base_url/rest/v1/...) with key sent as apikey and Bearer token. http is
+ * borrowed and must outlive the store. Sends nothing until the first call.
+ */
+struct store *store_open_postgrest(const char *base_url, const char *key, struct http_client *http,
+				   struct err *e);
+
+/* Closes the store and frees it; NULL is a no-op. */
+void store_close(struct store *s);
+
+/* The back end's name ("postgrest"), for logs. */
+const char *store_kind(const struct store *s);
+
+/*
+ * Writes every row of rs. on_conflict names the unique columns to merge on
+ * ("github_id", "repository_id,number"): existing rows get the rowset's
+ * columns overwritten, others are inserted; NULL means plain insert.
+ * returning, when not NULL, lists columns to read back ("id,github_id") and
+ * out (initialised by the call) receives one row per written row. Rows with
+ * the same conflict key are written once, the last one winning (a database
+ * refuses to touch one row twice in a statement). Batches of STORE_BATCH_ROWS;
+ * a failing batch stops the call with e set (earlier batches stay written -
+ * they are complete rows, and a re-run upserts them again).
+ */
+int store_upsert(struct store *s, const struct rowset *rs, const char *on_conflict,
+		 const char *returning, struct rowset *out, struct err *e);
+
+/* Sets the columns of set's single row on every row matching the filters (at least one). */
+int store_update(struct store *s, const char *table, const struct store_filter *f, size_t nf,
+		 const struct rowset *set, struct err *e);
+
+/* Deletes every row matching the filters (at least one filter is required). */
+int store_delete(struct store *s, const char *table, const struct store_filter *f, size_t nf,
+		 struct err *e);
+
+/*
+ * Reads the matching rows into out (initialised by the call with q->columns),
+ * paging as needed, so a server-side row cap never truncates the result.
+ */
+int store_select(struct store *s, const struct store_query *q, struct rowset *out, struct err *e);
+
+#endif

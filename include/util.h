@@ -1,0 +1,64 @@
+/*
+ * util.h - small helpers every module uses: allocation that aborts on out of
+ * memory, strict number parsing, trimming, UUIDs, UTC time stamps.
+ * No I/O beyond the random source; nothing here knows about GitHub or stores.
+ */
+#ifndef PC_UTIL_H
+#define PC_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* Allocation: abort with a message on out of memory, never return NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);            /* xstrdup(NULL) returns NULL */
+char *xstrndup(const char *s, size_t n); /* copies at most n bytes, NUL-terminates */
+
+/*
+ * Parses all of s as a decimal integer in [min, max]: optional leading '-',
+ * digits only, no spaces, no '+', no hex, no trailing text. 0 on success,
+ * -1 otherwise (*out untouched).
+ */
+int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Trims ASCII whitespace at both ends in place; returns s. */
+char *str_trim(char *s);
+
+/* Like str_trim but returns a new string (caller frees). */
+char *str_trim_dup(const char *s);
+
+/* true if s starts with prefix. */
+bool str_starts(const char *s, const char *prefix);
+
+/* true if s is a UUID in canonical 8-4-4-4-12 hex form (any case, any version). */
+bool uuid_valid(const char *s);
+
+/*
+ * Writes a random (version 4) UUID and its NUL to out[37]. Randomness comes
+ * from getrandom(2); 0 on success, -1 if the kernel gave none.
+ */
+int uuid_v4(char out[37]);
+
+/* Fills p with n random bytes from getrandom(2); 0 or -1. */
+int random_bytes(void *p, size_t n);
+
+/*
+ * Parses an ISO-8601 UTC/offset time stamp as GitHub and PostgreSQL write it
+ * ("2024-05-01T12:30:00Z", "2024-05-01T12:30:00.123+00:00",
+ * "2024-05-01 12:30:00+02"); fractional seconds are dropped. 0 or -1.
+ */
+int time_parse_iso(const char *s, time_t *out);
+
+/* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into out[21]. */
+void time_format_iso(time_t t, char out[21]);
+
+/* Seconds since the epoch, and a monotonic clock in milliseconds. */
+time_t time_now(void);
+int64_t time_mono_ms(void);
+
+#endif

@@ -1,0 +1,571 @@
+/*
+ * config.c - the settings table, and reading it from argv and the environment.
+ * Must not print (main reports errors) and must never copy a secret into a message.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "buf.h"
+#include "json.h"
+#include "util.h"
+
+#define DEFAULT_API_URL    "https://api.github.com"
+#define DEFAULT_SERVER_URL "https://github.com"
+
+const struct option_def config_options[OPT__COUNT] = {
+	[OPT_COMMAND] = {"command", NULL, OPT_STRING, "pr-details", NULL, NULL, 0, 0, 0, NULL,
+			 "What to run: pr-details (see COMMANDS)."},
+	[OPT_REPOSITORY] = {"repository", "repo", OPT_REPO, NULL, "${{ github.repository }}", NULL,
+			    0, 0, 0, NULL, "The GitHub repository to capture, as owner/name."},
+	[OPT_REPOSITORY_ID] = {"repository-id", NULL, OPT_UUID, NULL, NULL, NULL, 0, 0, 0, NULL,
+			       "UUID of the repository's row in the store; without it the row is "
+			       "created or updated from GitHub and its id used."},
+	[OPT_PR_NUMBERS] = {"pr-numbers", "prs", OPT_NUMBERS, NULL, NULL, NULL, 0, 0, 0, NULL,
+			    "Pull request numbers, comma- or newline-separated. Without them, the "
+			    "pull requests created in the last time-range days that lack details "
+			    "in the store."},
+	[OPT_TIME_RANGE] = {"time-range", "days", OPT_INT, "30", NULL, NULL, 0, 1, 3650, NULL,
+			    "Days to look back when no pr-numbers are given."},
+	[OPT_MAX_ITEMS] = {"max-items", NULL, OPT_INT, NULL, NULL, NULL, 0, 1, 1000000, NULL,
+			   "Most pull requests to capture in this run (default: no cap)."},
+	[OPT_JOB_ID] = {"job-id", NULL, OPT_UUID, NULL, NULL, NULL, 0, 0, 0, NULL,
+			"UUID of an existing progressive_capture_jobs row to report into; without "
+			"it a new job row is created."},
+	[OPT_GITHUB_TOKEN] = {"github-token", NULL, OPT_TOKENS, NULL, "${{ github.token }}",
+			      "GITHUB_TOKEN", OPT_SECRET, 0, 0, NULL,
+			      "GitHub token (in Actions the default is the workflow's own token)."},
+	[OPT_SUPABASE_URL] = {"supabase-url", NULL, OPT_URL, NULL, NULL, "SUPABASE_URL", 0, 0, 0,
+			      NULL,
+			      "Supabase project URL (https://<ref>.supabase.co); the store is its "
+			      "Data API (PostgREST)."},
+	[OPT_SUPABASE_KEY] = {"supabase-key", NULL, OPT_STRING, NULL, NULL, "SUPABASE_SERVICE_KEY",
+			      OPT_SECRET, 0, 0, NULL, "Supabase service-role (or secret) key."},
+	[OPT_FAIL_ON_PARTIAL] = {"fail-on-partial", NULL, OPT_BOOL, "true", NULL, NULL, 0, 0, 0,
+				 NULL,
+				 "Exit 3 when the run stops early (rate limit) but can be resumed; "
+				 "false turns that into success with a warning."},
+	[OPT_DRY_RUN] = {"dry-run", NULL, OPT_BOOL, "false", NULL, NULL, 0, 0, 0, NULL,
+			 "Fetch from GitHub and report, but write nothing to the store."},
+};
+
+static const char *
+kind_hint(const struct option_def *o)
+{
+	switch (o->kind) {
+	case OPT_INT: return "an integer";
+	case OPT_BOOL: return "true or false";
+	case OPT_UUID: return "a UUID";
+	case OPT_ENUM: return o->choices;
+	case OPT_REPO: return "owner/name";
+	case OPT_NUMBERS: return "numbers";
+	case OPT_URL: return "a URL";
+	case OPT_TOKENS: return "tokens";
+	default: return "text";
+	}
+}
+
+void
+config_input_var(const char *name, char *out, size_t size)
+{
+	size_t i = 0;
+	size_t n = strlen("INPUT_");
+
+	if (size == 0)
+		return;
+	snprintf(out, size, "INPUT_");
+	for (; name[i] != '\0' && n + 1 < size; i++)
+		out[n++] = name[i] == ' ' ? '_' : (char)toupper((unsigned char)name[i]);
+	out[n] = '\0';
+}
+
+static int
+opt_by_flag(const char *flag, size_t len)
+{
+	for (int i = 0; i < OPT__COUNT; i++) {
+		const struct option_def *o = &config_options[i];
+
+		if (strlen(o->name) == len && strncmp(o->name, flag, len) == 0)
+			return i;
+		if (o->alias != NULL && strlen(o->alias) == len &&
+		    strncmp(o->alias, flag, len) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static void
+set_raw(struct config *c, int id, const char *value)
+{
+	free(c->raw[id]);
+	c->raw[id] = str_trim_dup(value);
+	if (c->raw[id][0] == '\0') {
+		free(c->raw[id]);
+		c->raw[id] = NULL;
+	}
+}
+
+/* argv: [command] then --flag value | --flag=value | --bool-flag | -h. */
+static int
+read_argv(struct config *c, int argc, char **argv, char **cli_command, struct err *e)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *eq;
+		size_t len;
+		int id;
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			c->help = true;
+			continue;
+		}
+		if (strcmp(a, "--version") == 0) {
+			c->version = true;
+			continue;
+		}
+		if (strcmp(a, "--verbose") == 0) {
+			c->debug = true;
+			continue;
+		}
+		if (strcmp(a, "--list-inputs") == 0) {
+			c->json_inputs = true;
+			continue;
+		}
+		if (!str_starts(a, "--")) {
+			if (a[0] == '-')
+				return err_set(e, ERR_INPUT, "unknown option '%s'", a);
+			if (*cli_command != NULL)
+				return err_set(e, ERR_INPUT, "unexpected argument '%s'", a);
+			*cli_command = xstrdup(a);
+			continue;
+		}
+		a += 2;
+		eq = strchr(a, '=');
+		len = eq != NULL ? (size_t)(eq - a) : strlen(a);
+		id = opt_by_flag(a, len);
+		if (id < 0)
+			return err_set(e, ERR_INPUT, "unknown option '--%.*s'", (int)len, a);
+		if (eq != NULL) {
+			set_raw(c, id, eq + 1);
+		} else if (config_options[id].kind == OPT_BOOL) {
+			set_raw(c, id, "true");
+		} else {
+			if (i + 1 >= argc)
+				return err_set(e, ERR_INPUT, "option '--%.*s' needs a value",
+					       (int)len, a);
+			set_raw(c, id, argv[++i]);
+		}
+		if (c->raw[id] == NULL)
+			return err_set(e, ERR_INPUT, "option '--%.*s' needs a value", (int)len, a);
+	}
+	return 0;
+}
+
+static void
+read_env(struct config *c, config_getenv_fn env)
+{
+	char var[128];
+
+	for (int i = 0; i < OPT__COUNT; i++) {
+		const struct option_def *o = &config_options[i];
+		const char *v;
+
+		if (c->raw[i] != NULL)
+			continue;
+		config_input_var(o->name, var, sizeof(var));
+		v = env(var);
+		if (v != NULL)
+			set_raw(c, i, v);
+		if (c->raw[i] == NULL && o->env != NULL && (v = env(o->env)) != NULL)
+			set_raw(c, i, v);
+	}
+}
+
+static bool
+yaml_bool(const char *s, bool *out)
+{
+	static const char *const t[] = {"true", "True", "TRUE"};
+	static const char *const f[] = {"false", "False", "FALSE"};
+
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(s, t[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcmp(s, f[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+valid_owner(const char *s, size_t n)
+{
+	/* GitHub logins: 1-39 alphanumerics or single hyphens, not at either end. */
+	if (n < 1 || n > 39 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+static bool
+valid_repo_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 100 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+			return false;
+	return true;
+}
+
+static int
+parse_repo(struct config *c, const char *v, struct err *e)
+{
+	const char *slash = strchr(v, '/');
+
+	if (slash == NULL || !valid_owner(v, (size_t)(slash - v)) || !valid_repo_name(slash + 1))
+		return err_set(e, ERR_INPUT, "repository: '%s' is not owner/name", v);
+	c->repository = xstrdup(v);
+	c->owner = xstrndup(v, (size_t)(slash - v));
+	c->name = xstrdup(slash + 1);
+	return 0;
+}
+
+static int
+parse_numbers(struct config *c, const char *v, struct err *e)
+{
+	const char *p = v;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",\n");
+		char *item = xstrndup(p, len);
+		int64_t n;
+		bool dup = false;
+
+		str_trim(item);
+		if (item[0] != '\0') {
+			if (item[0] == '#' || parse_int64(item, 1, INT32_MAX, &n) < 0) {
+				err_set(e, ERR_INPUT,
+					"pr-numbers: '%.64s' is not a pull request number (want "
+					"e.g. 12,34)",
+					item);
+				free(item);
+				return -1;
+			}
+			for (size_t i = 0; i < c->n_pr_numbers; i++)
+				dup = dup || c->pr_numbers[i] == n;
+			if (!dup) {
+				c->pr_numbers =
+					xrealloc(c->pr_numbers,
+						 (c->n_pr_numbers + 1) * sizeof(*c->pr_numbers));
+				c->pr_numbers[c->n_pr_numbers++] = n;
+			}
+		}
+		free(item);
+		p += len;
+		if (*p != '\0')
+			p++;
+	}
+	return 0;
+}
+
+static int
+parse_tokens(struct config *c, const char *v)
+{
+	const char *p = v;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, "\n");
+		char *t = xstrndup(p, len);
+
+		str_trim(t);
+		if (t[0] != '\0') {
+			c->tokens = xrealloc(c->tokens, (c->n_tokens + 1) * sizeof(*c->tokens));
+			c->tokens[c->n_tokens++] = t;
+		} else {
+			free(t);
+		}
+		p += len;
+		if (*p != '\0')
+			p++;
+	}
+	return 0;
+}
+
+static int
+parse_url(char **dst, const char *name, const char *v, struct err *e)
+{
+	const char *host;
+	size_t n;
+
+	if (!str_starts(v, "https://") && !str_starts(v, "http://"))
+		return err_set(e, ERR_INPUT, "%s: '%s' is not an http(s) URL", name, v);
+	if (strpbrk(v, " \t\r\n?#") != NULL)
+		return err_set(e, ERR_INPUT, "%s: '%s' must be a plain base URL", name, v);
+	host = strstr(v, "://") + 3;
+	if (*host == '\0' || *host == '/')
+		return err_set(e, ERR_INPUT, "%s: '%s' has no host", name, v);
+	*dst = xstrdup(v);
+	n = strlen(*dst);
+	while (n > 0 && (*dst)[n - 1] == '/')
+		(*dst)[--n] = '\0';
+	/* Accept the Data API's own base too: https://x.supabase.co/rest/v1 */
+	if (n >= 8 && strcmp(*dst + n - 8, "/rest/v1") == 0)
+		(*dst)[n - 8] = '\0';
+	return 0;
+}
+
+/* Validates one setting's raw value (or default) into its typed field. */
+static int
+convert(struct config *c, int id, struct err *e)
+{
+	const struct option_def *o = &config_options[id];
+	const char *v = c->raw[id] != NULL ? c->raw[id] : o->dflt;
+	int64_t n;
+	bool b;
+
+	if (v == NULL)
+		return 0;
+	switch (o->kind) {
+	case OPT_INT:
+		if (parse_int64(v, o->min, o->max, &n) < 0)
+			return err_set(e, ERR_INPUT,
+				       "%s: '%.64s' is not an integer from %" PRId64 " to %" PRId64,
+				       o->name, v, o->min, o->max);
+		if (id == OPT_TIME_RANGE)
+			c->time_range = (int)n;
+		else if (id == OPT_MAX_ITEMS)
+			c->max_items = n;
+		return 0;
+	case OPT_BOOL:
+		if (!yaml_bool(v, &b))
+			return err_set(e, ERR_INPUT,
+				       "%s: '%.64s' is not a boolean (use true or false)", o->name,
+				       v);
+		if (id == OPT_FAIL_ON_PARTIAL)
+			c->fail_on_partial = b;
+		else if (id == OPT_DRY_RUN)
+			c->dry_run = b;
+		return 0;
+	case OPT_UUID:
+		if (!uuid_valid(v))
+			return err_set(e, ERR_INPUT, "%s: '%.64s' is not a UUID", o->name, v);
+		if (id == OPT_REPOSITORY_ID)
+			c->repository_id = xstrdup(v);
+		else if (id == OPT_JOB_ID)
+			c->job_id = xstrdup(v);
+		return 0;
+	case OPT_REPO: return parse_repo(c, v, e);
+	case OPT_NUMBERS: return parse_numbers(c, v, e);
+	case OPT_TOKENS: return parse_tokens(c, v);
+	case OPT_URL: return parse_url(&c->supabase_url, o->name, v, e);
+	case OPT_STRING:
+		if (id == OPT_SUPABASE_KEY)
+			c->supabase_key = xstrdup(v);
+		return 0;
+	case OPT_ENUM: return 0;
+	}
+	return 0;
+}
+
+static char *
+env_dup(config_getenv_fn env, const char *name, const char *dflt)
+{
+	const char *v = env(name);
+	char *t;
+
+	if (v == NULL || *v == '\0')
+		return xstrdup(dflt);
+	t = str_trim_dup(v);
+	if (t[0] == '\0') {
+		free(t);
+		return xstrdup(dflt);
+	}
+	return t;
+}
+
+static void
+read_runner(struct config *c, config_getenv_fn env)
+{
+	const char *a = env("GITHUB_ACTIONS");
+	const char *d = env("RUNNER_DEBUG");
+	size_t n;
+
+	c->in_actions = a != NULL && strcmp(a, "true") == 0;
+	c->debug = c->debug || (d != NULL && strcmp(d, "1") == 0);
+	c->api_url = env_dup(env, "GITHUB_API_URL", DEFAULT_API_URL);
+	n = strlen(c->api_url);
+	while (n > 0 && c->api_url[n - 1] == '/')
+		c->api_url[--n] = '\0';
+	c->graphql_url = env_dup(env, "GITHUB_GRAPHQL_URL", NULL);
+	if (c->graphql_url == NULL) {
+		struct buf b = BUF_INIT(4096);
+
+		buf_printf(&b, "%s/graphql", c->api_url);
+		c->graphql_url = buf_detach(&b);
+	}
+	c->server_url = env_dup(env, "GITHUB_SERVER_URL", DEFAULT_SERVER_URL);
+	c->run_id = env_dup(env, "GITHUB_RUN_ID", NULL);
+	c->run_attempt = env_dup(env, "GITHUB_RUN_ATTEMPT", NULL);
+	c->workflow_repository = env_dup(env, "GITHUB_REPOSITORY", NULL);
+	c->workflow = env_dup(env, "GITHUB_WORKFLOW", NULL);
+	c->output_path = env_dup(env, "GITHUB_OUTPUT", NULL);
+	c->summary_path = env_dup(env, "GITHUB_STEP_SUMMARY", NULL);
+}
+
+int
+config_load(struct config *c, int argc, char **argv, config_getenv_fn env, struct err *e)
+{
+	char *cli_command = NULL;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->time_range = 30;
+	c->fail_on_partial = true;
+	rc = read_argv(c, argc, argv, &cli_command, e);
+	if (cli_command != NULL) {
+		/* The positional command wins over INPUT_COMMAND. */
+		free(c->raw[OPT_COMMAND]);
+		c->raw[OPT_COMMAND] = cli_command;
+	}
+	read_runner(c, env);
+	if (rc < 0)
+		return -1;
+	read_env(c, env);
+	c->command = c->raw[OPT_COMMAND] != NULL ? c->raw[OPT_COMMAND]
+						 : config_options[OPT_COMMAND].dflt;
+	for (int i = 0; i < OPT__COUNT; i++)
+		if (convert(c, i, e) < 0)
+			return -1;
+	return 0;
+}
+
+void
+config_release(struct config *c)
+{
+	for (int i = 0; i < OPT__COUNT; i++)
+		free(c->raw[i]);
+	free(c->repository);
+	free(c->owner);
+	free(c->name);
+	free(c->repository_id);
+	free(c->pr_numbers);
+	free(c->job_id);
+	for (size_t i = 0; i < c->n_tokens; i++)
+		free(c->tokens[i]);
+	free(c->tokens);
+	free(c->supabase_url);
+	free(c->supabase_key);
+	free(c->api_url);
+	free(c->graphql_url);
+	free(c->server_url);
+	free(c->run_id);
+	free(c->run_attempt);
+	free(c->workflow_repository);
+	free(c->workflow);
+	free(c->output_path);
+	free(c->summary_path);
+	memset(c, 0, sizeof(*c));
+}
+
+bool
+config_given(const struct config *c, enum option_id id)
+{
+	return c->raw[id] != NULL;
+}
+
+/* Prints text wrapped at 72 columns, each line indented by ind spaces. */
+static void
+wrap(FILE *f, const char *text, int ind)
+{
+	int col = ind;
+	const char *p = text;
+
+	fprintf(f, "%*s", ind, "");
+	while (*p != '\0') {
+		size_t w = strcspn(p, " ");
+
+		if (col > ind && col + 1 + (int)w > 78) {
+			fprintf(f, "\n%*s", ind, "");
+			col = ind;
+		} else if (col > ind) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", (int)w, p);
+		col += (int)w;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+void
+config_usage(FILE *f)
+{
+	char var[128];
+
+	fprintf(f, "OPTIONS\n");
+	fprintf(f, "  Each option is also read from the action input of the same name\n"
+		   "  (environment variable INPUT_<NAME>, hyphens kept).\n\n");
+	for (int i = 0; i < OPT__COUNT; i++) {
+		const struct option_def *o = &config_options[i];
+		struct buf extra = BUF_INIT(1024);
+
+		if (i == OPT_COMMAND)
+			continue;
+		config_input_var(o->name, var, sizeof(var));
+		fprintf(f, "  --%s", o->name);
+		if (o->alias != NULL)
+			fprintf(f, ", --%s", o->alias);
+		if (o->kind != OPT_BOOL)
+			fprintf(f, " <%s>", kind_hint(o));
+		fputc('\n', f);
+		buf_puts(&extra, o->help);
+		if (o->dflt != NULL)
+			buf_printf(&extra, " Default: %s.", o->dflt);
+		if (o->env != NULL)
+			buf_printf(&extra, " Also read from %s.", o->env);
+		wrap(f, buf_str(&extra), 6);
+		buf_release(&extra);
+	}
+	fprintf(f, "  --verbose\n      Print debug lines (in Actions: set RUNNER_DEBUG).\n");
+	fprintf(f, "  --version, --help\n");
+}
+
+void
+config_print_inputs_json(FILE *f)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char *s;
+
+	for (int i = 0; i < OPT__COUNT; i++) {
+		const struct option_def *o = &config_options[i];
+		cJSON *it = cJSON_CreateObject();
+
+		cJSON_AddItemToArray(arr, it);
+		json_add_str(it, "name", o->name);
+		json_add_str(it, "alias", o->alias);
+		json_add_str(it, "default", o->dflt);
+		json_add_str(it, "action_default",
+			     o->action_default != NULL ? o->action_default : o->dflt);
+		json_add_str(it, "env", o->env);
+		json_add_bool(it, "secret", (o->flags & OPT_SECRET) != 0);
+		json_add_str(it, "kind", kind_hint(o));
+		json_add_str(it, "help", o->help);
+	}
+	s = json_print(arr);
+	fprintf(f, "%s\n", s);
+	free(s);
+	cJSON_Delete(arr);
+}

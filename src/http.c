@@ -1,0 +1,278 @@
+/*
+ * http.c - libcurl behind a small request/response API, with a transport seam.
+ * The only file that includes <curl/curl.h>.
+ */
+#include "http.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <strings.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "util.h"
+
+#define DEFAULT_CONNECT_MS 10000L
+#define DEFAULT_TIMEOUT_MS 120000L
+#define DEFAULT_MAX_BODY   ((size_t)64 * 1024 * 1024)
+
+struct http_client {
+	CURL *curl;
+	char *user_agent;
+	char *ca_bundle;
+	long connect_timeout_ms;
+	long timeout_ms;
+	size_t max_body;
+	http_transport_fn transport;
+	void *transport_ctx;
+	uint64_t requests;
+};
+
+int
+http_global_init(struct err *e)
+{
+	CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	if (rc != CURLE_OK)
+		return err_set(e, ERR_HTTP, "cannot start libcurl: %s", curl_easy_strerror(rc));
+	return 0;
+}
+
+void
+http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+struct http_client *
+http_client_new(const struct http_options *o, struct err *e)
+{
+	struct http_client *c = xcalloc(1, sizeof(*c));
+
+	c->curl = curl_easy_init();
+	if (c->curl == NULL) {
+		free(c);
+		err_set(e, ERR_HTTP, "cannot create a curl handle");
+		return NULL;
+	}
+	c->user_agent = xstrdup(o->user_agent != NULL ? o->user_agent : "progressive-capture");
+	c->ca_bundle = xstrdup(o->ca_bundle);
+	c->connect_timeout_ms =
+		o->connect_timeout_ms > 0 ? o->connect_timeout_ms : DEFAULT_CONNECT_MS;
+	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+	c->max_body = o->max_body > 0 ? o->max_body : DEFAULT_MAX_BODY;
+	return c;
+}
+
+void
+http_client_free(struct http_client *c)
+{
+	if (c == NULL)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c->user_agent);
+	free(c->ca_bundle);
+	free(c);
+}
+
+void
+http_client_set_transport(struct http_client *c, http_transport_fn fn, void *ctx)
+{
+	c->transport = fn;
+	c->transport_ctx = ctx;
+}
+
+uint64_t
+http_client_requests(const struct http_client *c)
+{
+	return c->requests;
+}
+
+void
+http_response_release(struct http_response *r)
+{
+	buf_release(&r->body);
+	for (size_t i = 0; i < r->n_headers; i++) {
+		free(r->headers[i].name);
+		free(r->headers[i].value);
+	}
+	free(r->headers);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+clear_headers(struct http_response *r)
+{
+	for (size_t i = 0; i < r->n_headers; i++) {
+		free(r->headers[i].name);
+		free(r->headers[i].value);
+	}
+	r->n_headers = 0;
+}
+
+void
+http_response_add_header(struct http_response *r, const char *name, const char *value)
+{
+	char *n = xstrdup(name);
+
+	for (char *p = n; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	r->headers = xrealloc(r->headers, (r->n_headers + 1) * sizeof(*r->headers));
+	r->headers[r->n_headers].name = n;
+	r->headers[r->n_headers].value = str_trim_dup(value);
+	r->n_headers++;
+}
+
+const char *
+http_header(const struct http_response *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_headers; i++)
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return r->headers[i].value;
+	return NULL;
+}
+
+/* Where on_body writes, and whether the answer passed the size cap. */
+struct sink {
+	struct http_response *r;
+	bool overflow;
+};
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct sink *s = ud;
+
+	/* Returning less than given makes curl stop with CURLE_WRITE_ERROR. */
+	if (buf_append(&s->r->body, p, size * n) < 0) {
+		s->overflow = true;
+		return 0;
+	}
+	return size * n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct http_response *r = ud;
+	size_t len = size * n;
+	const char *colon;
+	char *name;
+	char *value;
+
+	/* A status line starts a new answer (after a redirect or 100-continue). */
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		clear_headers(r);
+		return len;
+	}
+	colon = memchr(p, ':', len);
+	if (colon == NULL)
+		return len;
+	name = xstrndup(p, (size_t)(colon - p));
+	value = xstrndup(colon + 1, len - (size_t)(colon - p) - 1);
+	http_response_add_header(r, name, value);
+	free(name);
+	free(value);
+	return len;
+}
+
+int
+http_send(struct http_client *c, const struct http_request *req, struct http_response *resp,
+	  struct err *e)
+{
+	struct curl_slist *hdrs = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct sink sink = {resp, false};
+	int64_t t0 = time_mono_ms();
+	CURLcode rc;
+	int ret = 0;
+
+	buf_init(&resp->body, c->max_body);
+	resp->status = 0;
+	c->requests++;
+	if (c->transport != NULL) {
+		ret = c->transport(c->transport_ctx, req, resp, e);
+		resp->elapsed_ms = time_mono_ms() - t0;
+		return ret;
+	}
+
+	curl_easy_reset(c->curl); /* keeps the connection cache */
+	for (size_t i = 0; req->headers != NULL && req->headers[i] != NULL; i++) {
+		struct curl_slist *t = curl_slist_append(hdrs, req->headers[i]);
+
+		if (t == NULL) {
+			curl_slist_free_all(hdrs);
+			return err_set(e, ERR_HTTP, "out of memory building headers");
+		}
+		hdrs = t;
+	}
+	/* No "Expect: 100-continue" round trip on large POSTs. */
+	hdrs = curl_slist_append(hdrs, "Expect:");
+
+	curl_easy_setopt(c->curl, CURLOPT_URL, req->url);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, c->user_agent);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, resp);
+	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
+	if (c->ca_bundle != NULL)
+		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_bundle);
+	if (strcmp(req->method, "GET") != 0) {
+		curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, req->method);
+		if (req->body != NULL || strcmp(req->method, "POST") == 0 ||
+		    strcmp(req->method, "PATCH") == 0 || strcmp(req->method, "PUT") == 0) {
+			curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS,
+					 req->body != NULL ? req->body : "");
+			curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+					 (curl_off_t)(req->body != NULL ? req->body_len : 0));
+		}
+	}
+
+	rc = curl_easy_perform(c->curl);
+	resp->elapsed_ms = time_mono_ms() - t0;
+	if (rc == CURLE_WRITE_ERROR && sink.overflow) {
+		ret = err_set(e, ERR_HTTP, "%s %s: answer larger than %zu bytes", req->method,
+			      req->url, resp->body.max);
+	} else if (rc != CURLE_OK) {
+		ret = err_set(e, ERR_HTTP, "%s %s: %s (curl %d)", req->method, req->url,
+			      errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc), (int)rc);
+	} else {
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	}
+	curl_slist_free_all(hdrs);
+	/* Never keep a pointer to this call's stack buffer in the handle. */
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);
+	return ret;
+}
+
+int
+http_urlencode(struct buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		int rc;
+
+		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			rc = buf_putc(out, (char)*p);
+		} else {
+			char enc[4] = {'%', hex[*p >> 4], hex[*p & 15], 0};
+
+			rc = buf_puts(out, enc);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}

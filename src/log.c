@@ -1,0 +1,293 @@
+/*
+ * log.c - log lines and workflow commands, with masking and escaping.
+ * Must never print a secret, and never let outside text act as a command.
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "util.h"
+
+#define LINE_MAX_BYTES ((size_t)64 * 1024)
+#define MASK_MIN_LEN   4
+
+static struct {
+	bool actions;
+	bool debug;
+	bool in_group;
+	FILE *out;
+	char **secrets;
+	size_t nsecrets;
+} L = {false, false, false, NULL, NULL, 0};
+
+static FILE *
+stream(void)
+{
+	return L.out != NULL ? L.out : stderr;
+}
+
+void
+log_init(bool actions, bool debug, FILE *out)
+{
+	L.actions = actions;
+	L.debug = debug;
+	L.out = out;
+}
+
+void
+log_release(void)
+{
+	for (size_t i = 0; i < L.nsecrets; i++)
+		free(L.secrets[i]);
+	free(L.secrets);
+	L.secrets = NULL;
+	L.nsecrets = 0;
+}
+
+bool
+log_debug_enabled(void)
+{
+	return L.debug;
+}
+
+static int
+escape(struct buf *out, const char *s, bool property)
+{
+	for (; *s != '\0'; s++) {
+		int rc;
+
+		switch (*s) {
+		case '%': rc = buf_puts(out, "%25"); break;
+		case '\r': rc = buf_puts(out, "%0D"); break;
+		case '\n': rc = buf_puts(out, "%0A"); break;
+		case ':': rc = property ? buf_puts(out, "%3A") : buf_putc(out, ':'); break;
+		case ',': rc = property ? buf_puts(out, "%2C") : buf_putc(out, ','); break;
+		default: rc = buf_putc(out, *s); break;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+log_escape_data(struct buf *out, const char *s)
+{
+	return escape(out, s, false);
+}
+
+int
+log_escape_property(struct buf *out, const char *s)
+{
+	return escape(out, s, true);
+}
+
+int
+log_sanitize_line(struct buf *out, const char *s)
+{
+	const char *p = s;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (str_starts(p, "::") || str_starts(p, "##["))
+		if (buf_putc(out, '\\') < 0)
+			return -1;
+	for (p = s; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		int rc;
+
+		if (c == '\n')
+			rc = buf_puts(out, "\\n");
+		else if (c == '\r')
+			rc = buf_puts(out, "\\r");
+		else if (c == '\t')
+			rc = buf_puts(out, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			rc = buf_printf(out, "\\x%02x", c);
+		else
+			rc = buf_putc(out, (char)c);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+log_redact(struct buf *out, const char *s)
+{
+	while (*s != '\0') {
+		size_t best = 0;
+
+		for (size_t i = 0; i < L.nsecrets; i++) {
+			size_t n = strlen(L.secrets[i]);
+
+			if (n > best && strncmp(s, L.secrets[i], n) == 0)
+				best = n;
+		}
+		if (best > 0) {
+			if (buf_puts(out, "***") < 0)
+				return -1;
+			s += best;
+		} else {
+			if (buf_putc(out, *s) < 0)
+				return -1;
+			s++;
+		}
+	}
+	return 0;
+}
+
+static void
+add_secret(const char *s, size_t n)
+{
+	char *v;
+
+	while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	if (n < MASK_MIN_LEN)
+		return;
+	v = xstrndup(s, n);
+	for (size_t i = 0; i < L.nsecrets; i++) {
+		if (strcmp(L.secrets[i], v) == 0) {
+			free(v);
+			return;
+		}
+	}
+	L.secrets = xrealloc(L.secrets, (L.nsecrets + 1) * sizeof(*L.secrets));
+	L.secrets[L.nsecrets++] = v;
+	if (L.actions) {
+		struct buf b = BUF_INIT(LINE_MAX_BYTES);
+
+		if (log_escape_data(&b, v) == 0)
+			fprintf(stream(), "::add-mask::%s\n", buf_str(&b));
+		buf_release(&b);
+		fflush(stream());
+	}
+}
+
+void
+log_mask(const char *secret)
+{
+	const char *p;
+
+	if (secret == NULL)
+		return;
+	/* The runner masks each line of a multi-line secret; so do we. */
+	p = secret;
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+
+		add_secret(p, n);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+}
+
+/* Formats, redacts, escapes per kind and prints one line. */
+static void
+emit(const char *command, const char *plain_prefix, const char *fmt, va_list ap)
+{
+	struct buf raw = BUF_INIT(LINE_MAX_BYTES);
+	struct buf red = BUF_INIT(LINE_MAX_BYTES);
+	struct buf line = BUF_INIT(LINE_MAX_BYTES);
+
+	/* Over-long messages are cut at the cap rather than dropped. */
+	if (buf_vprintf(&raw, fmt, ap) < 0)
+		buf_puts(&raw, "(log line too long)");
+	log_redact(&red, buf_str(&raw));
+	if (L.actions && command != NULL) {
+		buf_printf(&line, "::%s::", command);
+		log_escape_data(&line, buf_str(&red));
+	} else {
+		if (plain_prefix != NULL)
+			buf_puts(&line, plain_prefix);
+		log_sanitize_line(&line, buf_str(&red));
+	}
+	fprintf(stream(), "%s\n", buf_str(&line));
+	fflush(stream());
+	buf_release(&raw);
+	buf_release(&red);
+	buf_release(&line);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("notice", "notice: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("warning", "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("error", "error: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug_(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("debug", "debug: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_group(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (L.in_group)
+		log_endgroup();
+	va_start(ap, fmt);
+	emit("group", "== ", fmt, ap);
+	va_end(ap);
+	L.in_group = true;
+}
+
+void
+log_endgroup(void)
+{
+	if (!L.in_group)
+		return;
+	if (L.actions) {
+		fprintf(stream(), "::endgroup::\n");
+		fflush(stream());
+	}
+	L.in_group = false;
+}

@@ -1,0 +1,401 @@
+/*
+ * progress.c - the job row and the progress row of one run.
+ * Must not lose a job's existing metadata (other systems write keys there)
+ * and must write nothing at all in a dry run.
+ */
+#include "progress.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "util.h"
+#include "version.h"
+
+#define JOBS     "progressive_capture_jobs"
+#define PROGRESS "progressive_capture_progress"
+
+struct progress {
+	struct store *store;
+	bool dry_run;
+	char job_id[37];
+	char progress_id[37];
+	cJSON *metadata; /* the job row's metadata object, ours merged in */
+	size_t total, processed, failed;
+	char *current;
+	cJSON *errors; /* array of {item, error, at}, the newest PROGRESS_MAX_ERRORS */
+	int64_t last_patch_ms;
+};
+
+const char *
+job_status_name(enum job_status s)
+{
+	switch (s) {
+	case JOB_COMPLETED: return "completed";
+	case JOB_PARTIAL: return "partial";
+	case JOB_FAILED: return "failed";
+	}
+	return "failed";
+}
+
+static void
+now_iso(char out[21])
+{
+	time_format_iso(time_now(), out);
+}
+
+static struct store_filter
+by_id(const char *column, const char *id)
+{
+	struct store_filter f = {column, STORE_EQ, id, NULL, 0};
+
+	return f;
+}
+
+/* Adds or replaces key in obj with item (attached). */
+static void
+put(cJSON *obj, const char *key, cJSON *item)
+{
+	/* A copy: key may be item's own name, which cJSON frees while replacing. */
+	char *k = xstrdup(key);
+
+	if (cJSON_HasObjectItem(obj, k))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, k, item);
+	else
+		cJSON_AddItemToObject(obj, k, item);
+	free(k);
+}
+
+static void
+merge_metadata(struct progress *p, const struct progress_options *o)
+{
+	cJSON *m = p->metadata;
+
+	put(m, "repository_name", cJSON_CreateString(o->repository != NULL ? o->repository : ""));
+	put(m, "processor", cJSON_CreateString(PC_NAME " " PC_VERSION));
+	if (o->run_url != NULL)
+		put(m, "workflow_run_url", cJSON_CreateString(o->run_url));
+	if (o->n_pr_numbers > 0) {
+		cJSON *arr = cJSON_CreateArray();
+
+		for (size_t i = 0; i < o->n_pr_numbers; i++)
+			cJSON_AddItemToArray(arr, cJSON_CreateNumber((double)o->pr_numbers[i]));
+		put(m, "pr_numbers", arr);
+	}
+}
+
+static int
+find_job(struct progress *p, const char *job_id, struct err *e)
+{
+	struct store_filter f = by_id("id", job_id);
+	struct store_query q = {JOBS, "id,status,metadata", &f, 1, NULL, 1};
+	struct rowset rs;
+	const char *meta;
+	int rc = -1;
+
+	if (store_select(p->store, &q, &rs, e) < 0)
+		goto out;
+	if (rs.nrows == 0) {
+		err_set(e, ERR_NOT_FOUND,
+			"job '%s' not found in %s (create it first, or omit job-id)", job_id, JOBS);
+		goto out;
+	}
+	meta = rowset_text_at(&rs, 0, "metadata");
+	p->metadata = meta != NULL ? cJSON_Parse(meta) : NULL;
+	if (!cJSON_IsObject(p->metadata)) {
+		cJSON_Delete(p->metadata);
+		p->metadata = cJSON_CreateObject();
+	}
+	snprintf(p->job_id, sizeof(p->job_id), "%s", job_id);
+	rc = 0;
+out:
+	rowset_release(&rs);
+	return rc;
+}
+
+static int
+create_job(struct progress *p, const struct progress_options *o, struct err *e)
+{
+	static const char *const cols[] = {"job_type", "processor_type", "status",
+					   "time_range_days", "metadata"};
+	struct rowset rs, out;
+	char *meta = json_print(p->metadata);
+	const char *id;
+	int rc = -1;
+
+	rowset_init(&rs, JOBS, cols, 5);
+	rowset_add(&rs);
+	rowset_text(&rs, "job_type", o->job_type);
+	rowset_text(&rs, "processor_type", "github_actions");
+	rowset_text(&rs, "status", "pending");
+	if (o->time_range > 0)
+		rowset_int(&rs, "time_range_days", o->time_range);
+	rowset_json(&rs, "metadata", meta);
+	if (store_upsert(p->store, &rs, NULL, "id", &out, e) == 0) {
+		id = rowset_text_at(&out, 0, "id");
+		if (id == NULL || !uuid_valid(id)) {
+			err_set(e, ERR_STORE, "store: new job row came back without an id");
+		} else {
+			snprintf(p->job_id, sizeof(p->job_id), "%s", id);
+			rc = 0;
+		}
+	}
+	rowset_release(&out);
+	rowset_release(&rs);
+	free(meta);
+	return rc;
+}
+
+static int
+mark_processing(struct progress *p, const struct progress_options *o, struct err *e)
+{
+	static const char *const cols[] = {"status", "started_at",      "completed_at",
+					   "error",  "workflow_run_id", "metadata"};
+	struct store_filter f = by_id("id", p->job_id);
+	struct rowset rs;
+	char now[21];
+	char *meta = json_print(p->metadata);
+	int64_t run_id;
+	int rc;
+
+	now_iso(now);
+	rowset_init(&rs, JOBS, cols, 6);
+	rowset_add(&rs);
+	rowset_text(&rs, "status", "processing");
+	rowset_text(&rs, "started_at", now);
+	if (o->run_id != NULL && parse_int64(o->run_id, 1, INT64_MAX, &run_id) == 0)
+		rowset_int(&rs, "workflow_run_id", run_id);
+	rowset_json(&rs, "metadata", meta);
+	rc = store_update(p->store, JOBS, &f, 1, &rs, e);
+	rowset_release(&rs);
+	free(meta);
+	return rc;
+}
+
+static int
+open_progress_row(struct progress *p, struct err *e)
+{
+	static const char *const cols[] = {"job_id",       "total_items",  "processed_items",
+					   "failed_items", "current_item", "errors"};
+	struct store_filter f = by_id("job_id", p->job_id);
+	struct store_query q = {PROGRESS, "id", &f, 1, "updated_at.desc", 1};
+	struct rowset found, rs, out;
+	const char *id;
+	int rc = -1;
+
+	if (store_select(p->store, &q, &found, e) < 0) {
+		rowset_release(&found);
+		return -1;
+	}
+	rowset_init(&rs, PROGRESS, cols, 6);
+	rowset_add(&rs);
+	rowset_text(&rs, "job_id", p->job_id);
+	rowset_int(&rs, "total_items", 0);
+	rowset_int(&rs, "processed_items", 0);
+	rowset_int(&rs, "failed_items", 0);
+	rowset_json(&rs, "errors", "[]");
+	if (found.nrows > 0) {
+		/* A re-run of the same job starts its counters afresh in the same row. */
+		struct store_filter fid;
+
+		id = rowset_text_at(&found, 0, "id");
+		snprintf(p->progress_id, sizeof(p->progress_id), "%s", id != NULL ? id : "");
+		fid = by_id("id", p->progress_id);
+		rc = store_update(p->store, PROGRESS, &fid, 1, &rs, e);
+	} else if (store_upsert(p->store, &rs, NULL, "id", &out, e) == 0) {
+		id = rowset_text_at(&out, 0, "id");
+		snprintf(p->progress_id, sizeof(p->progress_id), "%s", id != NULL ? id : "");
+		rc = uuid_valid(p->progress_id)
+			     ? 0
+			     : err_set(e, ERR_STORE, "store: progress row came back without an id");
+		rowset_release(&out);
+	}
+	rowset_release(&rs);
+	rowset_release(&found);
+	return rc;
+}
+
+struct progress *
+progress_start(struct store *s, const struct progress_options *o, struct err *e)
+{
+	struct progress *p = xcalloc(1, sizeof(*p));
+
+	p->store = s;
+	p->dry_run = o->dry_run;
+	p->errors = cJSON_CreateArray();
+	if (o->dry_run) {
+		snprintf(p->job_id, sizeof(p->job_id), "%s", o->job_id != NULL ? o->job_id : "");
+		p->metadata = cJSON_CreateObject();
+		return p;
+	}
+	if (o->job_id != NULL) {
+		if (find_job(p, o->job_id, e) < 0)
+			goto fail;
+	} else {
+		p->metadata = cJSON_CreateObject();
+		merge_metadata(p, o);
+		put(p->metadata, "trigger_source", cJSON_CreateString("github_actions"));
+		if (create_job(p, o, e) < 0)
+			goto fail;
+	}
+	merge_metadata(p, o);
+	if (mark_processing(p, o, e) < 0 || open_progress_row(p, e) < 0)
+		goto fail;
+	p->last_patch_ms = time_mono_ms();
+	return p;
+fail:
+	progress_free(p);
+	return NULL;
+}
+
+void
+progress_free(struct progress *p)
+{
+	if (p == NULL)
+		return;
+	cJSON_Delete(p->metadata);
+	cJSON_Delete(p->errors);
+	free(p->current);
+	free(p);
+}
+
+const char *
+progress_job_id(const struct progress *p)
+{
+	return p->job_id;
+}
+
+size_t
+progress_processed(const struct progress *p)
+{
+	return p->processed;
+}
+
+size_t
+progress_failed(const struct progress *p)
+{
+	return p->failed;
+}
+
+int
+progress_set_repository(struct progress *p, const char *repository_id, struct err *e)
+{
+	static const char *const cols[] = {"repository_id"};
+	struct store_filter f;
+	struct rowset rs;
+	int rc;
+
+	if (p->dry_run)
+		return 0;
+	f = by_id("id", p->job_id);
+	rowset_init(&rs, JOBS, cols, 1);
+	rowset_add(&rs);
+	rowset_text(&rs, "repository_id", repository_id);
+	rc = store_update(p->store, JOBS, &f, 1, &rs, e);
+	rowset_release(&rs);
+	return rc;
+}
+
+static int
+patch_progress(struct progress *p, struct err *e)
+{
+	static const char *const cols[] = {"total_items", "processed_items", "failed_items",
+					   "current_item", "errors"};
+	struct store_filter f;
+	struct rowset rs;
+	char *errors;
+	int rc;
+
+	if (p->dry_run)
+		return 0;
+	f = by_id("id", p->progress_id);
+	errors = json_print(p->errors);
+	rowset_init(&rs, PROGRESS, cols, 5);
+	rowset_add(&rs);
+	rowset_int(&rs, "total_items", (int64_t)p->total);
+	rowset_int(&rs, "processed_items", (int64_t)p->processed);
+	rowset_int(&rs, "failed_items", (int64_t)p->failed);
+	rowset_text(&rs, "current_item", p->current);
+	rowset_json(&rs, "errors", errors);
+	rc = store_update(p->store, PROGRESS, &f, 1, &rs, e);
+	rowset_release(&rs);
+	free(errors);
+	p->last_patch_ms = time_mono_ms();
+	return rc;
+}
+
+int
+progress_set_total(struct progress *p, size_t total, struct err *e)
+{
+	p->total = total;
+	return patch_progress(p, e);
+}
+
+int
+progress_item(struct progress *p, const char *current, bool ok, const char *error, struct err *e)
+{
+	free(p->current);
+	p->current = xstrdup(current);
+	if (ok) {
+		p->processed++;
+	} else {
+		cJSON *it = cJSON_CreateObject();
+		char now[21];
+
+		p->failed++;
+		now_iso(now);
+		json_add_str(it, "item", current);
+		json_add_str(it, "error", error != NULL ? error : "failed");
+		json_add_str(it, "at", now);
+		cJSON_AddItemToArray(p->errors, it);
+		if (cJSON_GetArraySize(p->errors) > PROGRESS_MAX_ERRORS)
+			cJSON_Delete(cJSON_DetachItemFromArray(p->errors, 0));
+	}
+	if (time_mono_ms() - p->last_patch_ms < PROGRESS_PATCH_MS)
+		return 0;
+	return patch_progress(p, e);
+}
+
+int
+progress_finish(struct progress *p, enum job_status status, const char *error,
+		const char *metadata_json, struct err *e)
+{
+	static const char *const cols[] = {"status", "completed_at", "error", "metadata"};
+	struct store_filter f;
+	struct rowset rs;
+	cJSON *extra;
+	char now[21];
+	char *meta;
+	int rc;
+
+	if (p->dry_run)
+		return 0;
+	if (patch_progress(p, e) < 0)
+		return -1;
+	extra = metadata_json != NULL ? cJSON_Parse(metadata_json) : NULL;
+	if (extra != NULL && cJSON_IsObject(extra)) {
+		cJSON *it = extra->child;
+
+		while (it != NULL) {
+			cJSON *next = it->next;
+
+			put(p->metadata, it->string, cJSON_DetachItemViaPointer(extra, it));
+			it = next;
+		}
+	}
+	cJSON_Delete(extra);
+	meta = json_print(p->metadata);
+	now_iso(now);
+	f = by_id("id", p->job_id);
+	rowset_init(&rs, JOBS, cols, 4);
+	rowset_add(&rs);
+	rowset_text(&rs, "status", job_status_name(status));
+	rowset_text(&rs, "completed_at", now);
+	rowset_text(&rs, "error", error);
+	rowset_json(&rs, "metadata", meta);
+	rc = store_update(p->store, JOBS, &f, 1, &rs, e);
+	rowset_release(&rs);
+	free(meta);
+	return rc;
+}

@@ -1,0 +1,179 @@
+/*
+ * rows.c - typed row batches handed between jobs and stores.
+ */
+#include "rows.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+void
+rowset_init(struct rowset *rs, const char *table, const char *const *cols, size_t ncols)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->table = xstrdup(table);
+	rs->cols = xcalloc(ncols, sizeof(char *));
+	for (size_t i = 0; i < ncols; i++)
+		rs->cols[i] = xstrdup(cols[i]);
+	rs->ncols = ncols;
+}
+
+void
+rowset_init_list(struct rowset *rs, const char *table, const char *cols)
+{
+	const char *p = cols;
+
+	memset(rs, 0, sizeof(*rs));
+	rs->table = xstrdup(table);
+	while (*p != '\0') {
+		size_t n = strcspn(p, ",");
+
+		rs->cols = xrealloc(rs->cols, (rs->ncols + 1) * sizeof(char *));
+		rs->cols[rs->ncols++] = xstrndup(p, n);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+}
+
+static void
+val_free(struct val *v)
+{
+	free(v->s);
+	memset(v, 0, sizeof(*v));
+}
+
+void
+rowset_clear(struct rowset *rs)
+{
+	for (size_t i = 0; i < rs->nrows * rs->ncols; i++)
+		val_free(&rs->vals[i]);
+	rs->nrows = 0;
+}
+
+void
+rowset_release(struct rowset *rs)
+{
+	rowset_clear(rs);
+	free(rs->vals);
+	for (size_t i = 0; i < rs->ncols; i++)
+		free(rs->cols[i]);
+	free(rs->cols);
+	free(rs->table);
+	memset(rs, 0, sizeof(*rs));
+}
+
+size_t
+rowset_add(struct rowset *rs)
+{
+	if (rs->nrows == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 16;
+		rs->vals = xrealloc(rs->vals, rs->cap * rs->ncols * sizeof(*rs->vals));
+	}
+	memset(&rs->vals[rs->nrows * rs->ncols], 0, rs->ncols * sizeof(*rs->vals));
+	return rs->nrows++;
+}
+
+int
+rowset_col(const struct rowset *rs, const char *col)
+{
+	for (size_t i = 0; i < rs->ncols; i++)
+		if (strcmp(rs->cols[i], col) == 0)
+			return (int)i;
+	return -1;
+}
+
+static struct val *
+last(struct rowset *rs, const char *col)
+{
+	int c = rowset_col(rs, col);
+
+	if (c < 0 || rs->nrows == 0) {
+		fprintf(stderr, "::error::internal: table %s has no column '%s' in this batch\n",
+			rs->table, col);
+		abort();
+	}
+	val_free(&rs->vals[(rs->nrows - 1) * rs->ncols + (size_t)c]);
+	return &rs->vals[(rs->nrows - 1) * rs->ncols + (size_t)c];
+}
+
+void
+rowset_text(struct rowset *rs, const char *col, const char *s)
+{
+	struct val *v = last(rs, col);
+
+	if (s != NULL) {
+		v->kind = VAL_TEXT;
+		v->s = xstrdup(s);
+	}
+}
+
+void
+rowset_int(struct rowset *rs, const char *col, int64_t n)
+{
+	struct val *v = last(rs, col);
+
+	v->kind = VAL_INT;
+	v->i = n;
+}
+
+void
+rowset_bool(struct rowset *rs, const char *col, bool b)
+{
+	struct val *v = last(rs, col);
+
+	v->kind = VAL_BOOL;
+	v->i = b;
+}
+
+void
+rowset_json(struct rowset *rs, const char *col, const char *json)
+{
+	struct val *v = last(rs, col);
+
+	if (json != NULL) {
+		v->kind = VAL_JSON;
+		v->s = xstrdup(json);
+	}
+}
+
+void
+rowset_null(struct rowset *rs, const char *col)
+{
+	last(rs, col);
+}
+
+const struct val *
+rowset_get(const struct rowset *rs, size_t row, const char *col)
+{
+	int c = rowset_col(rs, col);
+
+	if (c < 0 || row >= rs->nrows)
+		return NULL;
+	return &rs->vals[row * rs->ncols + (size_t)c];
+}
+
+const char *
+rowset_text_at(const struct rowset *rs, size_t row, const char *col)
+{
+	const struct val *v = rowset_get(rs, row, col);
+
+	return v != NULL && (v->kind == VAL_TEXT || v->kind == VAL_JSON) ? v->s : NULL;
+}
+
+int
+rowset_int_at(const struct rowset *rs, size_t row, const char *col, int64_t *out)
+{
+	const struct val *v = rowset_get(rs, row, col);
+
+	if (v == NULL)
+		return -1;
+	if (v->kind == VAL_INT) {
+		*out = v->i;
+		return 0;
+	}
+	if (v->kind == VAL_TEXT)
+		return parse_int64(v->s, INT64_MIN, INT64_MAX, out);
+	return -1;
+}

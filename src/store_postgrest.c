@@ -1,0 +1,425 @@
+/*
+ * store_postgrest.c - the store on Supabase's Data API (PostgREST).
+ *
+ * Upsert:  POST /rest/v1/<t>?columns=…&on_conflict=…[&select=…]
+ *          Prefer: resolution=merge-duplicates, return=minimal|representation
+ * Update:  PATCH /rest/v1/<t>?<filters>     Delete: DELETE /rest/v1/<t>?<filters>
+ * Select:  GET /rest/v1/<t>?select=…&<filters>&order=…&limit=…&offset=…
+ *          with Prefer: count=exact, so a max-rows cap cannot truncate silently.
+ * Any non-2xx answer becomes an error carrying PostgREST's code, message,
+ * details and hint. Must not print the key.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "json.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define URL_CAP   ((size_t)64 * 1024)
+#define BODY_CAP  ((size_t)256 * 1024 * 1024)
+#define PAGE_ROWS 1000
+
+struct pgrst {
+	struct store base; /* first: a struct store * points here */
+	char *url;         /* project base, no trailing slash */
+	char *apikey_header;
+	char *auth_header;
+	struct http_client *http;
+};
+
+static const struct store_ops pgrst_ops;
+
+/* Appends one filter as "&col=op.value" (value percent-encoded). */
+static int
+add_filter(struct buf *u, const struct store_filter *f)
+{
+	static const char *const ops[] = {
+		[STORE_EQ] = "eq",   [STORE_NEQ] = "neq", [STORE_GT] = "gt",
+		[STORE_GTE] = "gte", [STORE_LT] = "lt",   [STORE_LTE] = "lte",
+	};
+	struct buf v = BUF_INIT(URL_CAP);
+	int rc = 0;
+
+	switch (f->op) {
+	case STORE_IS_NULL: buf_puts(&v, "is.null"); break;
+	case STORE_NOT_NULL: buf_puts(&v, "not.is.null"); break;
+	case STORE_IN:
+		/* Every value double-quoted, '"' and '\' escaped: reserved characters
+		 * (",.:()") then cannot change the list's meaning. */
+		buf_puts(&v, "in.(");
+		for (size_t i = 0; i < f->nvalues; i++) {
+			buf_puts(&v, i > 0 ? ",\"" : "\"");
+			for (const char *p = f->values[i]; *p != '\0'; p++) {
+				if (*p == '"' || *p == '\\')
+					buf_putc(&v, '\\');
+				buf_putc(&v, *p);
+			}
+			buf_putc(&v, '"');
+		}
+		rc = buf_putc(&v, ')');
+		break;
+	default: rc = buf_printf(&v, "%s.%s", ops[f->op], f->value); break;
+	}
+	if (rc == 0)
+		rc = buf_printf(u, "&%s=", f->column);
+	if (rc == 0)
+		rc = http_urlencode(u, buf_str(&v));
+	buf_release(&v);
+	return rc;
+}
+
+static int
+add_filters(struct buf *u, const struct store_filter *f, size_t nf, struct err *e)
+{
+	for (size_t i = 0; i < nf; i++)
+		if (add_filter(u, &f[i]) < 0)
+			return err_set(e, ERR_STORE, "request URL too long (filter on '%s')",
+				       f[i].column);
+	return 0;
+}
+
+static int
+put_value(struct buf *b, const struct val *v)
+{
+	switch (v->kind) {
+	case VAL_NULL: return buf_puts(b, "null");
+	case VAL_TEXT: return json_quote(b, v->s);
+	case VAL_INT: return buf_printf(b, "%" PRId64, v->i);
+	case VAL_BOOL: return buf_puts(b, v->i ? "true" : "false");
+	case VAL_JSON: return buf_puts(b, v->s);
+	}
+	return -1;
+}
+
+static int
+put_row(struct buf *b, const struct rowset *rs, size_t row)
+{
+	int rc = buf_putc(b, '{');
+
+	for (size_t c = 0; rc == 0 && c < rs->ncols; c++) {
+		if (c > 0)
+			buf_putc(b, ',');
+		json_quote(b, rs->cols[c]);
+		buf_putc(b, ':');
+		rc = put_value(b, &rs->vals[row * rs->ncols + c]);
+	}
+	return rc < 0 ? -1 : buf_putc(b, '}');
+}
+
+/* Turns a refusal into an error with PostgREST's own words. */
+static int
+answer_error(const char *what, const struct http_response *r, struct err *e)
+{
+	cJSON *j = json_parse(r->body.data, r->body.len, NULL);
+	const char *code = json_str(j, "code");
+	const char *msg = json_str(j, "message");
+	const char *details = json_str(j, "details");
+	const char *hint = json_str(j, "hint");
+	enum err_code ec = ERR_STORE;
+	struct buf m = BUF_INIT(ERR_MSG_MAX);
+
+	if (r->status == 401 || r->status == 403)
+		ec = ERR_AUTH;
+	buf_printf(&m, "store: %s: %ld", what, r->status);
+	if (code != NULL)
+		buf_printf(&m, " %s", code);
+	if (msg != NULL)
+		buf_printf(&m, " %s", msg);
+	else if (r->body.len > 0 && j == NULL)
+		buf_printf(&m, " %.200s", buf_str(&r->body));
+	if (details != NULL)
+		buf_printf(&m, " (details: %s)", details);
+	if (hint != NULL)
+		buf_printf(&m, " (hint: %s)", hint);
+	if (code != NULL && (strcmp(code, "PGRST205") == 0 || strcmp(code, "42P01") == 0 ||
+			     strcmp(code, "PGRST204") == 0 || strcmp(code, "42703") == 0))
+		buf_puts(&m, " - is the schema of db/migrations applied (and the schema cache "
+			     "reloaded)?");
+	err_set(e, ec, "%s", buf_str(&m));
+	if (e != NULL)
+		e->status = (int)r->status;
+	buf_release(&m);
+	cJSON_Delete(j);
+	return -1;
+}
+
+static int
+call(struct pgrst *p, const char *method, const char *url, const char *prefer, const char *body,
+     const char *what, struct http_response *resp, struct err *e)
+{
+	struct buf pref = BUF_INIT(512);
+	const char *headers[6];
+	size_t n = 0;
+	struct http_request req = {method, url, headers, body, body != NULL ? strlen(body) : 0};
+	int rc;
+
+	headers[n++] = p->apikey_header;
+	headers[n++] = p->auth_header;
+	headers[n++] = "Accept: application/json";
+	if (body != NULL)
+		headers[n++] = "Content-Type: application/json";
+	if (prefer != NULL) {
+		buf_printf(&pref, "Prefer: %s", prefer);
+		headers[n++] = buf_str(&pref);
+	}
+	headers[n] = NULL;
+	p->base.requests++;
+	log_debug("store: %s %s", method, url + strlen(p->url));
+	rc = http_send(p->http, &req, resp, e);
+	if (rc < 0)
+		err_prefix(e, "store: ");
+	else if (resp->status < 200 || resp->status > 299)
+		rc = answer_error(what, resp, e);
+	buf_release(&pref);
+	return rc;
+}
+
+/* Appends each object of a JSON array answer as a row of out. */
+static int
+read_rows(const struct http_response *r, struct rowset *out, size_t *got, const char *what,
+	  struct err *e)
+{
+	cJSON *arr = json_parse(r->body.data, r->body.len, e);
+	const cJSON *obj;
+
+	*got = 0;
+	if (arr == NULL || !cJSON_IsArray(arr)) {
+		cJSON_Delete(arr);
+		return err_set(e, ERR_STORE, "store: %s: answer is not a JSON array", what);
+	}
+	cJSON_ArrayForEach (obj, arr) {
+		rowset_add(out);
+		for (size_t c = 0; c < out->ncols; c++) {
+			const cJSON *v = json_get(obj, out->cols[c]);
+			int64_t n;
+
+			if (v == NULL || cJSON_IsNull(v)) {
+				continue;
+			} else if (cJSON_IsString(v)) {
+				rowset_text(out, out->cols[c], v->valuestring);
+			} else if (cJSON_IsBool(v)) {
+				rowset_bool(out, out->cols[c], cJSON_IsTrue(v));
+			} else if (cJSON_IsNumber(v) && json_value_int64(v, &n) == 0) {
+				rowset_int(out, out->cols[c], n);
+			} else {
+				char *s = json_print(v);
+
+				rowset_json(out, out->cols[c], s);
+				free(s);
+			}
+		}
+		(*got)++;
+	}
+	cJSON_Delete(arr);
+	return 0;
+}
+
+static int
+pg_upsert(struct store *s, const struct rowset *rs, const size_t *rows, size_t n,
+	  const char *on_conflict, const char *returning, struct rowset *out, struct err *e)
+{
+	struct pgrst *p = (struct pgrst *)s;
+	struct buf url = BUF_INIT(URL_CAP);
+	struct buf body = BUF_INIT(BODY_CAP);
+	struct buf prefer = BUF_INIT(256);
+	struct buf what = BUF_INIT(256);
+	struct http_response resp = {0};
+	int rc = -1;
+
+	buf_printf(&url, "%s/rest/v1/%s?columns=", p->url, rs->table);
+	for (size_t c = 0; c < rs->ncols; c++)
+		buf_printf(&url, "%s%s", c > 0 ? "," : "", rs->cols[c]);
+	if (on_conflict != NULL)
+		buf_printf(&url, "&on_conflict=%s", on_conflict);
+	if (returning != NULL)
+		buf_printf(&url, "&select=%s", returning);
+	buf_printf(&prefer, "%sreturn=%s",
+		   on_conflict != NULL ? "resolution=merge-duplicates," : "",
+		   returning != NULL ? "representation" : "minimal");
+	buf_printf(&what, "%s %zu row%s into %s", on_conflict != NULL ? "upsert" : "insert", n,
+		   n == 1 ? "" : "s", rs->table);
+
+	buf_putc(&body, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(&body, ',');
+		if (put_row(&body, rs, rows[i]) < 0) {
+			err_set(e, ERR_STORE, "store: %s: request body over %zu bytes",
+				buf_str(&what), body.max);
+			goto out;
+		}
+	}
+	buf_putc(&body, ']');
+
+	if (call(p, "POST", buf_str(&url), buf_str(&prefer), buf_str(&body), buf_str(&what), &resp,
+		 e) < 0)
+		goto out;
+	if (returning != NULL) {
+		size_t got;
+
+		if (read_rows(&resp, out, &got, buf_str(&what), e) < 0)
+			goto out;
+		if (got != n) {
+			err_set(e, ERR_STORE, "store: %s: %zu rows came back, expected %zu",
+				buf_str(&what), got, n);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	http_response_release(&resp);
+	buf_release(&url);
+	buf_release(&body);
+	buf_release(&prefer);
+	buf_release(&what);
+	return rc;
+}
+
+static int
+pg_update(struct store *s, const char *table, const struct store_filter *f, size_t nf,
+	  const struct rowset *set, struct err *e)
+{
+	struct pgrst *p = (struct pgrst *)s;
+	struct buf url = BUF_INIT(URL_CAP);
+	struct buf body = BUF_INIT(BODY_CAP);
+	struct buf what = BUF_INIT(256);
+	struct http_response resp = {0};
+	int rc = -1;
+
+	buf_printf(&url, "%s/rest/v1/%s?", p->url, table);
+	buf_printf(&what, "update %s", table);
+	if (add_filters(&url, f, nf, e) < 0 || put_row(&body, set, 0) < 0)
+		goto out;
+	rc = call(p, "PATCH", buf_str(&url), "return=minimal", buf_str(&body), buf_str(&what),
+		  &resp, e);
+out:
+	http_response_release(&resp);
+	buf_release(&url);
+	buf_release(&body);
+	buf_release(&what);
+	return rc;
+}
+
+static int
+pg_remove(struct store *s, const char *table, const struct store_filter *f, size_t nf,
+	  struct err *e)
+{
+	struct pgrst *p = (struct pgrst *)s;
+	struct buf url = BUF_INIT(URL_CAP);
+	struct buf what = BUF_INIT(256);
+	struct http_response resp = {0};
+	int rc = -1;
+
+	buf_printf(&url, "%s/rest/v1/%s?", p->url, table);
+	buf_printf(&what, "delete from %s", table);
+	if (add_filters(&url, f, nf, e) == 0)
+		rc = call(p, "DELETE", buf_str(&url), "return=minimal", NULL, buf_str(&what), &resp,
+			  e);
+	http_response_release(&resp);
+	buf_release(&url);
+	buf_release(&what);
+	return rc;
+}
+
+/* Total from "Content-Range: 0-999/1234"; -1 when unknown ("*"). */
+static int64_t
+range_total(const struct http_response *r)
+{
+	const char *cr = http_header(r, "content-range");
+	const char *slash = cr != NULL ? strchr(cr, '/') : NULL;
+	int64_t n;
+
+	if (slash == NULL || parse_int64(slash + 1, 0, INT64_MAX, &n) < 0)
+		return -1;
+	return n;
+}
+
+static int
+pg_select(struct store *s, const struct store_query *q, struct rowset *out, struct err *e)
+{
+	struct pgrst *p = (struct pgrst *)s;
+	struct buf what = BUF_INIT(256);
+	size_t offset = 0;
+	int64_t total = -1;
+	int rc = 0;
+
+	buf_printf(&what, "select from %s", q->table);
+	for (;;) {
+		struct buf url = BUF_INIT(URL_CAP);
+		struct http_response resp = {0};
+		size_t want = PAGE_ROWS;
+		size_t got = 0;
+
+		if (q->limit > 0 && q->limit - offset < want)
+			want = q->limit - offset;
+		buf_printf(&url, "%s/rest/v1/%s?select=%s", p->url, q->table, q->columns);
+		rc = add_filters(&url, q->filters, q->nfilters, e);
+		if (rc == 0) {
+			if (q->order != NULL)
+				buf_printf(&url, "&order=%s", q->order);
+			buf_printf(&url, "&limit=%zu&offset=%zu", want, offset);
+			rc = call(p, "GET", buf_str(&url), offset == 0 ? "count=exact" : NULL, NULL,
+				  buf_str(&what), &resp, e);
+		}
+		if (rc == 0) {
+			if (offset == 0)
+				total = range_total(&resp);
+			rc = read_rows(&resp, out, &got, buf_str(&what), e);
+		}
+		http_response_release(&resp);
+		buf_release(&url);
+		if (rc < 0)
+			break;
+		offset += got;
+		if (got == 0 || (q->limit > 0 && offset >= q->limit))
+			break;
+		/* Without a total, a short page is the last one; with one, keep
+		 * going until it is reached even if the server caps pages lower. */
+		if (total >= 0 ? (int64_t)offset >= total : got < want)
+			break;
+	}
+	buf_release(&what);
+	return rc;
+}
+
+static void
+pg_close(struct store *s)
+{
+	struct pgrst *p = (struct pgrst *)s;
+
+	free(p->url);
+	memset(p->apikey_header, 0, strlen(p->apikey_header));
+	memset(p->auth_header, 0, strlen(p->auth_header));
+	free(p->apikey_header);
+	free(p->auth_header);
+	free(p);
+}
+
+static const struct store_ops pgrst_ops = {
+	"postgrest", pg_upsert, pg_update, pg_remove, pg_select, pg_close,
+};
+
+struct store *
+store_open_postgrest(const char *base_url, const char *key, struct http_client *http, struct err *e)
+{
+	struct pgrst *p;
+	struct buf h = BUF_INIT(16384);
+
+	if (base_url == NULL || key == NULL || key[0] == '\0') {
+		err_set(e, ERR_INPUT, "the PostgREST store needs supabase-url and supabase-key");
+		return NULL;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->base.ops = &pgrst_ops;
+	p->url = xstrdup(base_url);
+	buf_printf(&h, "apikey: %s", key);
+	p->apikey_header = buf_detach(&h);
+	buf_printf(&h, "Authorization: Bearer %s", key);
+	p->auth_header = buf_detach(&h);
+	p->http = http;
+	return &p->base;
+}

@@ -1,0 +1,279 @@
+/*
+ * util.c - allocation, strict parsing, trimming, UUIDs and time stamps.
+ */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+static void
+oom(size_t n)
+{
+	fprintf(stderr, "::error::out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom(n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom(n * size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		oom(n);
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = xmalloc(len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+int
+parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	const char *p = s;
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (*p == '-')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; *p != '\0'; p++)
+		if (!isdigit((unsigned char)*p))
+			return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+char *
+str_trim(char *s)
+{
+	size_t len;
+	size_t start = 0;
+
+	len = strlen(s);
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	s[len] = '\0';
+	while (start < len && isspace((unsigned char)s[start]))
+		start++;
+	if (start > 0)
+		memmove(s, s + start, len - start + 1);
+	return s;
+}
+
+char *
+str_trim_dup(const char *s)
+{
+	return str_trim(xstrdup(s));
+}
+
+bool
+str_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool
+uuid_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != 36)
+		return false;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!isxdigit((unsigned char)s[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+int
+random_bytes(void *p, size_t n)
+{
+	unsigned char *q = p;
+
+	while (n > 0) {
+		ssize_t got = getrandom(q, n, 0);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		q += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+int
+uuid_v4(char out[37])
+{
+	unsigned char r[16];
+
+	if (random_bytes(r, sizeof(r)) < 0)
+		return -1;
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+		 r[13], r[14], r[15]);
+	return 0;
+}
+
+/* Reads exactly n digits at *p into *out and advances *p. */
+static int
+digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era;
+	int64_t yoe;
+	int64_t doy;
+	int64_t doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int
+time_parse_iso(const char *s, time_t *out)
+{
+	const char *p = s;
+	int y, mo, d, h, mi, sec;
+	int off = 0;
+	int64_t t;
+
+	if (s == NULL)
+		return -1;
+	if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 || *p++ != '-' ||
+	    digits(&p, 2, &d) < 0)
+		return -1;
+	if (*p != 'T' && *p != ' ')
+		return -1;
+	p++;
+	if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0 || *p++ != ':' ||
+	    digits(&p, 2, &sec) < 0)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p++ == '-' ? -1 : 1;
+		int oh, om = 0;
+
+		if (digits(&p, 2, &oh) < 0)
+			return -1;
+		if (*p == ':')
+			p++;
+		if (isdigit((unsigned char)*p) && digits(&p, 2, &om) < 0)
+			return -1;
+		off = sign * (oh * 3600 + om * 60);
+	} else {
+		return -1;
+	}
+	if (*p != '\0')
+		return -1;
+	t = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec - off;
+	*out = (time_t)t;
+	return 0;
+}
+
+void
+time_format_iso(time_t t, char out[21])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+time_t
+time_now(void)
+{
+	return time(NULL);
+}
+
+int64_t
+time_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,152 @@
+/*
+ * test_base.c - buffers, errors, UUIDs, trimming, logging with masks.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "err.h"
+#include "harness.h"
+#include "log.h"
+#include "util.h"
+
+TEST(buf_refuses_to_grow_past_its_cap_and_stays_unchanged)
+{
+	struct buf b = BUF_INIT(8);
+
+	CHECK(buf_puts(&b, "1234") == 0);
+	CHECK(buf_puts(&b, "56789") == -1);
+	CHECK_STR(buf_str(&b), "1234");
+	CHECK(buf_printf(&b, "%d", 5678) == 0);
+	CHECK_STR(buf_str(&b), "12345678");
+	CHECK(buf_putc(&b, 'x') == -1);
+	CHECK_INT(b.len, 8);
+	buf_release(&b);
+	CHECK_STR(buf_str(&b), "");
+}
+
+TEST(buf_detach_hands_over_the_string)
+{
+	struct buf b = BUF_INIT(64);
+	char *s;
+
+	s = buf_detach(&b);
+	CHECK_STR(s, "");
+	free(s);
+	buf_puts(&b, "abc");
+	s = buf_detach(&b);
+	CHECK_STR(s, "abc");
+	CHECK(b.data == NULL && b.len == 0);
+	free(s);
+}
+
+TEST(err_prefix_adds_context_and_keeps_the_code)
+{
+	struct err e;
+
+	err_set(&e, ERR_NOT_FOUND, "no such thing");
+	err_prefix(&e, "pull request #%d: ", 12);
+	CHECK_STR(e.msg, "pull request #12: no such thing");
+	CHECK(e.code == ERR_NOT_FOUND);
+	CHECK(err_exit_code(&e) == PC_EXIT_FAILED);
+	err_set(&e, ERR_INPUT, "x");
+	CHECK(err_exit_code(&e) == PC_EXIT_INPUT);
+	err_set(&e, ERR_RATE, "x");
+	CHECK(err_exit_code(&e) == PC_EXIT_PARTIAL);
+}
+
+TEST(err_prefix_truncates_instead_of_overflowing)
+{
+	struct err e;
+	char big[2000];
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	err_set(&e, ERR_IO, "%s", big);
+	err_prefix(&e, "%s", big);
+	CHECK_INT(strlen(e.msg), ERR_MSG_MAX - 1);
+}
+
+TEST(uuid_v4_is_valid_and_random)
+{
+	char a[37], b[37];
+
+	CHECK(uuid_v4(a) == 0);
+	CHECK(uuid_v4(b) == 0);
+	CHECK(uuid_valid(a));
+	CHECK(strcmp(a, b) != 0);
+	CHECK(a[14] == '4');
+	CHECK(strchr("89ab", a[19]) != NULL);
+	CHECK(uuid_valid("3F2504E0-4F89-11D3-9A0C-0305E82C3301"));
+	CHECK(!uuid_valid("3F2504E0-4F89-11D3-9A0C-0305E82C330"));
+	CHECK(!uuid_valid("3F2504E0x4F89-11D3-9A0C-0305E82C3301"));
+	CHECK(!uuid_valid("9876543210-12"));
+	CHECK(!uuid_valid(NULL));
+}
+
+TEST(str_trim_removes_blanks_at_both_ends)
+{
+	char s[] = " \t a b \r\n";
+	char e[] = "   ";
+
+	CHECK_STR(str_trim(s), "a b");
+	CHECK_STR(str_trim(e), "");
+}
+
+/* Captures what the log module prints. */
+static char *
+capture_log(bool actions, void (*fn)(void))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	log_init(actions, true, f);
+	fn();
+	fclose(f);
+	log_init(false, false, NULL);
+	log_release();
+	return buf;
+}
+
+static void
+masks_then_logs(void)
+{
+	log_mask("ghp_supersecret123");
+	log_mask("line-one-secret\nline-two-secret");
+	log_mask("ab"); /* too short: ignored */
+	log_info("token is ghp_supersecret123 and line-two-secret, ab");
+	log_error("failed with ghp_supersecret123\nnext");
+	log_warn("50%% done");
+	log_group("Group %d", 1);
+	log_endgroup();
+	log_debug("debug %s", "line");
+}
+
+TEST(log_masks_secrets_first_and_redacts_them_everywhere)
+{
+	char *out = capture_log(true, masks_then_logs);
+
+	CHECK_STR(out, "::add-mask::ghp_supersecret123\n"
+		       "::add-mask::line-one-secret\n"
+		       "::add-mask::line-two-secret\n"
+		       "token is *** and ***, ab\n"
+		       "::error::failed with ***%0Anext\n"
+		       "::warning::50%25 done\n"
+		       "::group::Group 1\n"
+		       "::endgroup::\n"
+		       "::debug::debug line\n");
+	free(out);
+}
+
+TEST(log_outside_actions_reads_like_git_and_prints_no_commands)
+{
+	char *out = capture_log(false, masks_then_logs);
+
+	CHECK_STR(out, "token is *** and ***, ab\n"
+		       "error: failed with ***\\nnext\n"
+		       "warning: 50% done\n"
+		       "== Group 1\n"
+		       "debug: debug line\n");
+	free(out);
+}
