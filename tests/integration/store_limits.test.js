@@ -1,0 +1,24 @@
+// The store behind a Supabase-like row cap: contributor.info read whole tables
+// through PostgREST and lost every row past max-rows without noticing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRig } from '../lib/rig.js';
+
+let rig;
+before(async () => {
+  rig = await startRig('store_limits', { scenario: { prs: 23 }, gateway: { maxRows: 5 } });
+});
+after(async () => { await rig?.close(); });
+
+test('selections page past a server row cap instead of being truncated', async () => {
+  const r1 = await rig.run({ 'time-range': '3650' });
+  assert.equal(r1.code, 0, r1.log);
+  assert.equal(r1.outputs.processed, '23');
+  rig.clearLogs();
+  const r2 = await rig.run({ 'time-range': '3650' });
+  assert.equal(r2.code, 0, r2.log);
+  assert.equal(r2.outputs.processed, '0', 'every stored PR was seen, not only the first 5');
+  assert.equal(r2.outputs.skipped, '23');
+  const reads = rig.gw.log.filter((e) => e.method === 'GET' && e.path.endsWith('/pull_requests'));
+  assert.equal(reads.length, 5, 'five pages of five rows');
+});

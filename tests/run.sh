@@ -1,0 +1,101 @@
+#!/bin/sh
+# The whole test suite, as CI runs it (make test; .ci/run calls make test).
+#
+# On a fresh Debian 12 as root it installs what it needs (tests/lib/deps.sh),
+# builds with warnings as errors, runs the C unit tests (plain and under
+# ASan/UBSan), starts a throwaway PostgreSQL, runs the Node suites (the fake
+# GitHub, the PostgREST gateway, and the integration tests that run the binary
+# as the Actions runner does), stops everything, and ends with one line:
+# "N passed, N failed".
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+work=$(mktemp -d /tmp/pc-test-XXXXXX)
+chmod 755 "$work"
+pg_dir="$work/pg"
+passed=0
+failed=0
+status=0
+
+cleanup() {
+	tests/lib/pgtmp.sh stop "$pg_dir" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+# Adds a suite's "N passed, N failed" line (from file $1) to the totals.
+tally() {
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "run: $2 printed no result line" >&2
+		failed=$((failed + 1))
+		return
+	fi
+	p=${line%% passed*}
+	f=${line#*, }
+	f=${f%% failed*}
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+# Node's TAP summary ("# pass N", "# fail N") as the same line.
+tap_tally() {
+	p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$1" | tail -n 1)
+	f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$1" | tail -n 1)
+	echo "${p:-0} passed, ${f:-1} failed" >"$1.line"
+	tally "$1.line" "$2"
+}
+
+section() { printf '\n== %s\n' "$*"; }
+
+section "dependencies"
+sh tests/lib/deps.sh
+
+section "build (warnings are errors)"
+make -s WERROR=1 progressive-capture build/unit
+make -s WERROR=1 build/san/unit build/san/progressive-capture
+
+section "lint (cppcheck, clang-tidy, clang-format)"
+if make -s lint >"$work/lint.out" 2>&1; then
+	echo "1 passed, 0 failed" >"$work/lint.line"
+else
+	cat "$work/lint.out"
+	echo "0 passed, 1 failed" >"$work/lint.line"
+	status=1
+fi
+tally "$work/lint.line" "lint"
+
+section "unit tests"
+(cd tests && ../build/unit) >"$work/unit.out" 2>&1 || status=1
+grep -v '^ok ' "$work/unit.out" || true
+tally "$work/unit.out" "unit tests"
+
+section "unit tests under ASan + UBSan"
+(cd tests && ASAN_OPTIONS=detect_leaks=1 ../build/san/unit) >"$work/san.out" 2>&1 || status=1
+grep -v '^ok ' "$work/san.out" || true
+tally "$work/san.out" "sanitizer unit tests"
+
+section "PostgreSQL"
+PC_DATABASE_URL=$(tests/lib/pgtmp.sh start "$pg_dir")
+export PC_DATABASE_URL
+echo "$PC_DATABASE_URL"
+
+for suite in fake-github postgrest integration; do
+	section "node suite: $suite"
+	(cd tests && node --test --test-concurrency=1 \
+		--test-reporter=spec --test-reporter-destination=stdout \
+		--test-reporter=tap --test-reporter-destination="$work/$suite.tap" \
+		"$suite/") || status=1
+	tap_tally "$work/$suite.tap" "$suite"
+done
+
+section "integration tests on the sanitizer build"
+(cd tests && PC_BIN="$top/build/san/progressive-capture" node --test --test-concurrency=1 \
+	--test-reporter=dot --test-reporter-destination=stdout \
+	--test-reporter=tap --test-reporter-destination="$work/san-integration.tap" \
+	integration/) || status=1
+tap_tally "$work/san-integration.tap" "sanitizer integration"
+
+echo
+echo "$passed passed, $failed failed"
+[ "$status" = 0 ] && [ "$failed" = 0 ]
