@@ -27,7 +27,7 @@ OBJ     := $(SRC:%.c=build/obj/%.o)
 LIBOBJ  := $(LIBSRC:%.c=build/obj/%.o)
 UNITSRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all unit sanitize test lint format fuzz clean
+.PHONY: all unit sanitize test lint format fuzz fuzz-build clean
 
 all: $(PROG)
 
@@ -76,6 +76,22 @@ lint:
 
 format:
 	clang-format -i $(SRC) $(wildcard include/*.h) $(UNITSRC)
+
+# libFuzzer targets, one per parser family; `make fuzz FUZZ_SECONDS=60` for longer runs.
+FUZZ_SECONDS ?= 10
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+build/fuzz/%: tests/fuzz/%.c $(LIBSRC)
+	@mkdir -p build/fuzz
+	clang $(CSTD) -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+fuzz-build: $(FUZZERS)
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do \
+		n=$$(basename $$f); mkdir -p build/corpus/$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 \
+			build/corpus/$$n tests/fuzz/seeds/$$n 2>build/fuzz/$$n.log \
+			|| { tail -n 40 build/fuzz/$$n.log; exit 1; }; \
+	done
 
 clean:
 	rm -rf build $(PROG)

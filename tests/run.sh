@@ -96,6 +96,35 @@ section "integration tests on the sanitizer build"
 	integration/) || status=1
 tap_tally "$work/san-integration.tap" "sanitizer integration"
 
+section "integration tests under valgrind (memcheck, leaks)"
+# valgrind.bin, not the /usr/bin/valgrind sh wrapper: the shell drops the
+# runner's hyphenated INPUT_* variables from the environment.
+(cd tests && PC_WRAP="valgrind.bin -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect" \
+	node --test --test-concurrency=1 \
+	--test-reporter=dot --test-reporter-destination=stdout \
+	--test-reporter=tap --test-reporter-destination="$work/valgrind.tap" \
+	integration/pr_details.test.js integration/jobs.test.js) || status=1
+tap_tally "$work/valgrind.tap" "valgrind integration"
+
+section "fuzzing smoke (${FUZZ_SECONDS:=5} s per target)"
+make -s fuzz-build
+for f in build/fuzz/fuzz_*; do
+	case $f in *.log) continue ;; esac
+	n=$(basename "$f")
+	mkdir -p "build/corpus/$n"
+	if "$f" -max_total_time="$FUZZ_SECONDS" -max_len=65536 "build/corpus/$n" \
+		"tests/fuzz/seeds/$n" >"$work/$n.log" 2>&1; then
+		echo "ok   $n"
+		passed=$((passed + 1))
+	else
+		tail -n 30 "$work/$n.log"
+		echo "FAIL $n"
+		failed=$((failed + 1))
+		status=1
+	fi
+done
+
 echo
 echo "$passed passed, $failed failed"
 [ "$status" = 0 ] && [ "$failed" = 0 ]

@@ -88,7 +88,7 @@ export async function runAction({ inputs = {}, env = {}, args = [], bin = BIN, a
       GITHUB_WORKSPACE: dir,
     } : {}),
   };
-  const wrap = process.env.PC_WRAP ? process.env.PC_WRAP.split(' ') : [];
+  const wrap = process.env.PC_WRAP ? process.env.PC_WRAP.trim().split(/\s+/) : [];
   const argv = [...wrap, bin, ...args];
   const child = spawn(argv[0], argv.slice(1), {
     env: { ...base, ...inputEnv(inputs), ...env },
