@@ -14,11 +14,12 @@ PKGS    := libcurl libcjson
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wconversion -Wno-sign-conversion
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+# CFLAGS is the user's (make CFLAGS=-O3 keeps the warnings and includes).
 CFLAGS  ?= -O2 -g
-CFLAGS  += $(CSTD) $(WARN) -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(CSTD) $(WARN) -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson)
 ifdef WERROR
-CFLAGS  += -Werror
+ALL_CFLAGS += -Werror
 endif
 
 SRC     := $(wildcard src/*.c src/jobs/*.c)
@@ -32,15 +33,15 @@ UNITSRC := $(wildcard tests/unit/*.c)
 all: $(PROG)
 
 $(PROG): $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 build/unit: $(UNITSRC) $(LIBOBJ)
 	@mkdir -p build
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -Itests/unit -o $@ $(UNITSRC) $(LIBOBJ) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit -o $@ $(UNITSRC) $(LIBOBJ) $(LDLIBS)
 
 unit: build/unit
 	cd tests && ../build/unit
@@ -49,10 +50,10 @@ unit: build/unit
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 build/san/unit: $(UNITSRC) $(LIBSRC)
 	@mkdir -p build/san
-	$(CC) $(CFLAGS) $(SAN) -O1 -Wno-missing-prototypes -Itests/unit -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -Wno-missing-prototypes -Itests/unit -o $@ $^ $(LDLIBS)
 build/san/$(PROG): $(SRC)
 	@mkdir -p build/san
-	$(CC) $(CFLAGS) $(SAN) -O1 -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -o $@ $^ $(LDLIBS)
 sanitize: build/san/unit build/san/$(PROG)
 	cd tests && ../build/san/unit
 
