@@ -12,8 +12,22 @@
 // (or, without a schema, when it is given `first` or `last`). Aliases count
 // separately; fragments are expanded; @skip/@include with literal or variable
 // conditions are honoured. Pure functions, no I/O.
+//
+// Two readings of the documented algorithm ("Add up the number of requests needed
+// to fulfill each unique connection in the call. Assume every request will reach
+// the `first` or `last` argument limits."):
+//
+// * A connection selected with only `totalCount` (e.g. `commits { totalCount }`)
+//   is still a connection the API must fulfil once per parent, so it counts as
+//   requests like any other, and as 0 nodes (it returns none). This is the
+//   conservative reading: it never predicts less than GitHub charges.
+// * A list of objects fetched by id (`nodes(ids: [...])`) is not a connection, so
+//   it costs no request itself, but every connection under it must be fulfilled
+//   once per id ("the API has to connect to each of the N …"), so it multiplies
+//   what is nested under it by the number of ids, as a connection's page size
+//   does. `node(id:)` returns one object and multiplies by 1.
 
-import { Kind, getNamedType, isObjectType, isInterfaceType, parse } from 'graphql';
+import { Kind, getNamedType, isInterfaceType, isListType, isNonNullType, isObjectType, parse } from 'graphql';
 
 function argValue(node, variables) {
   if (!node) return undefined;
@@ -23,6 +37,8 @@ function argValue(node, variables) {
     case Kind.BOOLEAN: return node.value;
     case Kind.NULL: return null;
     case Kind.VARIABLE: return variables[node.name.value];
+    case Kind.STRING: case Kind.ENUM: return node.value;
+    case Kind.LIST: return node.values.map((v) => argValue(v, variables));
     default: return undefined;
   }
 }
@@ -87,6 +103,20 @@ export function computeCost(document, { variables = {}, operationName, schema } 
     return { conn, type: null };
   };
 
+  /** A list field fetched by ids (Query.nodes(ids:)): how many objects it returns, else null. */
+  const idListSize = (parentType, field) => {
+    const ids = fieldArg(field, 'ids', vars);
+    if (!Array.isArray(ids)) return null;
+    if (parentType && (isObjectType(parentType) || isInterfaceType(parentType))) {
+      const def = parentType.getFields()[field.name.value];
+      if (def) {
+        const t = isNonNullType(def.type) ? def.type.ofType : def.type;
+        return isListType(t) ? ids.length : null;
+      }
+    }
+    return field.name.value === 'nodes' ? ids.length : null;
+  };
+
   const walk = (selectionSet, parentType, multiplier, path, seen) => {
     for (const sel of selectionSet.selections) {
       if (!included(sel, vars)) continue;
@@ -103,6 +133,9 @@ export function computeCost(document, { variables = {}, operationName, schema } 
           nodeCount += multiplier * size;
           connections.push({ path: [...path, key].join('.'), pageSize: size, requests: multiplier, nodes: multiplier * size });
           childMultiplier = multiplier * size;
+        } else {
+          const n = idListSize(parentType, sel);
+          if (n !== null) childMultiplier = multiplier * n;
         }
         if (sel.selectionSet) walk(sel.selectionSet, type, childMultiplier, [...path, key], seen);
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {

@@ -161,3 +161,71 @@ describe('computeCost: what the capture client sends', () => {
     ]);
   });
 });
+
+describe('computeCost: the capture client\'s GraphQL path', () => {
+  // 24 PRs by alias, each with its first-level connections, a totalCount-only
+  // commits connection and the first comments of its first 5 review threads.
+  const prBlock = (n) => `pr${n}: pullRequest(number: ${n}) { number fullDatabaseId title
+    files(first: 100) { totalCount pageInfo { hasNextPage endCursor } nodes { path additions deletions changeType } }
+    reviews(first: 100) { totalCount pageInfo { hasNextPage endCursor } nodes { fullDatabaseId state submittedAt } }
+    comments(first: 100) { totalCount pageInfo { hasNextPage endCursor } nodes { fullDatabaseId body } }
+    commits { totalCount }
+    reviewThreads(first: 5) { totalCount pageInfo { hasNextPage endCursor } nodes { id
+      comments(first: 100) { totalCount pageInfo { hasNextPage endCursor } nodes { fullDatabaseId body } } } } }`;
+  const BATCH = `query Batch($o: String!, $r: String!) { rateLimit { cost remaining resetAt }
+    repository(owner: $o, name: $r) { ${Array.from({ length: 24 }, (_, i) => prBlock(i + 1)).join('\n')} } }`;
+
+  it('24 aliased PRs: 24 × (files + reviews + comments + commits + reviewThreads + 5 × thread comments) = 240 requests → 2 points', () => {
+    const r = computeCost(BATCH, { schema, variables: { o: 'a', r: 'b' } });
+    assert.deepEqual(validate(schema, parse(BATCH)), []);
+    assert.equal(r.requests, 24 * (1 + 1 + 1 + 1 + 1 + 5));
+    assert.equal(r.cost, 2);
+    assert.equal(r.nodeCount, 24 * (100 + 100 + 100 + 0 + 5 + 5 * 100));
+    // commits { totalCount } counts as one request per PR and no nodes.
+    const commits = r.connections.filter((c) => c.path.endsWith('.commits'));
+    assert.equal(commits.length, 24);
+    assert.ok(commits.every((c) => c.requests === 1 && c.nodes === 0));
+  });
+
+  // One page of the default branch's history with the PRs of each commit.
+  const HISTORY = `query History($o: String!, $r: String!, $after: String, $since: GitTimestamp, $until: GitTimestamp) {
+    rateLimit { cost remaining resetAt }
+    repository(owner: $o, name: $r) { defaultBranchRef { name target { ... on Commit {
+      history(first: 100, after: $after, since: $since, until: $until) { totalCount pageInfo { hasNextPage endCursor }
+        nodes { oid message authoredDate committedDate additions deletions changedFilesIfAvailable url
+          author { name email date user { login databaseId avatarUrl url } }
+          committer { name email date user { login databaseId avatarUrl url } }
+          associatedPullRequests(first: 5) { nodes { number merged baseRefName } } } } } } } } }`;
+
+  it('a history page of 100 commits with associatedPullRequests(first: 5): 1 + 100 requests → 1 point, 600 nodes', () => {
+    assert.deepEqual(validate(schema, parse(HISTORY)), []);
+    const r = computeCost(HISTORY, { schema, variables: { o: 'a', r: 'b' } });
+    assert.equal(r.requests, 101);
+    assert.equal(r.cost, 1);
+    assert.equal(r.nodeCount, 100 + 100 * 5);
+    assert.deepEqual(r.connections.map((c) => [c.path, c.requests, c.nodes]), [
+      ['repository.defaultBranchRef.target.history', 1, 100],
+      ['repository.defaultBranchRef.target.history.nodes.associatedPullRequests', 100, 500],
+    ]);
+  });
+
+  it('nodes(ids:) multiplies what is nested under it by the number of ids; node(id:) by one', () => {
+    const ids = Array.from({ length: 24 }, (_, i) => `id${i}`);
+    const inner = `... on PullRequestReviewThread { comments(first: 100) { nodes { fullDatabaseId } } }
+      ... on PullRequest { files(first: 100) { nodes { path } } reviewThreads(first: 5) { nodes { comments(first: 100) { nodes { body } } } } }`;
+    const viaVar = computeCost(`query($ids: [ID!]!) { nodes(ids: $ids) { ${inner} } }`, { schema, variables: { ids } });
+    // Per id: thread comments 1, files 1, reviewThreads 1, 5 × thread comments.
+    assert.equal(viaVar.requests, 24 * (1 + 1 + 1 + 5));
+    assert.equal(viaVar.cost, 2);
+    assert.equal(viaVar.nodeCount, 24 * (100 + 100 + 5 + 500));
+    const literal = computeCost(`{ nodes(ids: [${ids.map((x) => `"${x}"`).join(', ')}]) { ${inner} } }`, { schema });
+    assert.equal(literal.requests, viaVar.requests);
+    assert.equal(computeCost(`{ nodes(ids: [${ids.map((x) => `"${x}"`).join(', ')}]) { ${inner} } }`).requests, viaVar.requests,
+      'the same without the schema');
+    const one = computeCost(`query($id: ID!, $c: String) { node(id: $id) { ... on PullRequestReviewThread {
+      comments(first: 100, after: $c) { pageInfo { hasNextPage endCursor } nodes { fullDatabaseId } } } } }`, { schema, variables: { id: 'x' } });
+    assert.equal(one.requests, 1);
+    assert.equal(one.nodeCount, 100);
+    assert.equal(one.cost, 1);
+  });
+});

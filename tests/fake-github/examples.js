@@ -19,6 +19,7 @@ const WANTED = {
   issueComment: 'issue-comment-items',
   reviewComment: 'pull-request-review-comment-items',
   commit: 'commit-items',
+  commitDetail: 'commit',
   simpleUser: 'simple-user',
   publicUser: 'public-user-default-response',
   rateLimit: 'rate-limit-overview',

@@ -14,6 +14,7 @@ import {
   Kind, parse, validate,
 } from 'graphql';
 import { computeCost } from './cost.js';
+import { filterHistory, parseNodeId } from './repo-index.js';
 import { cmp, fnv1a, graphqlLogin, isoSeconds, nodeId } from './scenario.js';
 
 const NODE_LIMIT = 500_000;
@@ -155,8 +156,7 @@ function gitTimestamp(iso, key) {
 
 function actorNode(idx, login) {
   if (login == null) return null;
-  const u = idx.users.get(login) ?? { login, id: 0, node_id: nodeId('User', 0), type: 'User', name: null,
-    avatar_url: 'https://avatars.githubusercontent.com/u/0?v=4', html_url: `https://github.com/${login}` };
+  const u = idx.user(login); // the same record REST's userJson() uses
   const typename = u.type === 'Bot' ? 'Bot' : u.type === 'Organization' ? 'Organization' : 'User';
   const gl = graphqlLogin(u.login);
   return {
@@ -200,6 +200,10 @@ function commitNode(idx, sha) {
   const c = entry.commit;
   const [headline, ...rest] = c.message.split('\n');
   return Object.assign(base, {
+    additions: c.additions ?? 0,
+    deletions: c.deletions ?? 0,
+    changedFilesIfAvailable: c.changed_files ?? null,
+    changedFiles: c.changed_files ?? 0,
     message: c.message,
     messageHeadline: headline,
     messageBody: rest.join('\n').replace(/^\n+/, ''),
@@ -232,6 +236,38 @@ function assoc(idx, login) {
 
 function notFound(what, message) {
   return gqlError('NOT_FOUND', message ?? `Could not resolve to ${what}.`);
+}
+
+const nodeNotFound = (id) => notFound(null, `Could not resolve to a node with the global id of '${id}'`);
+
+/** Query.node / Query.nodes: the object behind a global id in any served repository, or null. */
+function lookupNode(ctx, id) {
+  const parsed = parseNodeId(id);
+  if (!parsed) return null;
+  for (const idx of ctx.env.allRepos()) {
+    const n = idx.node(parsed);
+    if (!n) continue;
+    switch (n.kind) {
+      case 'Repository': return repoNode(idx);
+      case 'PullRequest': return prNode(idx, n.pr);
+      case 'PullRequestReviewThread': return threadNode(idx, n.pr, n.thread);
+      case 'PullRequestReview': return reviewNode(idx, n.pr, n.r);
+      case 'IssueComment': return issueCommentNode(idx, n.pr, n.c);
+      case 'PullRequestReviewComment': return reviewCommentNode(idx, n.pr, n.c);
+      case 'Commit': return commitNode(idx, n.sha);
+      case 'Actor': return actorNode(idx, n.user.login);
+      default: break;
+    }
+  }
+  return null;
+}
+
+/** A GitTimestamp argument as ms (undefined when absent); a malformed one is an error. */
+function gitTimestampArg(name, v) {
+  if (v == null) return undefined;
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) throw gqlError('INVALID_ARGUMENT', `Argument '${name}' on Field 'history' has an invalid value (${JSON.stringify(v)}). Expected type 'GitTimestamp'.`);
+  return ms;
 }
 
 // ---------------------------------------------------------------------------
@@ -278,6 +314,17 @@ const RESOLVERS = {
       databaseId: ctx.env.viewer.id, name: null, url: `https://github.com/${ctx.env.viewer.login}`,
       avatarUrl: `https://avatars.githubusercontent.com/u/${ctx.env.viewer.id}?v=4`, email: '',
     }),
+    node: (_s, { id }, ctx) => {
+      if (ctx.dryRun) return null;
+      const n = lookupNode(ctx, id);
+      if (!n) throw nodeNotFound(id);
+      return n;
+    },
+    nodes: (_s, { ids }, ctx) => {
+      if (ctx.dryRun) return [];
+      // A missing id is a null in its place plus an error with its index in the path.
+      return ids.map((id) => lookupNode(ctx, id) ?? nodeNotFound(id));
+    },
     user: (_s, { login }, ctx) => {
       if (ctx.dryRun) return null;
       for (const idx of ctx.env.allRepos()) {
@@ -467,12 +514,12 @@ const RESOLVERS = {
     originalCommit: (s) => commitNode(s._idx, s._c.original_commit_id),
     replyTo: (s) => {
       if (s._c.in_reply_to_id === undefined) return null;
-      const head = s._pr.review_comments.find((c) => c.id === s._c.in_reply_to_id);
-      return head ? reviewCommentNode(s._idx, s._pr, head) : null;
+      const head = s._idx.node({ type: 'PullRequestReviewComment', key: String(s._c.in_reply_to_id) });
+      return head ? reviewCommentNode(s._idx, head.pr, head.c) : null;
     },
     pullRequestReview: (s) => {
-      const r = s._pr.reviews.find((x) => x.id === s._c.pull_request_review_id);
-      return r ? reviewNode(s._idx, s._pr, r) : null;
+      const r = s._idx.node({ type: 'PullRequestReview', key: String(s._c.pull_request_review_id) });
+      return r ? reviewNode(s._idx, r.pr, r.r) : null;
     },
   },
 
@@ -495,9 +542,30 @@ const RESOLVERS = {
   },
 
   Commit: {
+    // In the order REST's GET /commits/{sha}/pulls lists them (repo-index.js).
     associatedPullRequests: (s, args, _ctx, info) => {
       const numbers = s._idx.commits.get(s._sha)?.pulls ?? [];
       return connection(numbers.map((n) => s._idx.pulls.get(n)), args, info, (p) => prNode(s._idx, p));
+    },
+    // The same walk and filters as REST's GET /commits?sha=&since=&until=&path=.
+    history: (s, args, _ctx, info) => {
+      const since = gitTimestampArg('since', args.since);
+      const until = gitTimestampArg('until', args.until);
+      let list = filterHistory(s._idx, s._idx.history(s._sha) ?? [], { since, until, path: args.path ?? undefined });
+      if (args.author?.emails?.length) {
+        const emails = new Set(args.author.emails.map((e) => e.toLowerCase()));
+        list = list.filter((c) => emails.has(c.author_email.toLowerCase()));
+      }
+      if (args.author?.id) {
+        const parsed = parseNodeId(args.author.id);
+        const u = parsed ? s._idx.node(parsed) : null;
+        list = u?.kind === 'Actor' ? list.filter((c) => c.author_login === u.user.login) : [];
+      }
+      return connection(list, args, info, (c) => commitNode(s._idx, c.sha));
+    },
+    parents: (s, args, _ctx, info) => {
+      const parent = s._idx.commits.get(s._sha)?.parent;
+      return connection(parent ? [parent] : [], args, info, (sha) => commitNode(s._idx, sha));
     },
   },
 };

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { computeCost } from './cost.js';
 import { githubSchema } from './graphql.js';
 import { graphql } from './helpers.js';
-import { cmp, findPull, generateScenario, graphqlLogin } from './scenario.js';
+import { cmp, findPull, generateScenario, graphqlLogin, reviewThreads } from './scenario.js';
 import { startFakeGitHub } from './server.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -174,6 +174,70 @@ describe('GraphQL execution', () => {
     assert.deepEqual(got.comments.nodes.map((c) => c.author?.login ?? null), pr.issue_comments.map((c) => graphqlLogin(c.user)));
     assert.deepEqual(got.commits.nodes.map((n) => n.commit.oid), pr.commits_list.map((c) => c.sha));
     assert.deepEqual(got.commits.nodes.map((n) => n.commit.committedDate), pr.commits_list.map((c) => c.committed_at));
+  });
+});
+
+describe('GraphQL node lookups', () => {
+  it('node(id:) pages a review thread\'s comments, as the client does past 100', async () => {
+    const pr = findPull(scn, 3);
+    const threads = reviewThreads(pr);
+    const t = threads.reduce((a, b) => (b.comments.length > a.comments.length ? b : a));
+    const q = `query($id: ID!, $c: String) { node(id: $id) { __typename id ... on PullRequestReviewThread { path
+      comments(first: 2, after: $c) { totalCount pageInfo { hasNextPage endCursor } nodes { fullDatabaseId } } } } }`;
+    const got = [];
+    let c = null;
+    do {
+      const r = await graphql(gh, q, { id: t.id, c });
+      assert.equal(r.body.errors, undefined);
+      const n = r.body.data.node;
+      assert.equal(n.__typename, 'PullRequestReviewThread');
+      assert.equal(n.id, t.id);
+      assert.equal(n.path, t.path);
+      assert.equal(n.comments.totalCount, t.comments.length);
+      got.push(...n.comments.nodes.map((x) => x.fullDatabaseId));
+      c = n.comments.pageInfo.hasNextPage ? n.comments.pageInfo.endCursor : null;
+    } while (c);
+    assert.deepEqual(got, t.comments.map((x) => String(x.id)));
+  });
+
+  it('nodes(ids:): PRs and threads in order; an unknown id is null with a NOT_FOUND error at its index', async () => {
+    const p1 = findPull(scn, 1);
+    const p3 = findPull(scn, 3);
+    const t = reviewThreads(p3)[1];
+    const r = await graphql(gh, `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id
+      ... on PullRequest { number fullDatabaseId } ... on PullRequestReviewThread { comments(first: 1) { totalCount } } } }`,
+    { ids: [p1.node_id, 'not-an-id', t.id, p3.node_id] });
+    assert.deepEqual(r.body.data.nodes, [
+      { __typename: 'PullRequest', id: p1.node_id, number: 1, fullDatabaseId: String(p1.id) },
+      null,
+      { __typename: 'PullRequestReviewThread', id: t.id, comments: { totalCount: t.comments.length } },
+      { __typename: 'PullRequest', id: p3.node_id, number: 3, fullDatabaseId: String(p3.id) },
+    ]);
+    assert.equal(r.body.errors.length, 1);
+    assert.equal(r.body.errors[0].type, 'NOT_FOUND');
+    assert.deepEqual(r.body.errors[0].path, ['nodes', 1]);
+    assert.equal(r.body.errors[0].message, "Could not resolve to a node with the global id of 'not-an-id'");
+    const one = await graphql(gh, `{ node(id: "${p1.node_id.slice(0, -4)}AAAA") { id } }`);
+    assert.equal(one.body.data.node, null);
+    assert.equal(one.body.errors[0].type, 'NOT_FOUND');
+  });
+
+  it('the 24-PR batch the client sends costs what cost.js computes (2 points), charged and logged', async () => {
+    const block = (k) => `pr${k}: pullRequest(number: ${((k - 1) % 20) + 1}) { number
+      files(first: 100) { totalCount pageInfo { hasNextPage endCursor } nodes { path } }
+      reviews(first: 100) { totalCount pageInfo { hasNextPage endCursor } nodes { state } }
+      comments(first: 100) { totalCount pageInfo { hasNextPage endCursor } nodes { body } }
+      commits { totalCount }
+      reviewThreads(first: 5) { totalCount nodes { id comments(first: 100) { totalCount nodes { body } } } } }`;
+    const q = `query Batch { rateLimit { cost nodeCount } ${REPO} { ${Array.from({ length: 24 }, (_, i) => block(i + 1)).join('\n')} } }`;
+    const before = gh.getRateLimit('ghp_test_token', 'graphql').used;
+    const r = await graphql(gh, q);
+    assert.equal(r.body.errors, undefined);
+    assert.deepEqual(r.body.data.rateLimit, { cost: 2, nodeCount: 19_320 });
+    assert.equal(r.body.data.repository.pr3.files.totalCount, 3000);
+    assert.equal(r.body.data.repository.pr3.commits.totalCount, findPull(scn, 3).commits);
+    assert.equal(gh.getRateLimit('ghp_test_token', 'graphql').used, before + 2);
+    assert.equal(gh.log.at(-1).queryCost, 2);
   });
 });
 

@@ -221,6 +221,7 @@ const DEFAULTS = {
   users: 12,
   bigUserIds: true,
   ghostComment: true,
+  renames: true,
   special: [],
 };
 
@@ -230,8 +231,10 @@ const DEFAULTS = {
  * dates fall in the `days` days before it), days, maxFiles, maxReviews,
  * maxIssueComments, maxReviewComments, maxCommits, users, bigUserIds (default
  * true: some human users get ids > 2^31), ghostComment (default true: one
- * conversation comment by a deleted account, user null), idSlot (0..255, spreads
- * ids of different repositories apart; default derived from owner/name),
+ * conversation comment by a deleted account, user null), renames (default true;
+ * false: no PR file is renamed or copied anywhere, so a client never needs REST's
+ * previous_filename), idSlot (0..255, spreads ids of different repositories
+ * apart; default derived from owner/name),
  * special: [{ number, files, reviews, issueComments, reviewComments,
  * reviewThreads, commits, state: 'open'|'draft'|'closed'|'merged', title, body,
  * author }].
@@ -380,8 +383,9 @@ function makeCommit(rng, { author, time, committedAt, message, loginless = false
   const email = loginless || !author
     ? rng.pick(['jane@example.com', 'ci@localhost', 'jose@example.org'])
     : `${author.id}+${author.login}@users.noreply.github.com`;
+  const sha = rng.hex(40);
   return {
-    sha: rng.hex(40),
+    sha,
     message,
     author_login: login,
     author_name: name,
@@ -391,7 +395,18 @@ function makeCommit(rng, { author, time, committedAt, message, loginless = false
     committer_name: name,
     committer_email: email,
     committed_at: isoSeconds(committedAt),
+    ...commitStats(sha),
   };
+}
+
+/**
+ * A commit's line and file counts, derived from its sha alone (a PRNG of its own,
+ * so the scenario's stream is not disturbed): { additions, deletions, changed_files }.
+ */
+function commitStats(sha) {
+  const r = new Rng(fnv1a(`stats:${sha}`));
+  const changed = r.chance(0.05) ? r.int(13, 60) : r.int(1, 6);
+  return { additions: r.int(0, 60 * changed), deletions: r.int(0, 30 * changed), changed_files: changed };
 }
 
 function makeTitle(rng) {
@@ -408,7 +423,7 @@ function makeBody(rng, number) {
   return lines.join('\n');
 }
 
-function makeFiles(rng, count, prNumber) {
+function makeFiles(rng, count, prNumber, renames = true) {
   const files = [];
   const seen = new Set();
   const unique = (name) => {
@@ -423,9 +438,13 @@ function makeFiles(rng, count, prNumber) {
     else if (count > 200) filename = `src/gen/${String(i + 1).padStart(4, '0')}/part_${i + 1}.c`;
     else filename = `${rng.pick(DIRS)}/${rng.pick(NAMES)}${rng.pick(EXTS)}`;
     filename = unique(filename);
-    let status = rng.weighted([['modified', 60], ['added', 15], ['removed', 8], ['renamed', 8],
-      ['copied', 3], ['changed', 3], ['unchanged', 3]]);
+    // No 'unchanged': GitHub never lists an unchanged file in a PR's file list, and
+    // GraphQL's PatchStatus has no such value (REST's enum keeps it; shapes.js passes
+    // any status through).
+    let status = rng.weighted([['modified', 63], ['added', 15], ['removed', 8], ['renamed', 8],
+      ['copied', 3], ['changed', 3]]);
     if (prNumber === 1 && i === 1) status = 'renamed'; // PR #1 always has a rename
+    if (!renames && (status === 'renamed' || status === 'copied')) status = 'modified';
     let additions = 0;
     let deletions = 0;
     switch (status) {
@@ -434,7 +453,7 @@ function makeFiles(rng, count, prNumber) {
       case 'removed': deletions = rng.int(1, 300); break;
       case 'renamed': if (rng.chance(0.4)) { additions = rng.int(0, 20); deletions = rng.int(0, 20); } break;
       case 'copied': additions = rng.int(0, 10); break;
-      default: break; // changed (mode) and unchanged carry no line changes
+      default: break; // changed (a file type/mode change) carries no line changes
     }
     const f = { filename, status, additions, deletions, changes: additions + deletions };
     if (status === 'renamed' || status === 'copied') {
@@ -498,7 +517,7 @@ function makePull(rng, ctx) {
   if (nThreads > nReviewComments) nReviewComments = nThreads;
   if (nReviewComments > 0 && nThreads === 0) nThreads = 1;
 
-  const files = makeFiles(rng, nFiles, number);
+  const files = makeFiles(rng, nFiles, number, o.renames);
 
   // Commits: the branch starts before the PR is opened; the last commit before `end`.
   const commitTimes = spreadTimes(rng, nCommits, created - 2 * DAY, Math.max(created, end - MINUTE), MINUTE);
@@ -536,7 +555,9 @@ function makePull(rng, ctx) {
     };
   });
   // A review being drafted right now: only on open PRs, and only the last review.
-  if (kind !== 'merged' && kind !== 'closed' && reviews.length > 0 && (number === 6 || rng.chance(0.05))) {
+  // Never the only review when review comments are wanted (they need a submitted one).
+  const canPend = reviews.length > (nReviewComments > 0 ? 1 : 0);
+  if (kind !== 'merged' && kind !== 'closed' && canPend && (number === 6 || rng.chance(0.05))) {
     reviews[reviews.length - 1].state = 'PENDING';
   }
 
@@ -772,6 +793,10 @@ function finishPull(rng, pr, now) {
       committer_name: 'GitHub',
       committer_email: 'noreply@github.com',
       committed_at: isoSeconds(t),
+      // A squash merge: the PR's whole diff.
+      additions: pr.additions,
+      deletions: pr.deletions,
+      changed_files: pr.changed_files,
     };
   }
 
@@ -824,6 +849,40 @@ export function defaultBranchCommits(scn) {
     ...scn.direct_commits.map((c) => ({ ...c, pull_number: null })),
   ];
   return list.sort((a, b) => cmp(b.committed_at, a.committed_at) || cmp(a.sha, b.sha));
+}
+
+/**
+ * The files a commit touches (REST GET /commits/{sha} `files`), deterministic and
+ * consistent with the commit's counts: their additions and deletions sum to the
+ * commit's, and there are `changed_files` of them. The merge commit of a merged PR
+ * (pass the PR) lists the PR's files while they still add up to the commit's counts;
+ * any other commit gets synthetic files derived from its sha (never renamed or copied).
+ */
+export function commitFiles(commit, pull = null) {
+  if (pull && pull.merge_commit_sha === commit.sha && pull.files.length === commit.changed_files
+    && pull.files.reduce((s, f) => s + f.additions, 0) === commit.additions
+    && pull.files.reduce((s, f) => s + f.deletions, 0) === commit.deletions) {
+    return pull.files;
+  }
+  const n = commit.changed_files ?? 0;
+  if (n <= 0) return [];
+  const r = new Rng(fnv1a(`files:${commit.sha}`));
+  const split = (total) => {
+    const cuts = Array.from({ length: n - 1 }, () => r.int(0, total)).sort((a, b) => a - b);
+    return [...cuts, total].map((c, i) => c - (i ? cuts[i - 1] : 0));
+  };
+  const adds = split(commit.additions ?? 0);
+  const dels = split(commit.deletions ?? 0);
+  const files = [];
+  for (let i = 0; i < n; i++) {
+    const a = adds[i];
+    const d = dels[i];
+    const ext = r.pick(EXTS);
+    const filename = `${r.pick(DIRS)}/${r.pick(NAMES)}_${i + 1}${ext}`;
+    const status = a > 0 && d === 0 ? 'added' : a === 0 && d > 0 ? 'removed' : a === 0 ? 'changed' : 'modified';
+    files.push({ filename, status, additions: a, deletions: d, changes: a + d });
+  }
+  return files;
 }
 
 /** GraphQL's spelling of a login: bots lose their "[bot]" suffix. */

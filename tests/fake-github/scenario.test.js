@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  defaultBranchCommits, findPull, generateScenario, graphqlLogin, HOSTILE, nodeId, reviewThreads,
+  commitFiles, defaultBranchCommits, findPull, generateScenario, graphqlLogin, HOSTILE, nodeId, reviewThreads,
 } from './scenario.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -92,7 +92,8 @@ describe('scenario invariants', () => {
   });
 
   it('file names are unique per PR; renames carry previous_filename; statuses are GitHub\'s', () => {
-    const statuses = new Set(['added', 'removed', 'modified', 'renamed', 'copied', 'changed', 'unchanged']);
+    // GitHub never lists an 'unchanged' file in a PR (and GraphQL's PatchStatus has none).
+    const statuses = new Set(['added', 'removed', 'modified', 'renamed', 'copied', 'changed']);
     for (const p of scn.pulls) {
       assert.equal(new Set(p.files.map((f) => f.filename)).size, p.files.length, `#${p.number}`);
       for (const f of p.files) {
@@ -222,5 +223,81 @@ describe('scenario invariants', () => {
     assert.ok(branch.every((c, i) => i === 0 || branch[i - 1].committed_at >= c.committed_at));
     for (const p of merged) assert.equal(branch.find((c) => c.sha === p.merge_commit_sha).pull_number, p.number);
     assert.ok(branch.every((c) => /^[0-9a-f]{40}$/.test(c.sha)));
+  });
+});
+
+describe('scenario options and commits', () => {
+  it('no PR file is ever "unchanged"', () => {
+    for (const seed of [1, 2, 3]) {
+      const s = generateScenario({ seed, now: NOW, prs: 60, maxFiles: 30 });
+      assert.ok(s.pulls.every((p) => p.files.every((f) => f.status !== 'unchanged')));
+    }
+  });
+
+  it('renames: false leaves no renamed or copied file anywhere (PR #1 included)', () => {
+    const s = generateScenario({ seed: 4, now: NOW, prs: 80, maxFiles: 40, renames: false, special: [{ number: 9, files: 3000 }] });
+    const files = s.pulls.flatMap((p) => p.files);
+    assert.ok(files.length > 3000);
+    assert.ok(files.every((f) => f.status !== 'renamed' && f.status !== 'copied' && !('previous_filename' in f)));
+    for (const c of defaultBranchCommits(s)) {
+      assert.ok(commitFiles(c, s.pulls.find((p) => p.merge_commit_sha === c.sha)).every((f) => f.status !== 'renamed' && f.status !== 'copied'));
+    }
+    // The default keeps them.
+    const d = generateScenario({ seed: 4, now: NOW, prs: 80, maxFiles: 40 });
+    assert.ok(d.pulls.some((p) => p.files.some((f) => f.status === 'renamed')));
+  });
+
+  it('every commit has deterministic additions, deletions and changed_files; its files add up', () => {
+    const s = generateScenario({ seed: 6, now: NOW, prs: 30 });
+    const all = [...s.direct_commits, ...s.pulls.flatMap((p) => p.commits_list), ...s.pulls.filter((p) => p.merge_commit).map((p) => p.merge_commit)];
+    for (const c of all) {
+      for (const k of ['additions', 'deletions', 'changed_files']) assert.ok(Number.isInteger(c[k]) && c[k] >= 0, `${c.sha} ${k}`);
+      const pr = s.pulls.find((p) => p.merge_commit_sha === c.sha) ?? null;
+      const files = commitFiles(c, pr);
+      assert.equal(files.length, c.changed_files);
+      assert.equal(files.reduce((t, f) => t + f.additions, 0), c.additions);
+      assert.equal(files.reduce((t, f) => t + f.deletions, 0), c.deletions);
+      assert.equal(new Set(files.map((f) => f.filename)).size, files.length);
+      assert.deepEqual(commitFiles(c, pr), files, 'deterministic');
+    }
+    for (const p of s.pulls.filter((x) => x.merged)) {
+      const m = p.merge_commit;
+      assert.deepEqual([m.additions, m.deletions, m.changed_files], [p.additions, p.deletions, p.changed_files], 'a squash merge');
+      assert.equal(commitFiles(m, p), p.files);
+    }
+    assert.ok(all.some((c) => c.changed_files > 6), 'some larger commits');
+  });
+
+  it('special: huge sizes, and a review thread of over 100 comments', () => {
+    const s = generateScenario({
+      seed: 8, now: NOW, prs: 12,
+      special: [
+        { number: 2, files: 3000, reviews: 150, issueComments: 250, reviewThreads: 120, reviewComments: 300 },
+        { number: 6, reviewThreads: 1, reviewComments: 140 },
+        { number: 9, reviewThreads: 3, reviewComments: 330, reviews: 2, state: 'merged' },
+      ],
+    });
+    const p2 = findPull(s, 2);
+    assert.deepEqual([p2.files.length, p2.reviews.length, p2.issue_comments.length, reviewThreads(p2).length, p2.review_comments.length],
+      [3000, 150, 250, 120, 300]);
+    assert.deepEqual(reviewThreads(findPull(s, 6)).map((t) => t.comments.length), [140]);
+    const p9 = findPull(s, 9);
+    assert.equal(p9.review_comments.length, 330); // so one thread has ≥ 110
+    assert.equal(reviewThreads(p9).length, 3);
+    assert.ok(reviewThreads(p9).some((t) => t.comments.length > 100));
+    for (const p of [findPull(s, 6), p9]) {
+      const reviews = new Set(p.reviews.filter((r) => r.state !== 'PENDING').map((r) => r.id));
+      assert.ok(p.review_comments.every((c) => reviews.has(c.pull_request_review_id)));
+    }
+  });
+
+  it('a 1,000-PR scenario with up to 100 files, reviews and comments each generates in under 3 s', () => {
+    const t0 = performance.now();
+    const s = generateScenario({ seed: 3, now: NOW, prs: 1000, maxFiles: 100, maxReviews: 100, maxIssueComments: 100, maxReviewComments: 100 });
+    const ms = performance.now() - t0;
+    assert.equal(s.pulls.length, 1000);
+    assert.ok(s.pulls.reduce((t, p) => t + p.files.length, 0) > 40_000);
+    assert.ok(s.pulls.reduce((t, p) => t + p.review_comments.length, 0) > 40_000);
+    assert.ok(ms < 3000, `took ${Math.round(ms)} ms`);
   });
 });

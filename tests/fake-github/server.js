@@ -14,10 +14,10 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runGraphQL } from './graphql.js';
 import { RateLimiter } from './ratelimit.js';
-import { buildIndex } from './repo-index.js';
+import { buildIndex, filterHistory } from './repo-index.js';
 import { fnv1a, generateScenario, isoSeconds } from './scenario.js';
 import {
-  commitJson, dispatchJson, fileJson, issueCommentJson, publicUserJson, pullJson, pullSimpleJson,
+  commitDetailJson, commitJson, dispatchJson, fileJson, issueCommentJson, publicUserJson, pullJson, pullSimpleJson,
   rateLimitJson, repoJson, reviewCommentJson, reviewJson, workflowRunJson,
 } from './shapes.js';
 
@@ -26,6 +26,8 @@ const API_VERSIONS = ['2022-11-28', '2026-03-10'];
 const MAX_BODY = 50 * 1024 * 1024;
 const MAX_FILES = 3000; // GET /pulls/{n}/files never lists more
 const MAX_PR_COMMITS = 250; // GET /pulls/{n}/commits never lists more
+const COMMIT_FILES_PER_PAGE = 300; // GET /commits/{ref} pages its files 300 at a time…
+const MAX_COMMIT_FILES = 3000; // …up to 3000 files
 const UA_MESSAGE = 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.\n';
 
 /** Short, non-reversible token id for logs: "sha256:" + 12 hex digits; '' for none. */
@@ -177,6 +179,7 @@ export async function startFakeGitHub(opts = {}) {
     ['GET', repoRoute('/issues/(\\d+)/comments'), '/repos/{owner}/{repo}/issues/{issue_number}/comments', withPull(listIssueComments)],
     ['GET', repoRoute('/commits'), '/repos/{owner}/{repo}/commits', listCommits],
     ['GET', repoRoute('/commits/([^/]+)/pulls'), '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', listCommitPulls],
+    ['GET', repoRoute('/commits/(.+)'), '/repos/{owner}/{repo}/commits/{ref}', getCommit],
     ['POST', repoRoute('/actions/workflows/([^/]+)/dispatches'), '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', postDispatch],
     ['GET', repoRoute('/actions/workflows/([^/]+)/runs'), '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', listWorkflowRuns],
     ['GET', repoRoute('/actions/runs/(\\d+)'), '/repos/{owner}/{repo}/actions/runs/{run_id}', getRun],
@@ -281,25 +284,13 @@ export async function startFakeGitHub(opts = {}) {
   function listCommits(x) {
     const { idx, query } = x;
     const sha = query.get('sha');
-    let list = idx.branch;
-    if (sha && sha !== idx.repo.default_branch && sha !== `refs/heads/${idx.repo.default_branch}`) {
-      const start = idx.branch.findIndex((cm) => cm.sha === sha);
-      const pr = idx.pullList.find((p) => p.head_ref === sha || p.commits_list.some((cm) => cm.sha === sha));
-      if (start >= 0) list = idx.branch.slice(start);
-      else if (pr) {
-        // The PR branch (newest first, up to `sha`), then the default branch before it.
-        let own = [...pr.commits_list].reverse();
-        const at = own.findIndex((cm) => cm.sha === sha);
-        if (at > 0) own = own.slice(at);
-        const first = Date.parse(pr.commits_list[0].committed_at);
-        list = [...own, ...idx.branch.filter((cm) => Date.parse(cm.committed_at) < first)];
-      } else return ghError(404, `No commit found for SHA: ${sha}`);
-    }
+    // The same history GraphQL's Commit.history walks (repo-index.js).
+    let list = sha ? idx.history(sha) : idx.branch;
+    if (!list) return ghError(404, `No commit found for SHA: ${sha}`);
     const since = timeParam(query, 'since');
     const until = timeParam(query, 'until');
     if (Number.isNaN(since) || Number.isNaN(until)) return validationFailed(Number.isNaN(since) ? 'since' : 'until');
-    if (since !== undefined) list = list.filter((cm) => Date.parse(cm.committed_at) >= since);
-    if (until !== undefined) list = list.filter((cm) => Date.parse(cm.committed_at) <= until);
+    list = filterHistory(idx, list, { since, until, path: query.get('path') ?? undefined });
     const author = query.get('author');
     if (author) {
       const a = author.toLowerCase();
@@ -308,8 +299,25 @@ export async function startFakeGitHub(opts = {}) {
     return { list, map: (cm) => commitJson(x.c, cm, idx.commits.get(cm.sha)?.parent ?? null) };
   }
 
+  function getCommit(x) {
+    const ref = safeDecode(x.params[2]);
+    const sha = x.idx.resolveRef(ref);
+    if (!sha) return ghError(422, `No commit found for SHA: ${ref}`);
+    const entry = x.idx.commits.get(sha);
+    // Files: 300 a page, up to 3000, with Link headers; `per_page` does not change the
+    // page size (GitHub sends up to 300 files without it); every page repeats the rest.
+    const files = x.idx.filesOf(sha).slice(0, MAX_COMMIT_FILES);
+    let page = Number.parseInt(x.query.get('page') ?? '', 10);
+    if (!Number.isFinite(page) || page < 1) page = 1;
+    const lastPage = Math.max(1, Math.ceil(files.length / COMMIT_FILES_PER_PAGE));
+    const slice = files.slice((page - 1) * COMMIT_FILES_PER_PAGE, page * COMMIT_FILES_PER_PAGE);
+    const headers = {};
+    if (files.length > COMMIT_FILES_PER_PAGE) headers.link = linkHeader(x, page, lastPage);
+    return { status: 200, body: commitDetailJson(x.c, entry.commit, entry.parent, slice), headers };
+  }
+
   function listCommitPulls(x) {
-    const entry = x.idx.commits.get(x.params[2]);
+    const entry = x.idx.commits.get(x.idx.resolveRef(safeDecode(x.params[2])));
     if (!entry) return ghError(422, `No commit found for SHA: ${x.params[2]}`);
     return { list: entry.pulls.map((n) => x.idx.pulls.get(n)), map: (p) => pullSimpleJson(x.c, p) };
   }
@@ -736,7 +744,7 @@ export async function startFakeGitHub(opts = {}) {
 // ---------------------------------------------------------------------------
 // CLI: node tests/fake-github/server.js [--port N] [--host H] [--seed S] [--prs N]
 //      [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]...
-//      [--special JSON]
+//      [--special JSON] [--no-renames]
 
 function parseArgs(argv) {
   const o = { tokens: [] };
@@ -760,6 +768,7 @@ function parseArgs(argv) {
       case '--owner': o.owner = v(); break;
       case '--name': o.name = v(); break;
       case '--special': o.special = JSON.parse(v()); break;
+      case '--no-renames': o.renames = false; break;
       case '--now': {
         const s = v();
         o.now = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
@@ -784,11 +793,11 @@ async function main() {
     process.exit(2);
   }
   if (o.help) {
-    process.stdout.write('usage: node server.js [--port N] [--host H] [--seed S] [--prs N] [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]... [--special JSON]\n');
+    process.stdout.write('usage: node server.js [--port N] [--host H] [--seed S] [--prs N] [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]... [--special JSON] [--no-renames]\n');
     return;
   }
   const scenario = generateScenario({
-    seed: o.seed, prs: o.prs, now: o.now, owner: o.owner, name: o.name, special: o.special,
+    seed: o.seed, prs: o.prs, now: o.now, owner: o.owner, name: o.name, special: o.special, renames: o.renames,
   });
   const gh = await startFakeGitHub({
     port: o.port ?? 0, host: o.host, scenario, latencyMs: o.latencyMs,

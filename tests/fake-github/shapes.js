@@ -42,16 +42,9 @@ function rebase(obj, c, full = c.idx.repo.full_name) {
 const apiRepo = (c) => `${c.base}/repos/${c.idx.repo.full_name}`;
 const webRepo = (c) => `https://github.com/${c.idx.repo.full_name}`;
 
-/** A user GitHub no longer knows by a scenario record: derive a stable one. */
-function synthUser(login) {
-  const id = 300_000_000 + (fnv1a(login) % 1_000_000_000);
-  return { id, login, node_id: nodeId('User', id), type: 'User', name: null,
-    avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`, html_url: `https://github.com/${login}` };
-}
-
+/** The scenario user for a login (a stable synthetic one if unknown); null for null. */
 export function lookupUser(c, login) {
-  if (login == null) return null;
-  return c.idx.users.get(login) ?? synthUser(login);
+  return c.idx.user(login);
 }
 
 /** "simple-user" for a login; null for null (a deleted account). */
@@ -168,13 +161,12 @@ function headSha(pr) {
 function pullCommon(c, pr, ex) {
   const n = pr.number;
   const api = apiRepo(c);
-  const web = webRepo(c);
   const sha = headSha(pr);
   const headOwner = pr.head_repo ? pr.head_repo.split('/')[0] : pr.user;
   const repoOwner = c.idx.repo.owner.login;
   Object.assign(ex, {
-    url: `${api}/pulls/${n}`, id: pr.id, node_id: pr.node_id, html_url: `${web}/pull/${n}`,
-    diff_url: `${web}/pull/${n}.diff`, patch_url: `${web}/pull/${n}.patch`,
+    url: `${api}/pulls/${n}`, id: pr.id, node_id: pr.node_id, html_url: pr.html_url,
+    diff_url: `${pr.html_url}.diff`, patch_url: `${pr.html_url}.patch`,
     issue_url: `${api}/issues/${n}`, commits_url: `${api}/pulls/${n}/commits`,
     review_comments_url: `${api}/pulls/${n}/comments`, review_comment_url: `${api}/pulls/comments{/number}`,
     comments_url: `${api}/issues/${n}/comments`, statuses_url: `${api}/statuses/${sha}`,
@@ -193,7 +185,7 @@ function pullCommon(c, pr, ex) {
       user: userJson(c, repoOwner), repo: repoMini(c, c.idx.repo.full_name),
     },
     _links: {
-      self: { href: `${api}/pulls/${n}` }, html: { href: `${web}/pull/${n}` },
+      self: { href: `${api}/pulls/${n}` }, html: { href: pr.html_url },
       issue: { href: `${api}/issues/${n}` }, comments: { href: `${api}/issues/${n}/comments` },
       review_comments: { href: `${api}/pulls/${n}/comments` },
       review_comment: { href: `${api}/pulls/comments{/number}` },
@@ -233,12 +225,16 @@ export function pullJson(c, pr) {
 
 /** "diff-entry" (GET /pulls/{n}/files). */
 export function fileJson(c, pr, f) {
+  return diffEntryJson(c, headSha(pr), `${pr.id}:${f.filename}`, f);
+}
+
+/** "diff-entry" of a file at commit `ref`; `blobKey` seeds its blob sha. */
+function diffEntryJson(c, ref, blobKey, f) {
   const ex = example('file');
-  const ref = headSha(pr);
   const web = webRepo(c);
   const p = encPath(f.filename);
   Object.assign(ex, {
-    sha: sha1(`${pr.id}:${f.filename}`),
+    sha: sha1(blobKey),
     filename: f.filename,
     status: f.status,
     additions: f.additions,
@@ -310,9 +306,20 @@ export function reviewCommentJson(c, pr, cm) {
   return rebase(ex, c);
 }
 
-/** "commit" (list endpoints). parentSha may be null for a root commit. */
-export function commitJson(c, cm, parentSha) {
-  const ex = example('commit');
+/**
+ * "commit" (GET /commits/{ref}): the list shape plus `stats` and one page of
+ * `files` (the caller slices them; GitHub pages them 300 at a time).
+ */
+export function commitDetailJson(c, cm, parentSha, files) {
+  const ex = commitJson(c, cm, parentSha, 'commitDetail');
+  ex.stats = { total: cm.additions + cm.deletions, additions: cm.additions, deletions: cm.deletions };
+  ex.files = files.map((f) => diffEntryJson(c, cm.sha, `${cm.sha}:${f.filename}`, f));
+  return ex;
+}
+
+/** "commit" (list endpoints: no stats, no files). parentSha may be null for a root commit. */
+export function commitJson(c, cm, parentSha, exampleName = 'commit') {
+  const ex = example(exampleName);
   const api = apiRepo(c);
   const web = webRepo(c);
   Object.assign(ex, {
