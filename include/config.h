@@ -60,6 +60,8 @@ enum option_id {
 	OPT_GITHUB_TOKEN,
 	OPT_SUPABASE_URL,
 	OPT_SUPABASE_KEY,
+	OPT_API,
+	OPT_BATCH_SIZE,
 	OPT_FAIL_ON_PARTIAL,
 	OPT_DRY_RUN,
 	OPT__COUNT
@@ -69,10 +71,11 @@ enum option_id {
 extern const struct option_def config_options[OPT__COUNT];
 
 struct config {
-	const char *command; /* points into raw[OPT_COMMAND] */
-	bool help;           /* --help / -h given */
-	bool version;        /* --version given */
-	bool json_inputs;    /* --list-inputs: print the table as JSON */
+	const char *command;    /* points into raw[OPT_COMMAND] */
+	bool help;              /* --help / -h given */
+	bool version;           /* --version given */
+	bool json_inputs;       /* --list-inputs: print the table as JSON */
+	bool graphql_documents; /* --graphql-documents: print every GraphQL document shape */
 
 	/* Validated values. Strings are owned by the config. */
 	char *repository;    /* "owner/name" or NULL */
@@ -87,6 +90,8 @@ struct config {
 	size_t n_tokens;
 	char *supabase_url; /* without a trailing "/" or "/rest/v1" */
 	char *supabase_key;
+	int api;        /* enum api_mode (prfetch.h): auto, graphql, rest */
+	int batch_size; /* PRs per GraphQL query */
 	bool fail_on_partial;
 	bool dry_run;
 

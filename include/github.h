@@ -82,22 +82,74 @@ int gh_repo_get(struct gh *g, const char *owner, const char *name, struct gh_rep
 int gh_pull_get(struct gh *g, const char *owner, const char *name, int number, struct gh_pull *out,
 		struct err *e);
 
-/* Called with each page of a PR's files, mapped; the array is freed after the call. */
-typedef int (*gh_files_fn)(void *ud, const struct gh_file *files, size_t n, struct err *e);
+/*
+ * Typed list walks. Each walks every page of a REST list (100 a page),
+ * calls fn with each page's items mapped to structs (freed after the call),
+ * and stops early when fn sets *stop. An fn error ends the walk and is
+ * returned.
+ */
+typedef int (*gh_files_fn)(void *ud, const struct gh_file *files, size_t n, bool *stop,
+			   struct err *e);
+typedef int (*gh_pulls_fn)(void *ud, const struct gh_pull *pulls, size_t n, bool *stop,
+			   struct err *e);
+typedef int (*gh_reviews_fn)(void *ud, const struct gh_review *reviews, size_t n, bool *stop,
+			     struct err *e);
+typedef int (*gh_comments_fn)(void *ud, const struct gh_comment *comments, size_t n, bool *stop,
+			      struct err *e);
+typedef int (*gh_commits_fn)(void *ud, const struct gh_commit *commits, size_t n, bool *stop,
+			     struct err *e);
 
-/* Every page of GET /pulls/{n}/files (100 a page; GitHub lists at most 3,000). */
+/* GET /repos/{o}/{r}/pulls/{n}/files: every page (GitHub lists at most 3,000). */
 int gh_pull_files(struct gh *g, const char *owner, const char *name, int number, gh_files_fn fn,
 		  void *ud, struct err *e);
 
-/* Called with each page of a PR list, mapped (no counters); may set *stop. */
-typedef int (*gh_pulls_fn)(void *ud, const struct gh_pull *pulls, size_t n, bool *stop,
-			   struct err *e);
-
 /*
- * Every page of GET /repos/{o}/{r}/pulls?state=all&sort=<sort>&direction=desc
- * (sort: "created" or "updated"), newest first, until fn sets *stop.
+ * GET /repos/{o}/{r}/pulls?state=all&sort=<sort>&direction=desc (sort:
+ * "created" or "updated"), newest first, until fn sets *stop. The items have
+ * no counters (lists lack them).
  */
 int gh_pulls_list(struct gh *g, const char *owner, const char *name, const char *sort,
 		  gh_pulls_fn fn, void *ud, struct err *e);
+
+/* GET /repos/{o}/{r}/pulls/{n}/reviews: every page, oldest first. */
+int gh_pull_reviews(struct gh *g, const char *owner, const char *name, int number, gh_reviews_fn fn,
+		    void *ud, struct err *e);
+
+/* A PR's conversation comments (/issues/{n}/comments) or review comments (/pulls/{n}/comments). */
+int gh_pull_comments(struct gh *g, const char *owner, const char *name, int number,
+		     enum gh_comment_kind kind, gh_comments_fn fn, void *ud, struct err *e);
+
+/*
+ * Every comment of the repository (issues/comments or pulls/comments) updated
+ * at or after since (ISO-8601), oldest update first. Conversation comments of
+ * plain issues are included (their pr_number is 0).
+ */
+int gh_repo_comments(struct gh *g, const char *owner, const char *name, enum gh_comment_kind kind,
+		     const char *since, gh_comments_fn fn, void *ud, struct err *e);
+
+/* GET /repos/{o}/{r}/commits?sha=<branch>&since=<since>: newest first, no stats. */
+int gh_commits_list(struct gh *g, const char *owner, const char *name, const char *branch,
+		    const char *since, gh_commits_fn fn, void *ud, struct err *e);
+
+/* GET /repos/{o}/{r}/commits/{sha} with stats; changed_files counts every page of files. */
+int gh_commit_get(struct gh *g, const char *owner, const char *name, const char *sha,
+		  struct gh_commit *out, struct err *e);
+
+/* GET /repos/{o}/{r}/commits/{sha}/pulls: adds the PRs to c->prs (c->has_prs set). */
+int gh_commit_pulls(struct gh *g, const char *owner, const char *name, struct gh_commit *c,
+		    struct err *e);
+
+/* GET /users/{login}. */
+int gh_user_get(struct gh *g, const char *login, struct gh_user *out, struct err *e);
+
+/*
+ * Completes a user GraphQL could name but not number (id 0, login set: an id
+ * past GraphQL's Int, or a bot known only by its no-reply address) with
+ * REST's record of the account, looked up once per login and client. Users
+ * with an id, or no login, are left alone. A lookup failure that is not a
+ * rate or credential problem leaves u as it was and returns 0 (after a
+ * warning); those return -1 with e.
+ */
+int gh_user_resolve(struct gh *g, struct gh_user *u, struct err *e);
 
 #endif

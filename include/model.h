@@ -65,16 +65,89 @@ struct gh_file {
 	int64_t additions, deletions, changes;
 };
 
-/* Each mapper fills out from j; on a missing or malformed field returns -1
- * with ERR_PARSE naming it, and out holds nothing to free. */
+struct gh_review {
+	int64_t id;
+	char *state; /* APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING */
+	char *body;
+	char *submitted_at; /* NULL while PENDING */
+	char *commit_id;
+	struct gh_user author; /* id 0: deleted account */
+};
+
+enum gh_comment_kind { GH_ISSUE_COMMENT, GH_REVIEW_COMMENT };
+
+struct gh_comment {
+	enum gh_comment_kind kind;
+	int64_t id;
+	int pr_number; /* from the comment's URLs; 0 when unknown */
+	char *body;
+	char *created_at, *updated_at;
+	struct gh_user author;
+	/* Review comments only: */
+	char *path, *diff_hunk, *commit_id, *original_commit_id;
+	int64_t position, original_position; /* -1 when null */
+	int64_t in_reply_to;                 /* GitHub id of the thread's first comment, 0 none */
+	int64_t review_id;                   /* 0 none */
+};
+
+/* A pull request a commit belongs to (commits/{sha}/pulls, associatedPullRequests). */
+struct gh_commit_pr {
+	int number;
+	bool merged;
+	char *base_ref;
+};
+
+struct gh_commit {
+	char *sha;
+	char *message;
+	char *authored_at, *committed_at;
+	char *html_url;
+	struct gh_user author, committer;            /* id 0: not a GitHub account */
+	int64_t additions, deletions, changed_files; /* -1 when unknown */
+	struct gh_commit_pr *prs;
+	size_t n_prs;
+	bool has_prs; /* prs was given (else: not asked) */
+};
+
+/*
+ * REST mappers: each fills out from j; on a missing or malformed field returns
+ * -1 with ERR_PARSE naming it, and out holds nothing to free.
+ */
 int map_user(const cJSON *j, struct gh_user *out, struct err *e);
 int map_repo(const cJSON *j, struct gh_repo *out, struct err *e);
 int map_pull(const cJSON *j, struct gh_pull *out, struct err *e);
 int map_file(const cJSON *j, struct gh_file *out, struct err *e);
+int map_review(const cJSON *j, struct gh_review *out, struct err *e);
+/* An issue comment (conversation) or a review comment. */
+int map_comment(const cJSON *j, enum gh_comment_kind kind, struct gh_comment *out, struct err *e);
+/* A commit from GET /commits (no stats) or GET /commits/{sha} (stats). */
+int map_commit(const cJSON *j, struct gh_commit *out, struct err *e);
+/* Adds one entry of GET /commits/{sha}/pulls to c->prs. */
+int map_commit_pr(const cJSON *j, struct gh_commit *c, struct err *e);
+
+/*
+ * GraphQL mappers, for the node shapes of the documents in gql.c. Actors:
+ * a Bot's login gets GitHub's REST "[bot]" suffix so both APIs name the same
+ * contributor; a databaseId GraphQL could not represent leaves id 0 with the
+ * login set (the caller looks the user up over REST).
+ */
+int map_gql_actor(const cJSON *j, struct gh_user *out, struct err *e);
+int map_gql_pull(const cJSON *j, struct gh_pull *out, struct err *e);
+int map_gql_file(const cJSON *j, struct gh_file *out, struct err *e);
+int map_gql_review(const cJSON *j, struct gh_review *out, struct err *e);
+int map_gql_comment(const cJSON *j, enum gh_comment_kind kind, int pr_number,
+		    struct gh_comment *out, struct err *e);
+int map_gql_commit(const cJSON *j, struct gh_commit *out, struct err *e);
 
 void gh_user_release(struct gh_user *u);
 void gh_repo_release(struct gh_repo *r);
 void gh_pull_release(struct gh_pull *p);
 void gh_file_release(struct gh_file *f);
+void gh_review_release(struct gh_review *r);
+void gh_comment_release(struct gh_comment *c);
+void gh_commit_release(struct gh_commit *c);
+
+/* Copies src into dst (dst owns its strings afterwards). */
+void gh_user_copy(struct gh_user *dst, const struct gh_user *src);
 
 #endif

@@ -43,6 +43,14 @@ const struct option_def config_options[OPT__COUNT] = {
 			      "Data API (PostgREST)."},
 	[OPT_SUPABASE_KEY] = {"supabase-key", NULL, OPT_STRING, NULL, NULL, "SUPABASE_SERVICE_KEY",
 			      OPT_SECRET, 0, 0, NULL, "Supabase service-role (or secret) key."},
+	[OPT_API] =
+		{"api", NULL, OPT_ENUM, "auto", NULL, NULL, 0, 0, 0, "auto|graphql|rest",
+		 "GitHub API to read with: graphql (batched; REST only for what GraphQL lacks), "
+		 "rest, or auto (graphql, moving to REST when GraphQL's budget runs out)."},
+	[OPT_BATCH_SIZE] =
+		{"batch-size", NULL, OPT_INT, "24", NULL, NULL, 0, 1, 100, NULL,
+		 "Pull requests per GraphQL query (24 keeps a full capture at 2 points a "
+		 "query)."},
 	[OPT_FAIL_ON_PARTIAL] = {"fail-on-partial", NULL, OPT_BOOL, "true", NULL, NULL, 0, 0, 0,
 				 NULL,
 				 "Exit 3 when the run stops early (rate limit) but can be resumed; "
@@ -131,6 +139,10 @@ read_argv(struct config *c, int argc, char **argv, char **cli_command, struct er
 		}
 		if (strcmp(a, "--list-inputs") == 0) {
 			c->json_inputs = true;
+			continue;
+		}
+		if (strcmp(a, "--graphql-documents") == 0) {
+			c->graphql_documents = true;
 			continue;
 		}
 		if (!str_starts(a, "--")) {
@@ -345,6 +357,8 @@ convert(struct config *c, int id, struct err *e)
 			c->time_range = (int)n;
 		else if (id == OPT_MAX_ITEMS)
 			c->max_items = n;
+		else if (id == OPT_BATCH_SIZE)
+			c->batch_size = (int)n;
 		return 0;
 	case OPT_BOOL:
 		if (!yaml_bool(v, &b))
@@ -372,7 +386,27 @@ convert(struct config *c, int id, struct err *e)
 		if (id == OPT_SUPABASE_KEY)
 			c->supabase_key = xstrdup(v);
 		return 0;
-	case OPT_ENUM: return 0;
+	case OPT_ENUM: {
+		const char *p = o->choices;
+		int index = 0;
+
+		/* choices "a|b|c": the value's position is the setting */
+		while (*p != '\0') {
+			size_t len = strcspn(p, "|");
+
+			if (strlen(v) == len && strncmp(p, v, len) == 0) {
+				if (id == OPT_API)
+					c->api = index;
+				return 0;
+			}
+			p += len;
+			if (*p == '|')
+				p++;
+			index++;
+		}
+		return err_set(e, ERR_INPUT, "%s: '%.64s' is not one of %s", o->name, v,
+			       o->choices);
+	}
 	}
 	return 0;
 }
@@ -430,6 +464,7 @@ config_load(struct config *c, int argc, char **argv, config_getenv_fn env, struc
 
 	memset(c, 0, sizeof(*c));
 	c->time_range = 30;
+	c->batch_size = 24;
 	c->fail_on_partial = true;
 	rc = read_argv(c, argc, argv, &cli_command, e);
 	if (cli_command != NULL) {
@@ -541,6 +576,9 @@ config_usage(FILE *f)
 	}
 	fprintf(f, "  --verbose\n      Print debug lines (in Actions: set RUNNER_DEBUG).\n");
 	fprintf(f, "  --version, --help\n");
+	fprintf(f, "  --list-inputs, --graphql-documents\n"
+		   "      For tests and tooling: print the settings table as JSON, or one of\n"
+		   "      every GraphQL document the program can send.\n");
 }
 
 void

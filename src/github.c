@@ -6,6 +6,7 @@
 #include "github.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,8 @@ struct gh {
 	char *auth_header; /* "Authorization: Bearer …" or NULL */
 	struct http_client *http;
 	struct gh_stats stats;
+	struct gh_user *users; /* accounts looked up by gh_user_resolve */
+	size_t nusers;
 };
 
 struct gh *
@@ -57,6 +60,9 @@ gh_free(struct gh *g)
 		memset(g->auth_header, 0, strlen(g->auth_header));
 		free(g->auth_header);
 	}
+	for (size_t i = 0; i < g->nusers; i++)
+		gh_user_release(&g->users[i]);
+	free(g->users);
 	free(g);
 }
 
@@ -464,34 +470,96 @@ gh_pull_get(struct gh *g, const char *owner, const char *name, int number, struc
 	return rc;
 }
 
-struct files_walk {
-	gh_files_fn fn;
+/*
+ * Typed list walks: every page of a REST list, each item mapped to its struct,
+ * handed to the caller's callback a page at a time and freed after it.
+ */
+struct walk {
+	size_t size; /* of one struct */
+	int (*map)(const cJSON *j, void *out, const void *arg, struct err *e);
+	void (*release)(void *item);
+	const void *map_arg;
+	int (*call)(const struct walk *w, const void *items, size_t n, bool *stop, struct err *e);
+	void (*fn)(void); /* the caller's typed callback, called back by call() */
 	void *ud;
 };
 
 static int
-files_page(void *ud, const cJSON *items, bool *stop, struct err *e)
+walk_page(void *ud, const cJSON *items, bool *stop, struct err *e)
 {
-	struct files_walk *w = ud;
+	struct walk *w = ud;
 	size_t n = (size_t)cJSON_GetArraySize(items);
-	struct gh_file *files = xcalloc(n, sizeof(*files));
+	char *arr = xcalloc(n ? n : 1, w->size);
 	const cJSON *it;
 	size_t got = 0;
 	int rc = 0;
 
-	(void)stop;
 	cJSON_ArrayForEach (it, items) {
-		if (map_file(it, &files[got], e) < 0) {
+		if (w->map(it, arr + got * w->size, w->map_arg, e) < 0) {
 			rc = -1;
 			break;
 		}
 		got++;
 	}
-	if (rc == 0 && got > 0)
-		rc = w->fn(w->ud, files, got, e);
+	if (rc == 0)
+		rc = w->call(w, arr, got, stop, e);
 	for (size_t i = 0; i < got; i++)
-		gh_file_release(&files[i]);
-	free(files);
+		w->release(arr + i * w->size);
+	free(arr);
+	return rc;
+}
+
+/*
+ * The three small functions that let walk_page carry struct T: its mapper,
+ * its release, and a call of the caller's typed callback. (C has no
+ * generics; this keeps the one walk for every list.)
+ */
+#define WALK_TYPE(T, MAPPER, RELEASE, FN)                                                          \
+	static int T##_map(const cJSON *j, void *out, const void *arg, struct err *e)              \
+	{                                                                                          \
+		return MAPPER;                                                                     \
+	}                                                                                          \
+	static void T##_release(void *p)                                                           \
+	{                                                                                          \
+		RELEASE(p);                                                                        \
+	}                                                                                          \
+	static int T##_call(const struct walk *w, const void *items, size_t n, bool *stop,         \
+			    struct err *e)                                                         \
+	{                                                                                          \
+		return ((FN)w->fn)(w->ud, items, n, stop, e);                                      \
+	}
+
+WALK_TYPE(file, ((void)arg, map_file(j, out, e)), gh_file_release, gh_files_fn)
+WALK_TYPE(pull, ((void)arg, map_pull(j, out, e)), gh_pull_release, gh_pulls_fn)
+WALK_TYPE(review, ((void)arg, map_review(j, out, e)), gh_review_release, gh_reviews_fn)
+WALK_TYPE(comment, map_comment(j, *(const enum gh_comment_kind *)arg, out, e), gh_comment_release,
+	  gh_comments_fn)
+WALK_TYPE(commit, ((void)arg, map_commit(j, out, e)), gh_commit_release, gh_commits_fn)
+
+#define WALK(T, STRUCT, ARG, FN, UD)                                                               \
+	{                                                                                          \
+		sizeof(STRUCT), T##_map, T##_release, (ARG), T##_call, (void (*)(void))(FN), (UD)  \
+	}
+
+/* Formats a path and walks it. */
+static int walkf(struct gh *g, struct walk *w, struct err *e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int
+walkf(struct gh *g, struct walk *w, struct err *e, const char *fmt, ...)
+{
+	struct buf path = BUF_INIT(URL_MAX);
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = buf_vprintf(&path, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		rc = err_set(e, ERR_INPUT, "request path too long");
+	else
+		rc = gh_rest_each_page(g, buf_str(&path), walk_page, w, e);
+	buf_release(&path);
 	return rc;
 }
 
@@ -499,57 +567,195 @@ int
 gh_pull_files(struct gh *g, const char *owner, const char *name, int number, gh_files_fn fn,
 	      void *ud, struct err *e)
 {
-	struct buf path = BUF_INIT(URL_MAX);
-	struct files_walk w = {fn, ud};
-	int rc;
+	struct walk w = WALK(file, struct gh_file, NULL, fn, ud);
 
-	buf_printf(&path, "/repos/%s/%s/pulls/%d/files?per_page=100", owner, name, number);
-	rc = gh_rest_each_page(g, buf_str(&path), files_page, &w, e);
-	buf_release(&path);
-	return rc;
-}
-
-struct pulls_walk {
-	gh_pulls_fn fn;
-	void *ud;
-};
-
-static int
-pulls_page(void *ud, const cJSON *items, bool *stop, struct err *e)
-{
-	struct pulls_walk *w = ud;
-	size_t n = (size_t)cJSON_GetArraySize(items);
-	struct gh_pull *pulls = xcalloc(n, sizeof(*pulls));
-	const cJSON *it;
-	size_t got = 0;
-	int rc = 0;
-
-	cJSON_ArrayForEach (it, items) {
-		if (map_pull(it, &pulls[got], e) < 0) {
-			rc = -1;
-			break;
-		}
-		got++;
-	}
-	if (rc == 0)
-		rc = w->fn(w->ud, pulls, got, stop, e);
-	for (size_t i = 0; i < got; i++)
-		gh_pull_release(&pulls[i]);
-	free(pulls);
-	return rc;
+	return walkf(g, &w, e, "/repos/%s/%s/pulls/%d/files?per_page=100", owner, name, number);
 }
 
 int
 gh_pulls_list(struct gh *g, const char *owner, const char *name, const char *sort, gh_pulls_fn fn,
 	      void *ud, struct err *e)
 {
-	struct buf path = BUF_INIT(URL_MAX);
-	struct pulls_walk w = {fn, ud};
+	struct walk w = WALK(pull, struct gh_pull, NULL, fn, ud);
+
+	return walkf(g, &w, e, "/repos/%s/%s/pulls?state=all&sort=%s&direction=desc&per_page=100",
+		     owner, name, sort);
+}
+
+int
+gh_pull_reviews(struct gh *g, const char *owner, const char *name, int number, gh_reviews_fn fn,
+		void *ud, struct err *e)
+{
+	struct walk w = WALK(review, struct gh_review, NULL, fn, ud);
+
+	return walkf(g, &w, e, "/repos/%s/%s/pulls/%d/reviews?per_page=100", owner, name, number);
+}
+
+int
+gh_pull_comments(struct gh *g, const char *owner, const char *name, int number,
+		 enum gh_comment_kind kind, gh_comments_fn fn, void *ud, struct err *e)
+{
+	static const enum gh_comment_kind kinds[] = {GH_ISSUE_COMMENT, GH_REVIEW_COMMENT};
+	struct walk w = WALK(comment, struct gh_comment, &kinds[kind], fn, ud);
+
+	if (kind == GH_ISSUE_COMMENT)
+		return walkf(g, &w, e, "/repos/%s/%s/issues/%d/comments?per_page=100", owner, name,
+			     number);
+	return walkf(g, &w, e, "/repos/%s/%s/pulls/%d/comments?per_page=100", owner, name, number);
+}
+
+int
+gh_repo_comments(struct gh *g, const char *owner, const char *name, enum gh_comment_kind kind,
+		 const char *since, gh_comments_fn fn, void *ud, struct err *e)
+{
+	static const enum gh_comment_kind kinds[] = {GH_ISSUE_COMMENT, GH_REVIEW_COMMENT};
+	struct walk w = WALK(comment, struct gh_comment, &kinds[kind], fn, ud);
+	struct buf q = BUF_INIT(256);
 	int rc;
 
-	buf_printf(&path, "/repos/%s/%s/pulls?state=all&sort=%s&direction=desc&per_page=100", owner,
-		   name, sort);
-	rc = gh_rest_each_page(g, buf_str(&path), pulls_page, &w, e);
+	http_urlencode(&q, since);
+	rc = walkf(g, &w, e,
+		   "/repos/%s/%s/%s/comments?since=%s&sort=updated&direction=asc&per_page=100",
+		   owner, name, kind == GH_ISSUE_COMMENT ? "issues" : "pulls", buf_str(&q));
+	buf_release(&q);
+	return rc;
+}
+
+int
+gh_commits_list(struct gh *g, const char *owner, const char *name, const char *branch,
+		const char *since, gh_commits_fn fn, void *ud, struct err *e)
+{
+	struct walk w = WALK(commit, struct gh_commit, NULL, fn, ud);
+	struct buf b = BUF_INIT(1024), q = BUF_INIT(256);
+	int rc;
+
+	http_urlencode(&b, branch);
+	http_urlencode(&q, since);
+	rc = walkf(g, &w, e, "/repos/%s/%s/commits?sha=%s&since=%s&per_page=100", owner, name,
+		   buf_str(&b), buf_str(&q));
+	buf_release(&b);
+	buf_release(&q);
+	return rc;
+}
+
+/* Counts the files of every further page of a commit (GitHub pages them at 300). */
+static int
+count_commit_files(void *ud, const cJSON *page, bool *stop, struct err *e)
+{
+	(void)stop;
+	(void)e;
+	*(int64_t *)ud += cJSON_GetArraySize(json_get(page, "files"));
+	return 0;
+}
+
+int
+gh_commit_get(struct gh *g, const char *owner, const char *name, const char *sha,
+	      struct gh_commit *out, struct err *e)
+{
+	struct buf path = BUF_INIT(URL_MAX);
+	cJSON *j = NULL;
+	char *next = NULL;
+	char *url;
+	int rc;
+
+	buf_printf(&path, "/repos/%s/%s/commits/%s", owner, name, sha);
+	url = full_url(g, buf_str(&path));
+	rc = get_json(g, url, &j, &next, e);
+	if (rc == 0 && map_commit(j, out, e) < 0)
+		rc = err_prefix(e, "GET %s: ", buf_str(&path));
+	/* A commit touching more than 300 files lists the rest on further pages. */
+	while (rc == 0 && next != NULL) {
+		cJSON *page = NULL;
+		char *after = NULL;
+
+		rc = get_json(g, next, &page, &after, e);
+		if (rc == 0)
+			rc = count_commit_files(&out->changed_files, page, NULL, e);
+		cJSON_Delete(page);
+		free(next);
+		next = after;
+	}
+	if (rc < 0 && out->sha != NULL)
+		gh_commit_release(out);
+	free(next);
+	free(url);
+	cJSON_Delete(j);
 	buf_release(&path);
 	return rc;
+}
+
+static int
+add_pulls(void *ud, const cJSON *items, bool *stop, struct err *e)
+{
+	const cJSON *it;
+
+	(void)stop;
+	cJSON_ArrayForEach (it, items)
+		if (map_commit_pr(it, ud, e) < 0)
+			return -1;
+	return 0;
+}
+
+int
+gh_commit_pulls(struct gh *g, const char *owner, const char *name, struct gh_commit *c,
+		struct err *e)
+{
+	struct buf path = BUF_INIT(URL_MAX);
+	int rc;
+
+	buf_printf(&path, "/repos/%s/%s/commits/%s/pulls?per_page=100", owner, name, c->sha);
+	c->has_prs = true;
+	rc = gh_rest_each_page(g, buf_str(&path), add_pulls, c, e);
+	buf_release(&path);
+	return rc;
+}
+
+int
+gh_user_get(struct gh *g, const char *login, struct gh_user *out, struct err *e)
+{
+	struct buf path = BUF_INIT(URL_MAX);
+	cJSON *j = NULL;
+	int rc;
+
+	buf_puts(&path, "/users/");
+	http_urlencode(&path, login);
+	rc = gh_rest_get(g, buf_str(&path), &j, e);
+	if (rc == 0 && map_user(j, out, e) < 0)
+		rc = err_prefix(e, "GET %s: ", buf_str(&path));
+	cJSON_Delete(j);
+	buf_release(&path);
+	return rc;
+}
+
+int
+gh_user_resolve(struct gh *g, struct gh_user *u, struct err *e)
+{
+	struct gh_user found;
+	struct err ue;
+
+	if (u->id > 0 || u->login == NULL)
+		return 0;
+	for (size_t i = 0; i < g->nusers; i++) {
+		if (strcmp(g->users[i].login, u->login) == 0) {
+			gh_user_release(u);
+			gh_user_copy(u, &g->users[i]);
+			return 0;
+		}
+	}
+	err_clear(&ue);
+	if (gh_user_get(g, u->login, &found, &ue) < 0) {
+		if (ue.code == ERR_RATE || ue.code == ERR_AUTH) {
+			if (e != NULL)
+				*e = ue;
+			return -1;
+		}
+		log_warn("user '%s': %s", u->login, ue.msg);
+		return 0;
+	}
+	/* REST's record of the account, whole: both APIs store the same contributor. */
+	gh_user_release(u);
+	gh_user_copy(u, &found);
+	g->users = xrealloc(g->users, (g->nusers + 1) * sizeof(*g->users));
+	g->users[g->nusers++] = found;
+	return 0;
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "err.h"
 #include "github.h"
+#include "gql.h"
 #include "http.h"
 #include "jobs.h"
 #include "json.h"
@@ -58,6 +59,8 @@ check_needs(const struct config *c, const struct job *job, struct err *e)
 {
 	if ((job->needs & JOB_NEEDS_REPO) && c->repository == NULL)
 		return err_set(e, ERR_INPUT, "%s needs a repository (owner/name)", job->name);
+	if (job->check != NULL && job->check(c, e) < 0)
+		return -1;
 	if ((job->needs & JOB_NEEDS_STORE) && (c->supabase_url == NULL || c->supabase_key == NULL))
 		return err_set(e, ERR_INPUT,
 			       "%s needs a store: set supabase-url and supabase-key "
@@ -196,6 +199,11 @@ main(int argc, char **argv)
 		code = PC_EXIT_OK;
 		goto out;
 	}
+	if (cfg.graphql_documents) {
+		gql_print_documents(stdout);
+		code = PC_EXIT_OK;
+		goto out;
+	}
 	job = job_find(cfg.command);
 	if (job == NULL) {
 		err_set(&e, ERR_INPUT, "unknown command '%s' (see --help)", cfg.command);
@@ -304,6 +312,7 @@ fail_input:
 out:
 	progress_free(ctx.progress);
 	free(ctx.repository_full_name);
+	free(ctx.default_branch);
 	idcache_release(&ctx.contributors);
 	store_close(store);
 	gh_free(gh);

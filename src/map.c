@@ -1,12 +1,14 @@
 /*
- * map.c - GitHub REST JSON to the structs of model.h.
- * Pure functions: no I/O, no globals; every field checked; fuzzed.
+ * map.c - GitHub JSON (REST and GraphQL) to the structs of model.h.
+ * Pure functions: no I/O, no globals; every field checked; fuzzed. Both APIs
+ * map to the same values, so either path writes the same rows.
  */
 #include "model.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "json.h"
 #include "util.h"
 
@@ -28,6 +30,18 @@ static char *
 opt_str(const cJSON *j, const char *key)
 {
 	return xstrdup(json_str(j, key));
+}
+
+/*
+ * A PR's body: REST says null for none, GraphQL "" (its body is String!).
+ * Both become NULL, so the two APIs write the same row.
+ */
+static char *
+opt_body(const cJSON *j)
+{
+	const char *s = json_str(j, "body");
+
+	return s != NULL && s[0] != '\0' ? xstrdup(s) : NULL;
 }
 
 static int
@@ -239,7 +253,7 @@ map_pull(const cJSON *j, struct gh_pull *p, struct err *e)
 	/* Lists have no "merged" field; a merge time says the same. */
 	p->merged = json_bool(j, "merged", p->merged_at != NULL);
 	p->state = xstrdup(p->merged ? "merged" : state);
-	p->body = opt_str(j, "body");
+	p->body = opt_body(j);
 	p->html_url = opt_str(j, "html_url");
 	p->diff_url = opt_str(j, "diff_url");
 	p->patch_url = opt_str(j, "patch_url");
@@ -324,4 +338,516 @@ gh_file_release(struct gh_file *f)
 	free(f->status);
 	free(f->previous_filename);
 	memset(f, 0, sizeof(*f));
+}
+
+void
+gh_user_copy(struct gh_user *dst, const struct gh_user *src)
+{
+	dst->id = src->id;
+	dst->login = xstrdup(src->login);
+	dst->type = xstrdup(src->type);
+	dst->avatar_url = xstrdup(src->avatar_url);
+	dst->html_url = xstrdup(src->html_url);
+	dst->is_bot = src->is_bot;
+}
+
+/* Optional integer: -1 when absent or null; error when present but not an integer. */
+static int
+opt_int(const cJSON *j, const char *what, const char *key, int64_t *out, struct err *e)
+{
+	const cJSON *v = json_get(j, key);
+
+	*out = -1;
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (json_value_int64(v, out) < 0)
+		return err_set(e, ERR_PARSE, "%s: field '%s' is not an integer", what, key);
+	return 0;
+}
+
+/* The number after marker in url ("/pull/" in https://github.com/o/r/pull/12#x), or 0. */
+static int
+number_after(const char *url, const char *marker)
+{
+	const char *p = url != NULL ? strstr(url, marker) : NULL;
+	int64_t n = 0;
+
+	if (p == NULL)
+		return 0;
+	p += strlen(marker);
+	while (*p >= '0' && *p <= '9' && n < INT32_MAX)
+		n = n * 10 + (*p++ - '0');
+	return n > 0 && n <= INT32_MAX ? (int)n : 0;
+}
+
+int
+map_review(const cJSON *j, struct gh_review *r, struct err *e)
+{
+	const char *what = "review";
+
+	memset(r, 0, sizeof(*r));
+	if (!cJSON_IsObject(j))
+		return err_set(e, ERR_PARSE, "review: not an object");
+	if (req_int(j, what, "id", &r->id, e) < 0 || req_str(j, what, "state", &r->state, e) < 0 ||
+	    opt_time(j, what, "submitted_at", &r->submitted_at, e) < 0 ||
+	    opt_user(j, what, "user", &r->author, e) < 0)
+		goto fail;
+	r->body = opt_str(j, "body");
+	r->commit_id = opt_str(j, "commit_id");
+	return 0;
+fail:
+	gh_review_release(r);
+	return -1;
+}
+
+void
+gh_review_release(struct gh_review *r)
+{
+	free(r->state);
+	free(r->body);
+	free(r->submitted_at);
+	free(r->commit_id);
+	gh_user_release(&r->author);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+map_comment(const cJSON *j, enum gh_comment_kind kind, struct gh_comment *c, struct err *e)
+{
+	const char *what = kind == GH_REVIEW_COMMENT ? "review comment" : "comment";
+
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->position = c->original_position = -1;
+	if (!cJSON_IsObject(j))
+		return err_set(e, ERR_PARSE, "%s: not an object", what);
+	if (req_int(j, what, "id", &c->id, e) < 0 || req_str(j, what, "body", &c->body, e) < 0 ||
+	    req_time(j, what, "created_at", &c->created_at, e) < 0 ||
+	    req_time(j, what, "updated_at", &c->updated_at, e) < 0 ||
+	    opt_user(j, what, "user", &c->author, e) < 0)
+		goto fail;
+	if (kind == GH_ISSUE_COMMENT) {
+		/* A PR's conversation comment links to .../pull/N; an issue's to .../issues/N. */
+		c->pr_number = number_after(json_str(j, "html_url"), "/pull/");
+		return 0;
+	}
+	if (req_str(j, what, "path", &c->path, e) < 0 ||
+	    opt_int(j, what, "position", &c->position, e) < 0 ||
+	    opt_int(j, what, "original_position", &c->original_position, e) < 0 ||
+	    opt_int(j, what, "in_reply_to_id", &c->in_reply_to, e) < 0 ||
+	    opt_int(j, what, "pull_request_review_id", &c->review_id, e) < 0)
+		goto fail;
+	if (c->in_reply_to < 0)
+		c->in_reply_to = 0;
+	if (c->review_id < 0)
+		c->review_id = 0;
+	c->diff_hunk = opt_str(j, "diff_hunk");
+	c->commit_id = opt_str(j, "commit_id");
+	c->original_commit_id = opt_str(j, "original_commit_id");
+	c->pr_number = number_after(json_str(j, "pull_request_url"), "/pulls/");
+	return 0;
+fail:
+	gh_comment_release(c);
+	return -1;
+}
+
+void
+gh_comment_release(struct gh_comment *c)
+{
+	free(c->body);
+	free(c->created_at);
+	free(c->updated_at);
+	free(c->path);
+	free(c->diff_hunk);
+	free(c->commit_id);
+	free(c->original_commit_id);
+	gh_user_release(&c->author);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+map_commit(const cJSON *j, struct gh_commit *c, struct err *e)
+{
+	const char *what = "commit";
+	const cJSON *commit = json_get(j, "commit");
+	const cJSON *stats = json_get(j, "stats");
+	const cJSON *files = json_get(j, "files");
+
+	memset(c, 0, sizeof(*c));
+	c->additions = c->deletions = c->changed_files = -1;
+	if (!cJSON_IsObject(j))
+		return err_set(e, ERR_PARSE, "commit: not an object");
+	if (req_str(j, what, "sha", &c->sha, e) < 0 ||
+	    req_str(commit, what, "message", &c->message, e) < 0 ||
+	    req_time(json_get(commit, "author"), "commit author", "date", &c->authored_at, e) < 0 ||
+	    req_time(json_get(commit, "committer"), "commit committer", "date", &c->committed_at,
+		     e) < 0 ||
+	    opt_user(j, what, "author", &c->author, e) < 0 ||
+	    opt_user(j, what, "committer", &c->committer, e) < 0)
+		goto fail;
+	c->html_url = opt_str(j, "html_url");
+	if (stats != NULL && (req_int(stats, "commit stats", "additions", &c->additions, e) < 0 ||
+			      req_int(stats, "commit stats", "deletions", &c->deletions, e) < 0))
+		goto fail;
+	if (cJSON_IsArray(files))
+		c->changed_files = cJSON_GetArraySize(files);
+	return 0;
+fail:
+	gh_commit_release(c);
+	return -1;
+}
+
+static void
+add_commit_pr(struct gh_commit *c, int number, bool merged, const char *base_ref)
+{
+	c->prs = xrealloc(c->prs, (c->n_prs + 1) * sizeof(*c->prs));
+	c->prs[c->n_prs].number = number;
+	c->prs[c->n_prs].merged = merged;
+	c->prs[c->n_prs].base_ref = xstrdup(base_ref);
+	c->n_prs++;
+	c->has_prs = true;
+}
+
+int
+map_commit_pr(const cJSON *j, struct gh_commit *c, struct err *e)
+{
+	int64_t n;
+
+	if (req_int(j, "commit pull request", "number", &n, e) < 0)
+		return -1;
+	if (n <= 0 || n > INT32_MAX)
+		return err_set(e, ERR_PARSE, "commit pull request: number out of range");
+	add_commit_pr(c, (int)n, json_str(j, "merged_at") != NULL,
+		      json_str(json_get(j, "base"), "ref"));
+	return 0;
+}
+
+void
+gh_commit_release(struct gh_commit *c)
+{
+	free(c->sha);
+	free(c->message);
+	free(c->authored_at);
+	free(c->committed_at);
+	free(c->html_url);
+	gh_user_release(&c->author);
+	gh_user_release(&c->committer);
+	for (size_t i = 0; i < c->n_prs; i++)
+		free(c->prs[i].base_ref);
+	free(c->prs);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * GraphQL.
+ */
+
+int
+map_gql_actor(const cJSON *j, struct gh_user *u, struct err *e)
+{
+	const char *type = json_str(j, "__typename");
+	const char *login = json_str(j, "login");
+
+	memset(u, 0, sizeof(*u));
+	if (j == NULL || cJSON_IsNull(j))
+		return 0;
+	if (!cJSON_IsObject(j) || login == NULL || login[0] == '\0')
+		return err_set(e, ERR_PARSE, "actor: field 'login' is missing");
+	u->is_bot = type != NULL && strcmp(type, "Bot") == 0;
+	if (u->is_bot) {
+		struct buf b = BUF_INIT(256);
+
+		/* REST spells a bot "dependabot[bot]"; GraphQL "dependabot". */
+		buf_printf(&b, "%s[bot]", login);
+		u->login = buf_detach(&b);
+	} else {
+		u->login = xstrdup(login);
+	}
+	u->type = xstrdup(type != NULL ? type : "User");
+	/* databaseId is an Int: GitHub answers null (with an error) past 2^31. */
+	if (json_int64(j, "databaseId", &u->id) < 0 || u->id <= 0)
+		u->id = 0;
+	u->avatar_url = opt_str(j, "avatarUrl");
+	u->html_url = opt_str(j, "url");
+	return 0;
+}
+
+static int
+gql_actor(const cJSON *j, const char *what, const char *key, struct gh_user *u, struct err *e)
+{
+	if (map_gql_actor(json_get(j, key), u, e) < 0)
+		return err_prefix(e, "%s: %s: ", what, key);
+	return 0;
+}
+
+/* A GraphQL BigInt id (a string) or Int. */
+static int
+gql_id(const cJSON *j, const char *what, int64_t *out, struct err *e)
+{
+	if (json_int64(j, "fullDatabaseId", out) == 0 && *out > 0)
+		return 0;
+	if (json_int64(j, "databaseId", out) == 0 && *out > 0)
+		return 0;
+	return err_set(e, ERR_PARSE, "%s: no fullDatabaseId", what);
+}
+
+static char *
+lower_dup(const char *s)
+{
+	char *d = xstrdup(s);
+
+	for (char *p = d; p != NULL && *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return d;
+}
+
+static char *
+suffixed(const char *s, const char *suffix)
+{
+	struct buf b = BUF_INIT(8192);
+
+	if (s == NULL)
+		return NULL;
+	buf_printf(&b, "%s%s", s, suffix);
+	return buf_detach(&b);
+}
+
+int
+map_gql_pull(const cJSON *j, struct gh_pull *p, struct err *e)
+{
+	char what[32] = "pull request";
+	const char *state;
+	int64_t n;
+
+	memset(p, 0, sizeof(*p));
+	p->mergeable = -1;
+	if (!cJSON_IsObject(j))
+		return err_set(e, ERR_PARSE, "pull request: not an object");
+	if (req_int(j, what, "number", &n, e) < 0)
+		return -1;
+	if (n <= 0 || n > INT32_MAX)
+		return err_set(e, ERR_PARSE, "pull request: number out of range");
+	p->number = (int)n;
+	snprintf(what, sizeof(what), "pull request #%d", p->number);
+	if (gql_id(j, what, &p->id, e) < 0 || req_str(j, what, "title", &p->title, e) < 0 ||
+	    req_time(j, what, "createdAt", &p->created_at, e) < 0 ||
+	    req_time(j, what, "updatedAt", &p->updated_at, e) < 0 ||
+	    opt_time(j, what, "closedAt", &p->closed_at, e) < 0 ||
+	    opt_time(j, what, "mergedAt", &p->merged_at, e) < 0 ||
+	    req_str(j, what, "baseRefName", &p->base_ref, e) < 0 ||
+	    req_str(j, what, "headRefName", &p->head_ref, e) < 0 ||
+	    req_int(j, what, "additions", &p->additions, e) < 0 ||
+	    req_int(j, what, "deletions", &p->deletions, e) < 0 ||
+	    req_int(j, what, "changedFiles", &p->changed_files, e) < 0 ||
+	    req_int(json_get(j, "commits"), what, "totalCount", &p->commits, e) < 0 ||
+	    gql_actor(j, what, "author", &p->author, e) < 0 ||
+	    gql_actor(j, what, "mergedBy", &p->merged_by, e) < 0)
+		goto fail;
+	state = json_str(j, "state");
+	if (state == NULL || (strcmp(state, "OPEN") != 0 && strcmp(state, "CLOSED") != 0 &&
+			      strcmp(state, "MERGED") != 0)) {
+		err_set(e, ERR_PARSE, "%s: field 'state' is not OPEN, CLOSED or MERGED", what);
+		goto fail;
+	}
+	p->state = lower_dup(state);
+	p->merged = json_bool(j, "merged", strcmp(state, "MERGED") == 0);
+	p->draft = json_bool(j, "isDraft", false);
+	p->body = opt_body(j);
+	p->html_url = opt_str(j, "url");
+	/* GitHub's REST diff_url and patch_url are the page URL plus a suffix. */
+	p->diff_url = suffixed(p->html_url, ".diff");
+	p->patch_url = suffixed(p->html_url, ".patch");
+	p->has_counters = true;
+	return 0;
+fail:
+	gh_pull_release(p);
+	return -1;
+}
+
+int
+map_gql_file(const cJSON *j, struct gh_file *f, struct err *e)
+{
+	static const char *const types[][2] = {
+		{"ADDED", "added"},     {"DELETED", "removed"}, {"MODIFIED", "modified"},
+		{"RENAMED", "renamed"}, {"COPIED", "copied"},   {"CHANGED", "changed"},
+	};
+	const char *type;
+
+	memset(f, 0, sizeof(*f));
+	if (!cJSON_IsObject(j))
+		return err_set(e, ERR_PARSE, "file: not an object");
+	if (req_str(j, "file", "path", &f->filename, e) < 0 ||
+	    req_int(j, "file", "additions", &f->additions, e) < 0 ||
+	    req_int(j, "file", "deletions", &f->deletions, e) < 0)
+		goto fail;
+	type = json_str(j, "changeType");
+	for (size_t i = 0; type != NULL && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(type, types[i][0]) == 0)
+			f->status = xstrdup(types[i][1]);
+	if (f->status == NULL) {
+		err_set(e, ERR_PARSE, "file '%.200s': unknown changeType", f->filename);
+		goto fail;
+	}
+	f->changes = f->additions + f->deletions;
+	return 0;
+fail:
+	gh_file_release(f);
+	return -1;
+}
+
+int
+map_gql_review(const cJSON *j, struct gh_review *r, struct err *e)
+{
+	const char *what = "review";
+
+	memset(r, 0, sizeof(*r));
+	if (!cJSON_IsObject(j))
+		return err_set(e, ERR_PARSE, "review: not an object");
+	if (gql_id(j, what, &r->id, e) < 0 || req_str(j, what, "state", &r->state, e) < 0 ||
+	    opt_time(j, what, "submittedAt", &r->submitted_at, e) < 0 ||
+	    gql_actor(j, what, "author", &r->author, e) < 0)
+		goto fail;
+	r->body = opt_str(j, "body");
+	r->commit_id = opt_str(json_get(j, "commit"), "oid");
+	return 0;
+fail:
+	gh_review_release(r);
+	return -1;
+}
+
+int
+map_gql_comment(const cJSON *j, enum gh_comment_kind kind, int pr_number, struct gh_comment *c,
+		struct err *e)
+{
+	const char *what = kind == GH_REVIEW_COMMENT ? "review comment" : "comment";
+	const cJSON *reply;
+	const cJSON *review;
+
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->pr_number = pr_number;
+	c->position = c->original_position = -1;
+	if (!cJSON_IsObject(j))
+		return err_set(e, ERR_PARSE, "%s: not an object", what);
+	if (gql_id(j, what, &c->id, e) < 0 || req_str(j, what, "body", &c->body, e) < 0 ||
+	    req_time(j, what, "createdAt", &c->created_at, e) < 0 ||
+	    req_time(j, what, "updatedAt", &c->updated_at, e) < 0 ||
+	    gql_actor(j, what, "author", &c->author, e) < 0)
+		goto fail;
+	if (kind == GH_ISSUE_COMMENT)
+		return 0;
+	if (req_str(j, what, "path", &c->path, e) < 0 ||
+	    opt_int(j, what, "position", &c->position, e) < 0 ||
+	    opt_int(j, what, "originalPosition", &c->original_position, e) < 0)
+		goto fail;
+	c->diff_hunk = opt_str(j, "diffHunk");
+	c->commit_id = opt_str(json_get(j, "commit"), "oid");
+	c->original_commit_id = opt_str(json_get(j, "originalCommit"), "oid");
+	reply = json_get(j, "replyTo");
+	if (reply != NULL && !cJSON_IsNull(reply) &&
+	    gql_id(reply, "replyTo", &c->in_reply_to, e) < 0)
+		goto fail;
+	review = json_get(j, "pullRequestReview");
+	if (review != NULL && !cJSON_IsNull(review) &&
+	    gql_id(review, "pullRequestReview", &c->review_id, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	gh_comment_release(c);
+	return -1;
+}
+
+/*
+ * The login in a GitHub no-reply address ("49699333+dependabot[bot]@users.
+ * noreply.github.com" or "octocat@users.noreply.github.com"), or NULL.
+ */
+static char *
+noreply_login(const char *email)
+{
+	static const char domain[] = "@users.noreply.github.com";
+	const char *at = email != NULL ? strstr(email, domain) : NULL;
+	const char *start = email;
+	const char *plus;
+
+	if (at == NULL || strcmp(at, domain) != 0 || at == email)
+		return NULL;
+	plus = memchr(email, '+', (size_t)(at - email));
+	if (plus != NULL) {
+		for (const char *p = email; p < plus; p++)
+			if (*p < '0' || *p > '9')
+				return NULL;
+		start = plus + 1;
+	}
+	return at > start ? xstrndup(start, (size_t)(at - start)) : NULL;
+}
+
+/*
+ * GitActor.user (a User or null) as an actor. GraphQL's user can only be a
+ * User: a bot's commit has none, while REST names the bot. Its no-reply
+ * address names it too; the login is kept with id 0, so the caller looks the
+ * account up over REST and both APIs store the same contributor.
+ */
+static int
+git_user(const cJSON *git_actor, const char *what, struct gh_user *u, struct err *e)
+{
+	const cJSON *user = json_get(git_actor, "user");
+
+	memset(u, 0, sizeof(*u));
+	if (user == NULL || cJSON_IsNull(user)) {
+		u->login = noreply_login(json_str(git_actor, "email"));
+		return 0;
+	}
+	if (map_gql_actor(user, u, e) < 0)
+		return err_prefix(e, "%s: ", what);
+	if (u->type == NULL || strcmp(u->type, "User") != 0) {
+		free(u->type);
+		u->type = xstrdup("User");
+	}
+	return 0;
+}
+
+int
+map_gql_commit(const cJSON *j, struct gh_commit *c, struct err *e)
+{
+	const char *what = "commit";
+	const cJSON *prs;
+	const cJSON *it;
+
+	memset(c, 0, sizeof(*c));
+	c->additions = c->deletions = c->changed_files = -1;
+	if (!cJSON_IsObject(j))
+		return err_set(e, ERR_PARSE, "commit: not an object");
+	if (req_str(j, what, "oid", &c->sha, e) < 0 ||
+	    req_str(j, what, "message", &c->message, e) < 0 ||
+	    req_time(j, what, "authoredDate", &c->authored_at, e) < 0 ||
+	    req_time(j, what, "committedDate", &c->committed_at, e) < 0 ||
+	    opt_int(j, what, "additions", &c->additions, e) < 0 ||
+	    opt_int(j, what, "deletions", &c->deletions, e) < 0 ||
+	    opt_int(j, what, "changedFilesIfAvailable", &c->changed_files, e) < 0 ||
+	    git_user(json_get(j, "author"), "commit author", &c->author, e) < 0 ||
+	    git_user(json_get(j, "committer"), "commit committer", &c->committer, e) < 0)
+		goto fail;
+	c->html_url = opt_str(j, "url");
+	prs = json_get(json_get(j, "associatedPullRequests"), "nodes");
+	if (prs != NULL) {
+		c->has_prs = true;
+		cJSON_ArrayForEach (it, prs) {
+			int64_t n;
+
+			if (req_int(it, "associated pull request", "number", &n, e) < 0)
+				goto fail;
+			if (n <= 0 || n > INT32_MAX) {
+				err_set(e, ERR_PARSE,
+					"associated pull request: number out of range");
+				goto fail;
+			}
+			add_commit_pr(c, (int)n, json_bool(it, "merged", false),
+				      json_str(it, "baseRefName"));
+		}
+	}
+	return 0;
+fail:
+	gh_commit_release(c);
+	return -1;
 }

@@ -16,6 +16,7 @@ pg_dir="$work/pg"
 passed=0
 failed=0
 status=0
+results=""
 
 cleanup() {
 	tests/lib/pgtmp.sh stop "$pg_dir" 2>/dev/null || true
@@ -36,6 +37,8 @@ tally() {
 	f=${f%% failed*}
 	passed=$((passed + p))
 	failed=$((failed + f))
+	results="$results$(printf '  %-34s %s' "$2" "$line")
+"
 }
 
 # Node's TAP summary ("# pass N", "# fail N") as the same line.
@@ -89,6 +92,13 @@ for suite in fake-github postgrest integration; do
 	tap_tally "$work/$suite.tap" "$suite"
 done
 
+section "efficiency (requests and points counted, never timed)"
+(cd tests && node --test --test-concurrency=1 \
+	--test-reporter=spec --test-reporter-destination=stdout \
+	--test-reporter=tap --test-reporter-destination="$work/bench.tap" \
+	bench/) || status=1
+tap_tally "$work/bench.tap" "efficiency"
+
 section "integration tests on the sanitizer build"
 (cd tests && PC_BIN="$top/build/san/progressive-capture" node --test --test-concurrency=1 \
 	--test-reporter=dot --test-reporter-destination=stdout \
@@ -125,6 +135,8 @@ for f in build/fuzz/fuzz_*; do
 	fi
 done
 
+section "results"
+printf '%s' "$results"
 echo
 echo "$passed passed, $failed failed"
 [ "$status" = 0 ] && [ "$failed" = 0 ]

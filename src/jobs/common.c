@@ -2,6 +2,7 @@
  * jobs/common.c - what every capture job shares: the command table, the
  * repository row, and contributor rows with a per-run cache.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -13,9 +14,25 @@
 
 const struct job job_table[] = {
 	{"pr-details",
-	 "pull request fields and changed files, for given numbers or the recent ones lacking them",
-	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_pr_details},
-	{NULL, NULL, 0, NULL},
+	 "pull request fields and every changed file, for given numbers or the recent ones lacking "
+	 "them",
+	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_pr_details, NULL},
+	{"pr-reviews", "every review of the given (or the recent) pull requests",
+	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_pr_reviews, NULL},
+	{"pr-comments",
+	 "conversation and review comments of given pull requests, or of the whole repository "
+	 "since the last run",
+	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_pr_comments, check_pr_comments},
+	{"pr-all", "details, files, reviews and comments in one pass (the cheapest full capture)",
+	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_pr_all, NULL},
+	{"repository-sync",
+	 "the repository row, then the pull requests updated since the last sync, with details",
+	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_repository_sync, NULL},
+	{"commit-analysis",
+	 "commits of the default branch in the window, each linked to its pull request or marked "
+	 "direct",
+	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_commit_analysis, NULL},
+	{NULL, NULL, 0, NULL, NULL},
 };
 
 const struct job *
@@ -35,28 +52,52 @@ idcache_release(struct idcache *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static const char *
-idcache_get(const struct idcache *c, int64_t key)
+/* Open addressing on a power-of-two table; GitHub ids are never 0. */
+static size_t
+slot(const struct idcache *c, int64_t key)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (c->keys[i] == key)
-			return c->ids[i];
-	return NULL;
+	uint64_t h = (uint64_t)key * UINT64_C(0x9E3779B97F4A7C15);
+	size_t i = (size_t)(h >> 32) & (c->cap - 1);
+
+	while (c->keys[i] != 0 && c->keys[i] != key)
+		i = (i + 1) & (c->cap - 1);
+	return i;
 }
 
-static void
+const char *
+idcache_get(const struct idcache *c, int64_t key)
+{
+	size_t i;
+
+	if (c->cap == 0 || key == 0)
+		return NULL;
+	i = slot(c, key);
+	return c->keys[i] == key ? c->ids[i] : NULL;
+}
+
+void
 idcache_put(struct idcache *c, int64_t key, const char *id)
 {
-	if (idcache_get(c, key) != NULL)
+	size_t i;
+
+	if (key == 0)
 		return;
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		c->keys = xrealloc(c->keys, c->cap * sizeof(*c->keys));
-		c->ids = xrealloc(c->ids, c->cap * sizeof(*c->ids));
+	if ((c->n + 1) * 2 > c->cap) {
+		struct idcache bigger = {NULL, NULL, 0, c->cap ? c->cap * 2 : 64};
+
+		bigger.keys = xcalloc(bigger.cap, sizeof(*bigger.keys));
+		bigger.ids = xcalloc(bigger.cap, sizeof(*bigger.ids));
+		for (size_t j = 0; j < c->cap; j++)
+			if (c->keys[j] != 0)
+				idcache_put(&bigger, c->keys[j], c->ids[j]);
+		idcache_release(c);
+		*c = bigger;
 	}
-	c->keys[c->n] = key;
-	snprintf(c->ids[c->n], sizeof(c->ids[c->n]), "%s", id);
-	c->n++;
+	i = slot(c, key);
+	if (c->keys[i] == 0)
+		c->n++;
+	c->keys[i] = key;
+	snprintf(c->ids[i], sizeof(c->ids[i]), "%s", id);
 }
 
 const char *
@@ -123,7 +164,8 @@ static int
 find_repository(struct job_ctx *ctx, const char *column, const char *value, struct err *e)
 {
 	struct store_filter f = {column, STORE_EQ, value, NULL, 0};
-	struct store_query q = {"repositories", "id,full_name,github_id", &f, 1, NULL, 1};
+	struct store_query q = {
+		"repositories", "id,full_name,github_id,default_branch", &f, 1, NULL, 1};
 	struct rowset rs;
 	int rc = 0;
 
@@ -141,6 +183,8 @@ find_repository(struct job_ctx *ctx, const char *column, const char *value, stru
 		ctx->repository_full_name = xstrdup(name != NULL ? name : ctx->cfg->repository);
 		if (rowset_int_at(&rs, 0, "github_id", &ctx->repository_github_id) < 0)
 			ctx->repository_github_id = 0;
+		free(ctx->default_branch);
+		ctx->default_branch = xstrdup(rowset_text_at(&rs, 0, "default_branch"));
 		rc = 1;
 	}
 	rowset_release(&rs);
@@ -241,10 +285,11 @@ upsert_repository(struct job_ctx *ctx, const struct gh_repo *r, struct err *e)
 }
 
 int
-jobs_resolve_repository(struct job_ctx *ctx, struct err *e)
+jobs_resolve_repository(struct job_ctx *ctx, bool refresh, struct err *e)
 {
 	const struct config *cfg = ctx->cfg;
 	struct gh_repo repo;
+	char given[37] = "";
 	int rc;
 
 	if (cfg->repository_id != NULL) {
@@ -260,13 +305,17 @@ jobs_resolve_repository(struct job_ctx *ctx, struct err *e)
 				       "repository-id '%s' is the row of '%s', not of '%s'",
 				       cfg->repository_id, ctx->repository_full_name,
 				       cfg->repository);
-		return 0;
+		if (!refresh)
+			return 0;
+		snprintf(given, sizeof(given), "%s", ctx->repository_id);
 	}
 	if (gh_repo_get(ctx->gh, cfg->owner, cfg->name, &repo, e) < 0)
 		return -1;
 	ctx->repository_github_id = repo.id;
 	free(ctx->repository_full_name);
 	ctx->repository_full_name = xstrdup(repo.full_name);
+	free(ctx->default_branch);
+	ctx->default_branch = xstrdup(repo.default_branch);
 	if (cfg->dry_run) {
 		char gid[24];
 
@@ -276,6 +325,107 @@ jobs_resolve_repository(struct job_ctx *ctx, struct err *e)
 	} else {
 		rc = upsert_repository(ctx, &repo, e);
 	}
+	if (rc == 0 && given[0] != '\0' && strcmp(given, ctx->repository_id) != 0)
+		rc = err_set(e, ERR_NOT_FOUND,
+			     "repository-id '%s' is not the row of GitHub's repository %lld ('%s')",
+			     given, (long long)repo.id, ctx->repository_id);
 	gh_repo_release(&repo);
+	return rc;
+}
+
+int
+jobs_repository_update(struct job_ctx *ctx, const struct col_val *set, size_t n, struct err *e)
+{
+	struct store_filter f = {"id", STORE_EQ, ctx->repository_id, NULL, 0};
+	struct rowset rs;
+	int rc;
+
+	if (ctx->cfg->dry_run || ctx->repository_id[0] == '\0' || n == 0)
+		return 0;
+	rowset_init(&rs, "repositories", NULL, 0);
+	for (size_t i = 0; i < n; i++) {
+		rs.cols = xrealloc(rs.cols, (rs.ncols + 1) * sizeof(*rs.cols));
+		rs.cols[rs.ncols++] = xstrdup(set[i].col);
+	}
+	rowset_add(&rs);
+	for (size_t i = 0; i < n; i++)
+		rowset_text(&rs, set[i].col, set[i].val);
+	rc = store_update(ctx->store, "repositories", &f, 1, &rs, e);
+	rowset_release(&rs);
+	return rc;
+}
+
+int
+jobs_begin(struct job_ctx *ctx, bool refresh, struct err *e)
+{
+	log_group("Repository %s", ctx->cfg->repository);
+	if (jobs_resolve_repository(ctx, refresh, e) < 0)
+		return -1;
+	log_info("repository row %s",
+		 ctx->repository_id[0] != '\0' ? ctx->repository_id : "(none yet: dry run)");
+	if (ctx->repository_id[0] != '\0' &&
+	    progress_set_repository(ctx->progress, ctx->repository_id, e) < 0)
+		return -1;
+	return 0;
+}
+
+struct prfetch_options
+jobs_fetch_options(const struct job_ctx *ctx, unsigned parts)
+{
+	struct prfetch_options o = {ctx->cfg->owner, ctx->cfg->name, parts,
+				    (enum api_mode)ctx->cfg->api, ctx->cfg->batch_size};
+
+	return o;
+}
+
+int
+jobs_watermark_get(struct job_ctx *ctx, const char *stream, char out[32], struct err *e)
+{
+	struct store_filter f[2] = {
+		{"repository_id", STORE_EQ, ctx->repository_id, NULL, 0},
+		{"stream", STORE_EQ, stream, NULL, 0},
+	};
+	struct store_query q = {"capture_watermarks", "watermark", f, 2, NULL, 1};
+	struct rowset rs;
+	const char *w;
+	time_t t;
+	int rc = 0;
+
+	out[0] = '\0';
+	if (ctx->repository_id[0] == '\0')
+		return 0;
+	if (store_select(ctx->store, &q, &rs, e) < 0) {
+		rowset_release(&rs);
+		return -1;
+	}
+	w = rs.nrows > 0 ? rowset_text_at(&rs, 0, "watermark") : NULL;
+	if (w != NULL && time_parse_iso(w, &t) == 0) {
+		/* Normalised to GitHub's form, whatever the store printed. */
+		time_format_iso(t, out);
+		rc = 1;
+	}
+	rowset_release(&rs);
+	return rc;
+}
+
+int
+jobs_watermark_set(struct job_ctx *ctx, const char *stream, const char *iso, struct err *e)
+{
+	static const char *const cols[] = {"repository_id", "stream", "watermark", "updated_at"};
+	struct rowset rs;
+	char now[21];
+	int rc;
+
+	if (ctx->cfg->dry_run)
+		return 0;
+	time_format_iso(time_now(), now);
+	rowset_init(&rs, "capture_watermarks", cols, 4);
+	rowset_add(&rs);
+	rowset_text(&rs, "repository_id", ctx->repository_id);
+	rowset_text(&rs, "stream", stream);
+	rowset_text(&rs, "watermark", iso);
+	rowset_text(&rs, "updated_at", now);
+	rc = store_upsert(ctx->store, &rs, "repository_id,stream", NULL, NULL, e);
+	rowset_release(&rs);
 	return rc;
 }

@@ -34,7 +34,8 @@ test('the conflict keys the action writes on all have unique constraints', async
   const have = new Set(keys.map((k) => `${k.tbl}(${k.cols})`));
   for (const k of ['repositories(github_id)', 'contributors(github_id)', 'pull_requests(github_id)',
     'pull_requests(repository_id,number)', 'pull_request_files(pull_request_id,filename)', 'reviews(github_id)',
-    'comments(github_id)', 'commits(repository_id,sha)'])
+    'comments(github_id)', 'commits(repository_id,sha)', 'pull_request_captures(pull_request_id,part)',
+    'capture_watermarks(repository_id,stream)'])
     assert.ok(have.has(k), `unique ${k}`);
 });
 
@@ -51,13 +52,14 @@ test('on a Supabase-like database the tables are granted to service_role only', 
   const grants = await db.query(`select table_name, grantee, string_agg(privilege_type, ',' order by privilege_type) as p
     from information_schema.role_table_grants where table_schema = 'public' and grantee in ('service_role', 'anon', 'authenticated')
     group by 1, 2 order by 1, 2`);
-  assert.ok(grants.length >= 9);
+  assert.ok(grants.length >= 11);
   for (const g of grants) {
     assert.equal(g.grantee, 'service_role', `${g.table_name} granted to ${g.grantee}`);
     assert.equal(g.p, 'DELETE,INSERT,SELECT,UPDATE');
   }
   const rls = await db.query(`select relname from pg_class where relrowsecurity and relnamespace = 'public'::regnamespace order by 1`);
-  assert.deepEqual(rls.map((r) => r.relname), ['progressive_capture_jobs', 'progressive_capture_progress', 'pull_request_files']);
+  assert.deepEqual(rls.map((r) => r.relname), ['capture_watermarks', 'progressive_capture_jobs',
+    'progressive_capture_progress', 'pull_request_captures', 'pull_request_files']);
 });
 
 test('the checks contributor.info relies on hold', async () => {

@@ -19,6 +19,8 @@ test('selections page past a server row cap instead of being truncated', async (
   assert.equal(r2.code, 0, r2.log);
   assert.equal(r2.outputs.processed, '0', 'every stored PR was seen, not only the first 5');
   assert.equal(r2.outputs.skipped, '23');
-  const reads = rig.gw.log.filter((e) => e.method === 'GET' && e.path.endsWith('/pull_requests'));
-  assert.equal(reads.length, 5, 'five pages of five rows');
+  for (const table of ['pull_request_captures', 'pull_requests']) {
+    const reads = rig.gw.log.filter((e) => e.method === 'GET' && e.path.endsWith('/' + table));
+    assert.equal(reads.length, 5, `five pages of five ${table} rows`);
+  }
 });

@@ -62,6 +62,10 @@ field(const struct config *c, const char *name, char *out, size_t n)
 		snprintf(out, n, "%d", c->time_range);
 	else if (strcmp(name, "max_items") == 0)
 		snprintf(out, n, "%" PRId64, c->max_items);
+	else if (strcmp(name, "api") == 0)
+		snprintf(out, n, "%d", c->api);
+	else if (strcmp(name, "batch_size") == 0)
+		snprintf(out, n, "%d", c->batch_size);
 	else if (strcmp(name, "tokens") == 0)
 		snprintf(out, n, "%zu", c->n_tokens);
 	else if (strcmp(name, "fail_on_partial") == 0)

@@ -206,9 +206,10 @@ TEST(github_graphql_rate_limited_inside_a_200_is_a_rate_error)
 }
 
 static int
-collect_files(void *ud, const struct gh_file *files, size_t n, struct err *e)
+collect_files(void *ud, const struct gh_file *files, size_t n, bool *stop, struct err *e)
 {
 	(void)e;
+	(void)stop;
 	(void)files;
 	*(size_t *)ud += n;
 	return 0;

@@ -183,3 +183,250 @@ TEST(map_user_refuses_non_positive_ids)
 	CHECK(u.login == NULL);
 	cJSON_Delete(j);
 }
+
+TEST(map_review_reads_the_official_example_and_allows_pending_without_a_time)
+{
+	cJSON *j = load("vectors/github/pull-request-reviews.json");
+	struct gh_review r;
+	cJSON *first = cJSON_GetArrayItem(j, 0);
+
+	CHECK(map_review(first, &r, NULL) == 0);
+	CHECK_INT(r.id, 80);
+	CHECK_STR(r.state, "APPROVED");
+	CHECK_STR(r.submitted_at, "2019-11-17T17:43:43Z");
+	CHECK_STR(r.commit_id, "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091");
+	CHECK_STR(r.author.login, "octocat");
+	gh_review_release(&r);
+	cJSON_ReplaceItemInObjectCaseSensitive(first, "state", cJSON_CreateString("PENDING"));
+	cJSON_DeleteItemFromObjectCaseSensitive(first, "submitted_at");
+	CHECK(map_review(first, &r, NULL) == 0);
+	CHECK(r.submitted_at == NULL);
+	gh_review_release(&r);
+	cJSON_Delete(j);
+}
+
+TEST(map_comment_tells_pull_request_comments_from_issue_comments)
+{
+	cJSON *j = load("vectors/github/issue-comments.json");
+	cJSON *first = cJSON_GetArrayItem(j, 0);
+	struct gh_comment c;
+
+	/* GitHub's example links to an issue: not a pull request's comment. */
+	CHECK(map_comment(first, GH_ISSUE_COMMENT, &c, NULL) == 0);
+	CHECK_INT(c.pr_number, 0);
+	CHECK_STR(c.body, "Me too");
+	gh_comment_release(&c);
+	cJSON_ReplaceItemInObjectCaseSensitive(
+		first, "html_url",
+		cJSON_CreateString(
+			"https://github.com/octocat/Hello-World/pull/1347#issuecomment-1"));
+	CHECK(map_comment(first, GH_ISSUE_COMMENT, &c, NULL) == 0);
+	CHECK_INT(c.pr_number, 1347);
+	gh_comment_release(&c);
+	cJSON_Delete(j);
+}
+
+TEST(map_review_comment_reads_the_official_example)
+{
+	cJSON *j = load("vectors/github/pull-request-review-comments.json");
+	struct gh_comment c;
+
+	CHECK(map_comment(cJSON_GetArrayItem(j, 0), GH_REVIEW_COMMENT, &c, NULL) == 0);
+	CHECK_INT(c.id, 10);
+	CHECK_INT(c.pr_number, 1);
+	CHECK_INT(c.in_reply_to, 8);
+	CHECK_INT(c.position, 1);
+	CHECK_INT(c.original_position, 4);
+	CHECK_INT(c.review_id, 42);
+	CHECK_STR(c.path, "file1.txt");
+	CHECK(c.diff_hunk != NULL && c.commit_id != NULL && c.original_commit_id != NULL);
+	gh_comment_release(&c);
+	cJSON_Delete(j);
+}
+
+TEST(map_commit_reads_stats_and_files_of_the_official_example)
+{
+	cJSON *j = load("vectors/github/commit.json");
+	cJSON *list = load("vectors/github/commits.json");
+	cJSON *pulls = load("vectors/github/pull-request-list.json");
+	struct gh_commit c;
+
+	CHECK(map_commit(j, &c, NULL) == 0);
+	CHECK_STR(c.sha, "6dcb09b5b57875f334f61aebed695e2e4193db5e");
+	CHECK_INT(c.additions, 104);
+	CHECK_INT(c.deletions, 4);
+	CHECK_INT(c.changed_files, 1);
+	CHECK_STR(c.authored_at, "2011-04-14T16:00:49Z");
+	CHECK_STR(c.author.login, "octocat");
+	CHECK(map_commit_pr(cJSON_GetArrayItem(pulls, 0), &c, NULL) == 0);
+	CHECK_INT(c.n_prs, 1);
+	CHECK_INT(c.prs[0].number, 1347);
+	CHECK_STR(c.prs[0].base_ref, "master");
+	gh_commit_release(&c);
+	/* A list item has no stats. */
+	CHECK(map_commit(cJSON_GetArrayItem(list, 0), &c, NULL) == 0);
+	CHECK_INT(c.additions, -1);
+	CHECK_INT(c.changed_files, -1);
+	gh_commit_release(&c);
+	cJSON_Delete(j);
+	cJSON_Delete(list);
+	cJSON_Delete(pulls);
+}
+
+/* The answer of the fake GitHub (official schema) to the binary's batch query. */
+static const cJSON *
+gql_pull(cJSON *root, const char *alias)
+{
+	return json_get(json_get(json_get(root, "data"), "repository"), alias);
+}
+
+TEST(map_gql_pull_matches_what_rest_would_say)
+{
+	cJSON *j = load("vectors/github/graphql-pulls.json");
+	struct gh_pull p;
+	struct err e;
+
+	if (!CHECK(map_gql_pull(gql_pull(j, "p1"), &p, &e) == 0)) {
+		fprintf(stderr, "    %s\n", e.msg);
+		cJSON_Delete(j);
+		return;
+	}
+	CHECK_INT(p.number, 1);
+	CHECK(p.id > INT32_MAX);
+	CHECK_STR(p.state, "merged");
+	CHECK(p.merged);
+	CHECK(p.has_counters);
+	CHECK(p.html_url != NULL && p.diff_url != NULL);
+	CHECK(strlen(p.diff_url) == strlen(p.html_url) + 5 &&
+	      strcmp(p.diff_url + strlen(p.html_url), ".diff") == 0);
+	CHECK_STR(p.author.login, "hana-k");
+	CHECK_INT(p.author.id, 120455003);
+	gh_pull_release(&p);
+	CHECK(gql_pull(j, "p999") != NULL && cJSON_IsNull(gql_pull(j, "p999")));
+	cJSON_Delete(j);
+}
+
+TEST(map_gql_actor_gives_bots_their_rest_login_and_leaves_unknown_ids_zero)
+{
+	const char *bot =
+		"{\"__typename\":\"Bot\",\"login\":\"dependabot\",\"databaseId\":49699333,"
+		"\"url\":\"https://github.com/apps/dependabot\"}";
+	const char *big = "{\"__typename\":\"User\",\"login\":\"someone\",\"databaseId\":null}";
+	cJSON *j = json_parse(bot, strlen(bot), NULL);
+	cJSON *k = json_parse(big, strlen(big), NULL);
+	struct gh_user u;
+
+	CHECK(map_gql_actor(j, &u, NULL) == 0);
+	CHECK_STR(u.login, "dependabot[bot]");
+	CHECK(u.is_bot);
+	CHECK_INT(u.id, 49699333);
+	gh_user_release(&u);
+	CHECK(map_gql_actor(k, &u, NULL) == 0);
+	CHECK_INT(u.id, 0);
+	CHECK_STR(u.login, "someone");
+	gh_user_release(&u);
+	CHECK(map_gql_actor(NULL, &u, NULL) == 0);
+	CHECK(u.login == NULL);
+	cJSON_Delete(j);
+	cJSON_Delete(k);
+}
+
+TEST(map_gql_file_maps_every_change_type_to_the_rest_status)
+{
+	static const char *const pairs[][2] = {
+		{"ADDED", "added"},     {"DELETED", "removed"}, {"MODIFIED", "modified"},
+		{"RENAMED", "renamed"}, {"COPIED", "copied"},   {"CHANGED", "changed"},
+	};
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		char doc[256];
+		cJSON *j;
+		struct gh_file f;
+
+		snprintf(doc, sizeof(doc),
+			 "{\"path\":\"a\",\"additions\":3,\"deletions\":4,\"changeType\":\"%s\"}",
+			 pairs[i][0]);
+		j = json_parse(doc, strlen(doc), NULL);
+		CHECK(map_gql_file(j, &f, NULL) == 0);
+		CHECK_STR(f.status, pairs[i][1]);
+		CHECK_INT(f.changes, 7);
+		gh_file_release(&f);
+		cJSON_Delete(j);
+	}
+}
+
+TEST(map_gql_review_comment_keeps_thread_links)
+{
+	cJSON *j = load("vectors/github/graphql-pulls.json");
+	const cJSON *threads = json_get(json_get(gql_pull(j, "p1"), "reviewThreads"), "nodes");
+	const cJSON *t;
+	size_t replies = 0, comments = 0;
+
+	cJSON_ArrayForEach (t, threads) {
+		const cJSON *node;
+
+		cJSON_ArrayForEach (node, json_get(json_get(t, "comments"), "nodes")) {
+			struct gh_comment c;
+
+			CHECK(map_gql_comment(node, GH_REVIEW_COMMENT, 1, &c, NULL) == 0);
+			CHECK(c.path != NULL && c.diff_hunk != NULL && c.commit_id != NULL);
+			CHECK(c.original_position >= 0);
+			CHECK(c.review_id > 0);
+			replies += c.in_reply_to != 0;
+			comments++;
+			gh_comment_release(&c);
+		}
+	}
+	CHECK(comments > 0);
+	CHECK(replies < comments); /* each thread's first comment replies to nothing */
+	cJSON_Delete(j);
+}
+
+TEST(map_gql_commit_names_bots_by_their_no_reply_address)
+{
+	const char *doc =
+		"{\"oid\":\"abc\",\"message\":\"m\",\"authoredDate\":\"2024-01-01T00:00:00Z\","
+		"\"committedDate\":\"2024-01-01T00:00:00Z\",\"additions\":1,\"deletions\":2,"
+		"\"changedFilesIfAvailable\":null,\"url\":\"u\","
+		"\"author\":{\"email\":\"49699333+dependabot[bot]@users.noreply.github.com\","
+		"\"user\":null},"
+		"\"committer\":{\"email\":\"noreply@github.com\",\"user\":null},"
+		"\"associatedPullRequests\":{\"nodes\":[{\"number\":5,\"merged\":true,"
+		"\"baseRefName\":\"main\"}]}}";
+	cJSON *j = json_parse(doc, strlen(doc), NULL);
+	struct gh_commit c;
+
+	CHECK(map_gql_commit(j, &c, NULL) == 0);
+	CHECK_STR(c.author.login, "dependabot[bot]");
+	CHECK_INT(c.author.id, 0); /* looked up over REST by the caller */
+	CHECK(c.committer.login == NULL);
+	CHECK_INT(c.changed_files, -1);
+	CHECK(c.has_prs && c.n_prs == 1 && c.prs[0].number == 5 && c.prs[0].merged);
+	gh_commit_release(&c);
+	cJSON_Delete(j);
+}
+
+TEST(map_gql_commit_reads_a_history_page)
+{
+	cJSON *j = load("vectors/github/graphql-history.json");
+	const cJSON *nodes =
+		json_get(json_get(json_get(json_get(json_get(json_get(j, "data"), "repository"),
+						    "defaultBranchRef"),
+					   "target"),
+				  "history"),
+			 "nodes");
+	const cJSON *n;
+	int count = 0;
+
+	cJSON_ArrayForEach (n, nodes) {
+		struct gh_commit c;
+
+		CHECK(map_gql_commit(n, &c, NULL) == 0);
+		CHECK(c.sha != NULL && strlen(c.sha) == 40);
+		CHECK(c.has_prs);
+		gh_commit_release(&c);
+		count++;
+	}
+	CHECK(count > 0);
+	cJSON_Delete(j);
+}

@@ -1,0 +1,717 @@
+/*
+ * jobs/capture.c - the rows of a pull request and its parts: the sink that
+ * prfetch delivers into, shared by every PR command. A mapping of GitHub
+ * structs to rows; no HTTP, JSON or SQL here.
+ *
+ * Order of writes for one PR: contributors, the PR row, pages of files /
+ * reviews / comments as they arrive, then in done(): stale files removed (only
+ * when the whole list was read), last_synced_at, and one
+ * pull_request_captures row per part. So a PR counts as captured only after
+ * every write of it succeeded, and a crash leaves it "lacking".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobs.h"
+#include "log.h"
+#include "util.h"
+
+#define GITHUB_FILES_LIMIT 3000 /* GitHub lists at most this many files of a PR */
+#define DELETE_CHUNK       50
+
+/* GitHub's stand-in for deleted accounts, as its web pages show them. */
+static const struct gh_user ghost = {10137,
+				     "ghost",
+				     "User",
+				     "https://avatars.githubusercontent.com/u/10137?v=4",
+				     "https://github.com/ghost",
+				     false};
+
+static const char *const pr_cols[] = {"github_id",
+				      "number",
+				      "title",
+				      "body",
+				      "state",
+				      "repository_id",
+				      "repository_full_name",
+				      "repository_github_id",
+				      "author_id",
+				      "author_github_id",
+				      "base_branch",
+				      "head_branch",
+				      "base_ref",
+				      "head_ref",
+				      "draft",
+				      "merged",
+				      "merged_by_id",
+				      "created_at",
+				      "updated_at",
+				      "merged_at",
+				      "closed_at",
+				      "additions",
+				      "deletions",
+				      "changed_files",
+				      "commits",
+				      "html_url",
+				      "diff_url",
+				      "patch_url"};
+static const char *const file_cols[] = {"pull_request_id",  "filename",  "status",
+					"additions",        "deletions", "changes",
+					"previous_filename"};
+static const char *const review_cols[] = {"github_id", "pull_request_id", "repository_id",
+					  "author_id", "reviewer_id",     "state",
+					  "body",      "submitted_at",    "commit_id"};
+static const char *const issue_comment_cols[] = {
+	"github_id", "pull_request_id", "repository_id", "commenter_id",
+	"body",      "created_at",      "updated_at",    "comment_type"};
+static const char *const review_comment_cols[] = {
+	"github_id", "pull_request_id",    "repository_id",     "commenter_id",
+	"body",      "created_at",         "updated_at",        "comment_type",
+	"path",      "position",           "original_position", "diff_hunk",
+	"commit_id", "original_commit_id", "in_reply_to_id"};
+static const char *const capture_cols[] = {"repository_id", "pull_request_id",   "number",
+					   "part",          "github_updated_at", "captured_at"};
+
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What is known of one PR between its pull() and its done(). */
+struct pr_rec {
+	int number;
+	char id[37]; /* the PR row; "" in a dry run */
+	char *updated_at;
+	char *title, *state, *author;
+	int64_t additions, deletions, changed_files;
+	char **seen; /* file names delivered */
+	size_t nseen;
+	size_t reviews, pending, comments;
+	struct idcache comment_ids; /* this PR's comments: GitHub id -> row id */
+};
+
+struct sink {
+	struct job_ctx *ctx;
+	unsigned parts;
+	bool quiet; /* rows other work needs: no progress, tallies or summary */
+	struct pr_rec *recs;
+	size_t nrecs;
+};
+
+static struct pr_rec *
+rec_of(struct sink *s, int number)
+{
+	for (size_t i = 0; i < s->nrecs; i++)
+		if (s->recs[i].number == number)
+			return &s->recs[i];
+	return NULL;
+}
+
+static void
+rec_clear(struct pr_rec *r)
+{
+	free(r->updated_at);
+	free(r->title);
+	free(r->state);
+	free(r->author);
+	for (size_t i = 0; i < r->nseen; i++)
+		free(r->seen[i]);
+	free(r->seen);
+	idcache_release(&r->comment_ids);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+rec_drop(struct sink *s, int number)
+{
+	for (size_t i = 0; i < s->nrecs; i++) {
+		if (s->recs[i].number != number)
+			continue;
+		rec_clear(&s->recs[i]);
+		s->recs[i] = s->recs[--s->nrecs];
+		return;
+	}
+}
+
+const struct gh_user *
+jobs_stored_user(const struct gh_user *u)
+{
+	return u->id > 0 ? u : &ghost;
+}
+
+static int
+upsert_pull(struct job_ctx *ctx, const struct gh_pull *p, char id_out[37], struct err *e)
+{
+	struct rowset rs, out;
+	const char *id;
+	int rc;
+
+	rowset_init(&rs, "pull_requests", pr_cols, NCOLS(pr_cols));
+	rowset_add(&rs);
+	rowset_int(&rs, "github_id", p->id);
+	rowset_int(&rs, "number", p->number);
+	rowset_text(&rs, "title", p->title);
+	rowset_text(&rs, "body", p->body);
+	rowset_text(&rs, "state", p->state);
+	rowset_text(&rs, "repository_id", ctx->repository_id);
+	rowset_text(&rs, "repository_full_name", ctx->repository_full_name);
+	if (ctx->repository_github_id > 0)
+		rowset_int(&rs, "repository_github_id", ctx->repository_github_id);
+	rowset_text(&rs, "author_id", jobs_contributor_id(ctx, p->author.id));
+	if (p->author.id > 0)
+		rowset_int(&rs, "author_github_id", p->author.id);
+	rowset_text(&rs, "base_branch", p->base_ref);
+	rowset_text(&rs, "head_branch", p->head_ref);
+	rowset_text(&rs, "base_ref", p->base_ref);
+	rowset_text(&rs, "head_ref", p->head_ref);
+	rowset_bool(&rs, "draft", p->draft);
+	rowset_bool(&rs, "merged", p->merged);
+	rowset_text(&rs, "merged_by_id", jobs_contributor_id(ctx, p->merged_by.id));
+	rowset_text(&rs, "created_at", p->created_at);
+	rowset_text(&rs, "updated_at", p->updated_at);
+	rowset_text(&rs, "merged_at", p->merged_at);
+	rowset_text(&rs, "closed_at", p->closed_at);
+	rowset_int(&rs, "additions", p->additions);
+	rowset_int(&rs, "deletions", p->deletions);
+	rowset_int(&rs, "changed_files", p->changed_files);
+	rowset_int(&rs, "commits", p->commits);
+	rowset_text(&rs, "html_url", p->html_url);
+	rowset_text(&rs, "diff_url", p->diff_url);
+	rowset_text(&rs, "patch_url", p->patch_url);
+	rc = store_upsert(ctx->store, &rs, "github_id", "id", &out, e);
+	if (rc == 0) {
+		id = rowset_text_at(&out, 0, "id");
+		if (id == NULL || !uuid_valid(id))
+			rc = err_set(e, ERR_STORE,
+				     "store: pull request row came back without an id");
+		else
+			snprintf(id_out, 37, "%s", id);
+	}
+	rowset_release(&out);
+	rowset_release(&rs);
+	return rc;
+}
+
+static int
+on_pull(void *ud, const struct gh_pull *p, struct err *e)
+{
+	struct sink *s = ud;
+	struct job_ctx *ctx = s->ctx;
+	const struct gh_user *users[2] = {&p->author, &p->merged_by};
+	struct pr_rec *r;
+
+	/* A PR delivered again (auto mode moved it to REST) starts afresh. */
+	rec_drop(s, p->number);
+	s->recs = xrealloc(s->recs, (s->nrecs + 1) * sizeof(*s->recs));
+	r = &s->recs[s->nrecs++];
+	memset(r, 0, sizeof(*r));
+	r->number = p->number;
+	r->updated_at = xstrdup(p->updated_at);
+	r->title = xstrdup(p->title);
+	r->state = xstrdup(p->state);
+	r->author = xstrdup(p->author.login);
+	r->additions = p->additions;
+	r->deletions = p->deletions;
+	r->changed_files = p->changed_files;
+	if (ctx->cfg->dry_run)
+		return 0;
+	if (jobs_upsert_contributors(ctx, users, 2, e) < 0)
+		return -1;
+	return upsert_pull(ctx, p, r->id, e);
+}
+
+static int
+on_files(void *ud, int number, const struct gh_file *files, size_t n, struct err *e)
+{
+	struct sink *s = ud;
+	struct pr_rec *r = rec_of(s, number);
+	struct rowset rs;
+	int rc;
+
+	if (r == NULL)
+		return err_set(e, ERR_PARSE, "pull request #%d: files before the pull request",
+			       number);
+	r->seen = xrealloc(r->seen, (r->nseen + n) * sizeof(*r->seen));
+	for (size_t i = 0; i < n; i++)
+		r->seen[r->nseen++] = xstrdup(files[i].filename);
+	if (s->ctx->cfg->dry_run || n == 0)
+		return 0;
+	rowset_init(&rs, "pull_request_files", file_cols, NCOLS(file_cols));
+	for (size_t i = 0; i < n; i++) {
+		rowset_add(&rs);
+		rowset_text(&rs, "pull_request_id", r->id);
+		rowset_text(&rs, "filename", files[i].filename);
+		rowset_text(&rs, "status", files[i].status);
+		rowset_int(&rs, "additions", files[i].additions);
+		rowset_int(&rs, "deletions", files[i].deletions);
+		rowset_int(&rs, "changes", files[i].changes);
+		rowset_text(&rs, "previous_filename", files[i].previous_filename);
+	}
+	rc = store_upsert(s->ctx->store, &rs, "pull_request_id,filename", NULL, NULL, e);
+	rowset_release(&rs);
+	return rc;
+}
+
+static int
+on_reviews(void *ud, int number, const struct gh_review *rv, size_t n, struct err *e)
+{
+	struct sink *s = ud;
+	struct job_ctx *ctx = s->ctx;
+	struct pr_rec *r = rec_of(s, number);
+	const struct gh_user **users = xcalloc(n ? n : 1, sizeof(*users));
+	struct rowset rs;
+	int rc = 0;
+
+	if (r == NULL) {
+		free(users);
+		return err_set(e, ERR_PARSE, "pull request #%d: reviews before the pull request",
+			       number);
+	}
+	for (size_t i = 0; i < n; i++)
+		users[i] = jobs_stored_user(&rv[i].author);
+	if (!ctx->cfg->dry_run)
+		rc = jobs_upsert_contributors(ctx, users, n, e);
+	rowset_init(&rs, "reviews", review_cols, NCOLS(review_cols));
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const char *author = jobs_contributor_id(ctx, users[i]->id);
+
+		/* A review still PENDING has no submission time: not stored, counted. */
+		if (rv[i].submitted_at == NULL || strcmp(rv[i].state, "PENDING") == 0) {
+			r->pending++;
+			continue;
+		}
+		r->reviews++;
+		rowset_add(&rs);
+		rowset_int(&rs, "github_id", rv[i].id);
+		rowset_text(&rs, "pull_request_id", r->id);
+		rowset_text(&rs, "repository_id", ctx->repository_id);
+		rowset_text(&rs, "author_id", author);
+		rowset_text(&rs, "reviewer_id", author); /* contributor.info's older name for it */
+		rowset_text(&rs, "state", rv[i].state);
+		rowset_text(&rs, "body", rv[i].body);
+		rowset_text(&rs, "submitted_at", rv[i].submitted_at);
+		rowset_text(&rs, "commit_id", rv[i].commit_id);
+	}
+	if (rc == 0 && !ctx->cfg->dry_run && rs.nrows > 0)
+		rc = store_upsert(ctx->store, &rs, "github_id", NULL, NULL, e);
+	rowset_release(&rs);
+	free(users);
+	return rc;
+}
+
+int
+jobs_lookup_parents(struct job_ctx *ctx, struct idcache *ids, const struct gh_comment *c, size_t n,
+		    struct err *e)
+{
+	char(*gids)[24] = xcalloc(n ? n : 1, sizeof(*gids));
+	const char **vals = xcalloc(n ? n : 1, sizeof(*vals));
+	size_t k = 0;
+	struct store_filter f;
+	struct store_query q = {"comments", "id,github_id", &f, 1, NULL, 0};
+	struct rowset rs;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].in_reply_to == 0 || idcache_get(ids, c[i].in_reply_to) != NULL)
+			continue;
+		snprintf(gids[k], sizeof(gids[k]), "%lld", (long long)c[i].in_reply_to);
+		vals[k] = gids[k];
+		k++;
+	}
+	if (k > 0) {
+		f = (struct store_filter){"github_id", STORE_IN, NULL, vals, k};
+		rc = store_select(ctx->store, &q, &rs, e);
+		for (size_t row = 0; rc == 0 && row < rs.nrows; row++) {
+			int64_t gid;
+			const char *id = rowset_text_at(&rs, row, "id");
+
+			if (id != NULL && rowset_int_at(&rs, row, "github_id", &gid) == 0)
+				idcache_put(ids, gid, id);
+		}
+		rowset_release(&rs);
+	}
+	free(gids);
+	free(vals);
+	return rc;
+}
+
+/* Writes the comments for which want(i) is true; remembers their row ids. */
+static int
+write_comments(struct job_ctx *ctx, struct pr_rec *r, const struct gh_comment *c, const bool *take,
+	       size_t n, enum gh_comment_kind kind, struct err *e)
+{
+	struct rowset rs, out;
+	int rc = 0;
+
+	if (kind == GH_ISSUE_COMMENT)
+		rowset_init(&rs, "comments", issue_comment_cols, NCOLS(issue_comment_cols));
+	else
+		rowset_init(&rs, "comments", review_comment_cols, NCOLS(review_comment_cols));
+	for (size_t i = 0; i < n; i++) {
+		if (!take[i] || c[i].kind != kind)
+			continue;
+		rowset_add(&rs);
+		rowset_int(&rs, "github_id", c[i].id);
+		rowset_text(&rs, "pull_request_id", r->id);
+		rowset_text(&rs, "repository_id", ctx->repository_id);
+		rowset_text(&rs, "commenter_id",
+			    jobs_contributor_id(ctx, jobs_stored_user(&c[i].author)->id));
+		rowset_text(&rs, "body", c[i].body);
+		rowset_text(&rs, "created_at", c[i].created_at);
+		rowset_text(&rs, "updated_at", c[i].updated_at);
+		rowset_text(&rs, "comment_type",
+			    kind == GH_ISSUE_COMMENT ? "issue_comment" : "review_comment");
+		if (kind == GH_ISSUE_COMMENT)
+			continue;
+		rowset_text(&rs, "path", c[i].path);
+		if (c[i].position >= 0)
+			rowset_int(&rs, "position", c[i].position);
+		if (c[i].original_position >= 0)
+			rowset_int(&rs, "original_position", c[i].original_position);
+		rowset_text(&rs, "diff_hunk", c[i].diff_hunk);
+		rowset_text(&rs, "commit_id", c[i].commit_id);
+		rowset_text(&rs, "original_commit_id", c[i].original_commit_id);
+		/* A UUID foreign key to the parent's row, never a GitHub id. */
+		rowset_text(&rs, "in_reply_to_id", idcache_get(&r->comment_ids, c[i].in_reply_to));
+	}
+	if (rs.nrows > 0) {
+		rc = store_upsert(ctx->store, &rs, "github_id", "id,github_id", &out, e);
+		for (size_t row = 0; rc == 0 && row < out.nrows; row++) {
+			int64_t gid;
+			const char *id = rowset_text_at(&out, row, "id");
+
+			if (id != NULL && rowset_int_at(&out, row, "github_id", &gid) == 0)
+				idcache_put(&r->comment_ids, gid, id);
+		}
+		rowset_release(&out);
+	}
+	rowset_release(&rs);
+	return rc;
+}
+
+static int
+on_comments(void *ud, int number, const struct gh_comment *c, size_t n, struct err *e)
+{
+	struct sink *s = ud;
+	struct job_ctx *ctx = s->ctx;
+	struct pr_rec *r = rec_of(s, number);
+	const struct gh_user **users;
+	bool *first, *second;
+	int rc = 0;
+
+	if (r == NULL)
+		return err_set(e, ERR_PARSE, "pull request #%d: comments before the pull request",
+			       number);
+	r->comments += n;
+	if (ctx->cfg->dry_run || n == 0)
+		return 0;
+	users = xcalloc(n, sizeof(*users));
+	first = xcalloc(n, sizeof(*first));
+	second = xcalloc(n, sizeof(*second));
+	for (size_t i = 0; i < n; i++)
+		users[i] = jobs_stored_user(&c[i].author);
+	rc = jobs_upsert_contributors(ctx, users, n, e);
+	if (rc == 0)
+		rc = jobs_lookup_parents(ctx, &r->comment_ids, c, n, e);
+	/* Replies whose parent is on this page go second, once the parent has a row id. */
+	for (size_t i = 0; i < n; i++) {
+		bool parent_here = false;
+
+		for (size_t j = 0; c[i].in_reply_to != 0 && j < n; j++)
+			parent_here = parent_here || c[j].id == c[i].in_reply_to;
+		second[i] = parent_here;
+		first[i] = !parent_here;
+	}
+	for (int kind = GH_ISSUE_COMMENT; rc == 0 && kind <= GH_REVIEW_COMMENT; kind++)
+		rc = write_comments(ctx, r, c, first, n, (enum gh_comment_kind)kind, e);
+	if (rc == 0)
+		rc = write_comments(ctx, r, c, second, n, GH_REVIEW_COMMENT, e);
+	free(users);
+	free(first);
+	free(second);
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Deletes the stored files of the PR that its complete list no longer has. */
+static int
+remove_stale_files(struct job_ctx *ctx, struct pr_rec *r, struct err *e)
+{
+	struct store_filter f = {"pull_request_id", STORE_EQ, r->id, NULL, 0};
+	struct store_query q = {"pull_request_files", "filename", &f, 1, "filename", 0};
+	struct rowset rs;
+	const char **stale = NULL;
+	size_t nstale = 0;
+	int rc;
+
+	rc = store_select(ctx->store, &q, &rs, e);
+	if (rc == 0 && r->nseen > 0)
+		qsort(r->seen, r->nseen, sizeof(*r->seen), cmp_str);
+	for (size_t row = 0; rc == 0 && row < rs.nrows; row++) {
+		const char *name = rowset_text_at(&rs, row, "filename");
+
+		if (name != NULL && (r->nseen == 0 || bsearch(&name, r->seen, r->nseen,
+							      sizeof(*r->seen), cmp_str) == NULL)) {
+			stale = xrealloc(stale, (nstale + 1) * sizeof(*stale));
+			stale[nstale++] = name;
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < nstale; i += DELETE_CHUNK) {
+		struct store_filter d[2] = {
+			{"pull_request_id", STORE_EQ, r->id, NULL, 0},
+			{"filename", STORE_IN, NULL, stale + i,
+			 nstale - i < DELETE_CHUNK ? nstale - i : DELETE_CHUNK},
+		};
+
+		rc = store_delete(ctx->store, "pull_request_files", d, 2, e);
+	}
+	if (rc == 0 && nstale > 0)
+		log_info("  #%d: removed %zu file%s the pull request no longer touches", r->number,
+			 nstale, nstale == 1 ? "" : "s");
+	free(stale);
+	rowset_release(&rs);
+	return rc;
+}
+
+static int
+mark_synced(struct job_ctx *ctx, const struct pr_rec *r, struct err *e)
+{
+	static const char *const cols[] = {"last_synced_at"};
+	struct store_filter f = {"id", STORE_EQ, r->id, NULL, 0};
+	struct rowset rs;
+	char now[21];
+	int rc;
+
+	time_format_iso(time_now(), now);
+	rowset_init(&rs, "pull_requests", cols, 1);
+	rowset_add(&rs);
+	rowset_text(&rs, "last_synced_at", now);
+	rc = store_update(ctx->store, "pull_requests", &f, 1, &rs, e);
+	rowset_release(&rs);
+	return rc;
+}
+
+static int
+mark_captured(struct job_ctx *ctx, unsigned parts, const struct pr_rec *r, struct err *e)
+{
+	static const char *const names[] = {"details", "reviews", "comments"};
+	struct rowset rs;
+	char now[21];
+	int rc;
+
+	time_format_iso(time_now(), now);
+	rowset_init(&rs, "pull_request_captures", capture_cols, NCOLS(capture_cols));
+	for (unsigned p = 0; p < 3; p++) {
+		if (!(parts & (1u << p)))
+			continue;
+		rowset_add(&rs);
+		rowset_text(&rs, "repository_id", ctx->repository_id);
+		rowset_text(&rs, "pull_request_id", r->id);
+		rowset_int(&rs, "number", r->number);
+		rowset_text(&rs, "part", names[p]);
+		rowset_text(&rs, "github_updated_at", r->updated_at);
+		rowset_text(&rs, "captured_at", now);
+	}
+	rc = rs.nrows > 0 ? store_upsert(ctx->store, &rs, "pull_request_id,part", NULL, NULL, e)
+			  : 0;
+	rowset_release(&rs);
+	return rc;
+}
+
+static void
+summary_pr(struct job_ctx *ctx, unsigned parts, const struct pr_rec *r)
+{
+	struct buf num = BUF_INIT(64), title = BUF_INIT(2048), author = BUF_INIT(256);
+	struct buf what = BUF_INIT(256);
+	const char *cells[5];
+
+	buf_printf(&num, "#%d", r->number);
+	md_escape(&title, r->title, 80);
+	md_escape(&author, r->author != NULL ? r->author : "(none)", 40);
+	if (parts & PR_FILES)
+		buf_printf(&what, "+%lld −%lld, %zu file%s; ", (long long)r->additions,
+			   (long long)r->deletions, r->nseen, r->nseen == 1 ? "" : "s");
+	if (parts & PR_REVIEWS)
+		buf_printf(&what, "%zu review%s%s; ", r->reviews, r->reviews == 1 ? "" : "s",
+			   r->pending > 0 ? " (+pending)" : "");
+	if (parts & PR_COMMENTS)
+		buf_printf(&what, "%zu comment%s; ", r->comments, r->comments == 1 ? "" : "s");
+	if (what.len >= 2)
+		what.data[what.len -= 2] = '\0';
+	cells[0] = buf_str(&num);
+	cells[1] = buf_str(&title);
+	cells[2] = r->state;
+	cells[3] = buf_str(&author);
+	cells[4] = what.len > 0 ? buf_str(&what) : "fields";
+	summary_row(ctx->summary, cells, 5);
+	buf_release(&num);
+	buf_release(&title);
+	buf_release(&author);
+	buf_release(&what);
+}
+
+static int
+finish_pr(struct sink *s, struct pr_rec *r, struct err *e)
+{
+	struct job_ctx *ctx = s->ctx;
+
+	if ((s->parts & PR_FILES) && (int64_t)r->nseen != r->changed_files) {
+		if (r->nseen >= GITHUB_FILES_LIMIT)
+			log_warn("pull request #%d changes %lld files; GitHub lists only the first "
+				 "%d",
+				 r->number, (long long)r->changed_files, GITHUB_FILES_LIMIT);
+		else
+			log_warn("pull request #%d: GitHub listed %zu files but counts %lld "
+				 "(it changed while being read?)",
+				 r->number, r->nseen, (long long)r->changed_files);
+	}
+	if (!ctx->cfg->dry_run) {
+		/* Only a complete list says which stored files are gone. */
+		if ((s->parts & PR_FILES) && r->nseen < GITHUB_FILES_LIMIT &&
+		    remove_stale_files(ctx, r, e) < 0)
+			return -1;
+		if ((s->parts & PR_FILES) && mark_synced(ctx, r, e) < 0)
+			return -1;
+		if (mark_captured(ctx, s->parts, r, e) < 0)
+			return -1;
+	}
+	ctx->skipped += r->pending;
+	log_info("  #%d %s: %s", r->number, r->title, r->state);
+	summary_pr(ctx, s->parts, r);
+	return 0;
+}
+
+static int
+on_done(void *ud, int number, const struct err *failure, struct err *e)
+{
+	struct sink *s = ud;
+	struct job_ctx *ctx = s->ctx;
+	struct pr_rec *r = rec_of(s, number);
+	char label[24];
+	struct err fe;
+	int rc = 0;
+
+	snprintf(label, sizeof(label), "#%d", number);
+	err_clear(&fe);
+	if (s->quiet) {
+		if (failure != NULL)
+			log_warn("pull request %s: %s", label, failure->msg);
+		rec_drop(s, number);
+		return 0;
+	}
+	if (failure == NULL && r == NULL)
+		err_set(&fe, ERR_PARSE, "pull request #%d: no data arrived", number);
+	else if (failure != NULL)
+		fe = *failure;
+	if (fe.code == ERR_NONE && r != NULL && finish_pr(s, r, &fe) < 0 &&
+	    prfetch_stops_run(&fe)) {
+		*e = fe;
+		rec_drop(s, number);
+		return -1;
+	}
+	if (fe.code != ERR_NONE) {
+		log_error("pull request %s: %s", label, fe.msg);
+		ctx->failed++;
+	} else {
+		ctx->processed++;
+	}
+	rc = progress_item(ctx->progress, label, fe.code == ERR_NONE, fe.msg, e);
+	rec_drop(s, number);
+	return rc;
+}
+
+int
+capture_pull_rows(struct job_ctx *ctx, const int64_t *numbers, size_t n, struct err *e)
+{
+	struct sink s = {ctx, 0, true, NULL, 0};
+	struct pr_sink sink = {&s, on_pull, on_files, on_reviews, on_comments, on_done};
+	struct prfetch_options o = jobs_fetch_options(ctx, 0);
+	int rc = prfetch(ctx->gh, &o, numbers, n, &sink, e);
+
+	for (size_t i = 0; i < s.nrecs; i++)
+		rec_clear(&s.recs[i]);
+	free(s.recs);
+	return rc;
+}
+
+/* Row ids of the PRs numbers[0..n), creating the rows of PRs the store lacks. */
+int
+capture_pull_ids(struct job_ctx *ctx, struct idcache *prs, const int64_t *numbers, size_t n,
+		 struct err *e)
+{
+	char(*num)[16] = xcalloc(n ? n : 1, sizeof(*num));
+	const char **vals = xcalloc(n ? n : 1, sizeof(*vals));
+	int64_t *missing = xcalloc(n ? n : 1, sizeof(*missing));
+	size_t k = 0, nmissing = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (idcache_get(prs, numbers[i]) != NULL)
+			continue;
+		snprintf(num[k], sizeof(num[k]), "%lld", (long long)numbers[i]);
+		vals[k] = num[k];
+		k++;
+	}
+	for (int pass = 0; rc == 0 && k > 0 && pass < 2; pass++) {
+		struct store_filter f[2] = {
+			{"repository_id", STORE_EQ, ctx->repository_id, NULL, 0},
+			{"number", STORE_IN, NULL, vals, k},
+		};
+		struct store_query q = {"pull_requests", "id,number", f, 2, NULL, 0};
+		struct rowset rs;
+
+		rc = store_select(ctx->store, &q, &rs, e);
+		for (size_t row = 0; rc == 0 && row < rs.nrows; row++) {
+			int64_t number;
+			const char *id = rowset_text_at(&rs, row, "id");
+
+			if (id != NULL && rowset_int_at(&rs, row, "number", &number) == 0)
+				idcache_put(prs, number, id);
+		}
+		rowset_release(&rs);
+		if (rc < 0 || pass == 1)
+			break;
+		nmissing = 0;
+		for (size_t i = 0; i < k; i++) {
+			int64_t number;
+
+			parse_int64(vals[i], 1, INT32_MAX, &number);
+			if (idcache_get(prs, number) == NULL)
+				missing[nmissing++] = number;
+		}
+		if (nmissing == 0)
+			break;
+		log_info("  %zu pull request%s not in the store yet: capturing %s first", nmissing,
+			 nmissing == 1 ? "" : "s", nmissing == 1 ? "its row" : "their rows");
+		rc = capture_pull_rows(ctx, missing, nmissing, e);
+	}
+	free(num);
+	free(vals);
+	free(missing);
+	return rc;
+}
+
+int
+capture_pulls(struct job_ctx *ctx, const int64_t *numbers, size_t n, unsigned parts, struct err *e)
+{
+	struct sink s = {ctx, parts, false, NULL, 0};
+	struct pr_sink sink = {&s, on_pull, on_files, on_reviews, on_comments, on_done};
+	struct prfetch_options o = jobs_fetch_options(ctx, parts);
+	int rc;
+
+	if (progress_set_total(ctx->progress, n, e) < 0)
+		return -1;
+	log_group("Capturing %zu pull request%s over %s", n, n == 1 ? "" : "s",
+		  o.api == API_REST ? "REST" : "GraphQL");
+	summary_raw(ctx->summary, "| PR | Title | State | Author | Captured |\n"
+				  "|---|---|---|---|---|\n");
+	rc = prfetch(ctx->gh, &o, numbers, n, &sink, e);
+	for (size_t i = 0; i < s.nrecs; i++)
+		rec_clear(&s.recs[i]);
+	free(s.recs);
+	log_endgroup();
+	return rc;
+}

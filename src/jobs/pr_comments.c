@@ -1,0 +1,223 @@
+/*
+ * jobs/pr_comments.c - pr-comments: conversation and review comments.
+ *
+ * With pr-numbers: every comment of those PRs (capture_pulls). Without: the
+ * repository-wide lists (issues/comments and pulls/comments, `since` the
+ * stream's watermark, or time-range days back on the first run), which cost
+ * one request per 100 comments whatever the number of PRs. Comments of PRs
+ * the store has no row for yet get that row first (the PR's fields); comments
+ * on plain issues are left out. Each watermark moves to the newest updated_at
+ * written, and only once everything before it was written.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobs.h"
+#include "log.h"
+#include "util.h"
+
+static const char *const issue_cols[] = {
+	"github_id", "pull_request_id", "repository_id", "commenter_id",
+	"body",      "created_at",      "updated_at",    "comment_type"};
+static const char *const review_cols[] = {
+	"github_id", "pull_request_id",    "repository_id",     "commenter_id",
+	"body",      "created_at",         "updated_at",        "comment_type",
+	"path",      "position",           "original_position", "diff_hunk",
+	"commit_id", "original_commit_id", "in_reply_to_id"};
+
+/* A reply whose parent had no row yet when the reply was written. */
+struct orphan {
+	int64_t reply, parent; /* GitHub ids */
+};
+
+/* One repository-wide stream being read. */
+struct stream {
+	struct job_ctx *ctx;
+	enum gh_comment_kind kind;
+	char newest[32];    /* newest updated_at written */
+	struct idcache prs; /* PR number -> row id */
+	struct idcache ids; /* comment GitHub id -> row id (for replies) */
+	struct orphan *orphans;
+	size_t norphans;
+	size_t written, issues;
+};
+
+static int
+on_page(void *ud, const struct gh_comment *c, size_t n, bool *stop, struct err *e)
+{
+	struct stream *s = ud;
+	struct job_ctx *ctx = s->ctx;
+	int64_t *numbers = xcalloc(n ? n : 1, sizeof(*numbers));
+	const struct gh_user **users = xcalloc(n ? n : 1, sizeof(*users));
+	size_t nn = 0;
+	struct rowset rs, out;
+	int rc;
+
+	(void)stop;
+	for (size_t i = 0; i < n; i++) {
+		users[i] = jobs_stored_user(&c[i].author);
+		if (c[i].pr_number > 0)
+			numbers[nn++] = c[i].pr_number;
+	}
+	rc = capture_pull_ids(ctx, &s->prs, numbers, nn, e);
+	if (rc == 0)
+		rc = jobs_upsert_contributors(ctx, users, n, e);
+	if (rc == 0 && s->kind == GH_REVIEW_COMMENT)
+		rc = jobs_lookup_parents(ctx, &s->ids, c, n, e);
+	if (s->kind == GH_ISSUE_COMMENT)
+		rowset_init(&rs, "comments", issue_cols,
+			    sizeof(issue_cols) / sizeof(issue_cols[0]));
+	else
+		rowset_init(&rs, "comments", review_cols,
+			    sizeof(review_cols) / sizeof(review_cols[0]));
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const char *pr = c[i].pr_number > 0 ? idcache_get(&s->prs, c[i].pr_number) : NULL;
+
+		if (pr == NULL) {
+			s->issues++; /* a plain issue's comment, or a PR GitHub no longer has */
+			continue;
+		}
+		rowset_add(&rs);
+		rowset_int(&rs, "github_id", c[i].id);
+		rowset_text(&rs, "pull_request_id", pr);
+		rowset_text(&rs, "repository_id", ctx->repository_id);
+		rowset_text(&rs, "commenter_id",
+			    jobs_contributor_id(ctx, jobs_stored_user(&c[i].author)->id));
+		rowset_text(&rs, "body", c[i].body);
+		rowset_text(&rs, "created_at", c[i].created_at);
+		rowset_text(&rs, "updated_at", c[i].updated_at);
+		rowset_text(&rs, "comment_type",
+			    s->kind == GH_ISSUE_COMMENT ? "issue_comment" : "review_comment");
+		if (s->kind == GH_REVIEW_COMMENT) {
+			rowset_text(&rs, "path", c[i].path);
+			if (c[i].position >= 0)
+				rowset_int(&rs, "position", c[i].position);
+			if (c[i].original_position >= 0)
+				rowset_int(&rs, "original_position", c[i].original_position);
+			rowset_text(&rs, "diff_hunk", c[i].diff_hunk);
+			rowset_text(&rs, "commit_id", c[i].commit_id);
+			rowset_text(&rs, "original_commit_id", c[i].original_commit_id);
+			rowset_text(&rs, "in_reply_to_id", idcache_get(&s->ids, c[i].in_reply_to));
+			/* Sorted by update time, a parent can come later: linked at the end. */
+			if (c[i].in_reply_to != 0 &&
+			    idcache_get(&s->ids, c[i].in_reply_to) == NULL) {
+				s->orphans = xrealloc(s->orphans,
+						      (s->norphans + 1) * sizeof(*s->orphans));
+				s->orphans[s->norphans].reply = c[i].id;
+				s->orphans[s->norphans].parent = c[i].in_reply_to;
+				s->norphans++;
+			}
+		}
+		if (strcmp(c[i].updated_at, s->newest) > 0)
+			snprintf(s->newest, sizeof(s->newest), "%s", c[i].updated_at);
+	}
+	if (rc == 0 && rs.nrows > 0) {
+		rc = store_upsert(ctx->store, &rs, "github_id", "id,github_id", &out, e);
+		for (size_t row = 0; rc == 0 && row < out.nrows; row++) {
+			int64_t gid;
+			const char *id = rowset_text_at(&out, row, "id");
+
+			if (id != NULL && rowset_int_at(&out, row, "github_id", &gid) == 0)
+				idcache_put(&s->ids, gid, id);
+		}
+		s->written += out.nrows;
+		rowset_release(&out);
+	}
+	rowset_release(&rs);
+	free(numbers);
+	free(users);
+	return rc;
+}
+
+/* Links the replies written before their parents, now that the parents have rows. */
+static int
+link_orphans(struct stream *s, struct err *e)
+{
+	static const char *const cols[] = {"in_reply_to_id"};
+	struct gh_comment *probe = xcalloc(s->norphans ? s->norphans : 1, sizeof(*probe));
+	int rc;
+
+	for (size_t i = 0; i < s->norphans; i++)
+		probe[i].in_reply_to = s->orphans[i].parent;
+	rc = jobs_lookup_parents(s->ctx, &s->ids, probe, s->norphans, e);
+	for (size_t i = 0; rc == 0 && i < s->norphans; i++) {
+		const char *parent = idcache_get(&s->ids, s->orphans[i].parent);
+		char reply[24];
+		struct store_filter f = {"github_id", STORE_EQ, reply, NULL, 0};
+		struct rowset rs;
+
+		if (parent == NULL)
+			continue; /* deleted on GitHub: the reply stays unlinked */
+		snprintf(reply, sizeof(reply), "%lld", (long long)s->orphans[i].reply);
+		rowset_init(&rs, "comments", cols, 1);
+		rowset_add(&rs);
+		rowset_text(&rs, "in_reply_to_id", parent);
+		rc = store_update(s->ctx->store, "comments", &f, 1, &rs, e);
+		rowset_release(&rs);
+	}
+	free(probe);
+	return rc;
+}
+
+static int
+read_stream(struct job_ctx *ctx, enum gh_comment_kind kind, struct err *e)
+{
+	const char *name = kind == GH_ISSUE_COMMENT ? "issue_comments" : "review_comments";
+	struct stream s = {ctx, kind, "", {0}, {0}, NULL, 0, 0, 0};
+	char since[32];
+	int rc = jobs_watermark_get(ctx, name, since, e);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		time_format_iso(time_now() - (time_t)ctx->cfg->time_range * 86400, since);
+	log_group("%s updated since %s",
+		  kind == GH_ISSUE_COMMENT ? "Conversation comments" : "Review comments", since);
+	rc = gh_repo_comments(ctx->gh, ctx->cfg->owner, ctx->cfg->name, kind, since, on_page, &s,
+			      e);
+	if (rc == 0 && s.norphans > 0)
+		rc = link_orphans(&s, e);
+	if (rc == 0 && s.newest[0] != '\0')
+		rc = jobs_watermark_set(ctx, name, s.newest, e);
+	log_info("  %zu written, %zu on issues (not pull requests) left out", s.written, s.issues);
+	ctx->processed += s.written;
+	idcache_release(&s.prs);
+	idcache_release(&s.ids);
+	free(s.orphans);
+	return rc;
+}
+
+int
+check_pr_comments(const struct config *cfg, struct err *e)
+{
+	if (cfg->dry_run && cfg->n_pr_numbers == 0)
+		return err_set(e, ERR_INPUT,
+			       "pr-comments without pr-numbers cannot be a dry run "
+			       "(it reads the repository's comments since its last run)");
+	return 0;
+}
+
+int
+job_pr_comments(struct job_ctx *ctx, struct err *e)
+{
+	int64_t *numbers = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (jobs_begin(ctx, false, e) < 0)
+		return -1;
+	if (ctx->cfg->n_pr_numbers > 0) {
+		if (select_pulls(ctx, PR_COMMENTS, &numbers, &n, e) < 0)
+			return -1;
+		rc = capture_pulls(ctx, numbers, n, PR_COMMENTS, e);
+		free(numbers);
+		return rc;
+	}
+	summary_raw(ctx->summary, "Repository-wide comment lists since the last run.\n\n");
+	rc = read_stream(ctx, GH_ISSUE_COMMENT, e);
+	if (rc == 0)
+		rc = read_stream(ctx, GH_REVIEW_COMMENT, e);
+	log_endgroup();
+	return rc;
+}
