@@ -80,3 +80,22 @@ test('a re-run of pr-all finds nothing lacking, and duplicates nothing', async (
   assert.deepEqual(await dumpDatabase(rig.db), before);
   assert.equal(rig.gh.log.filter((e) => e.resource === 'graphql').length, 0, 'no PR fetched again');
 });
+
+test('api auto moves to REST when the GraphQL budget is spent; api graphql stops as partial', async () => {
+  const reset = Math.floor(Date.now() / 1000) + 3600;
+  rig.gh.setRateLimit('ghp_test_token', 'graphql', { remaining: 0, reset });
+  try {
+    await rig.db.truncateAll();
+    rig.clearLogs();
+    const auto = await rig.run({ command: 'pr-all', api: 'auto', 'pr-numbers': '1,2,3' });
+    assert.equal(auto.code, 0, auto.log);
+    assert.equal(auto.outputs.processed, '3');
+    assert.ok(auto.commands.some((c) => c.name === 'warning' && /GraphQL budget is spent/.test(c.message)), auto.log);
+    assert.ok(rig.gh.log.some((e) => e.route === 'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews'));
+    const strict = await rig.run({ command: 'pr-all', api: 'graphql', 'pr-numbers': '4,5' });
+    assert.equal(strict.code, 3, strict.log);
+    assert.equal(strict.outputs.status, 'partial');
+  } finally {
+    rig.gh.setRateLimit('ghp_test_token', 'graphql', { remaining: 5000, reset });
+  }
+});
