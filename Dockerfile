@@ -10,16 +10,18 @@ ARG DEBIAN=debian:bookworm-slim
 FROM ${DEBIAN} AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc make pkg-config libc6-dev \
-        libcurl4-openssl-dev libcjson-dev \
+        libcurl4-openssl-dev libcjson-dev libsqlite3-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY Makefile /src/
 COPY include /src/include
 COPY src /src/src
+COPY scripts /src/scripts
+COPY db /src/db
 RUN make -C /src progressive-capture WERROR=1 CFLAGS='-O2' && strip /src/progressive-capture
 
 FROM ${DEBIAN}
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libcurl4 libcjson1 ca-certificates \
+ && apt-get install -y --no-install-recommends libcurl4 libcjson1 libsqlite3-0 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/progressive-capture /usr/local/bin/progressive-capture
 ENTRYPOINT ["/usr/local/bin/progressive-capture"]

@@ -1,6 +1,7 @@
 # progressive-capture - build, test and check.
 #
 #   make            development binary against Debian's -dev packages
+#   make run REPO=owner/name   capture a repository into ./progressive-capture.db
 #   make test       everything CI runs: installs what it needs, unit tests,
 #                   sanitizers, fake GitHub + PostgreSQL integration tests
 #   make unit       C unit tests only
@@ -11,25 +12,26 @@
 
 PROG    := progressive-capture
 CC      ?= cc
-PKGS    := libcurl libcjson
+PKGS    := libcurl libcjson sqlite3
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wconversion -Wno-sign-conversion
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 # CFLAGS is the user's (make CFLAGS=-O3 keeps the warnings and includes).
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(WARN) -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lsqlite3)
 ifdef WERROR
 ALL_CFLAGS += -Werror
 endif
 
 SRC     := $(wildcard src/*.c src/jobs/*.c)
-LIBSRC  := $(filter-out src/main.c,$(SRC))
-OBJ     := $(SRC:%.c=build/obj/%.o)
+GEN     := build/gen/sqlite_schema.c
+LIBSRC  := $(filter-out src/main.c,$(SRC)) $(GEN)
+OBJ     := $(SRC:%.c=build/obj/%.o) build/obj/$(GEN:.c=.o)
 LIBOBJ  := $(LIBSRC:%.c=build/obj/%.o)
 UNITSRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all unit sanitize test bench lint format fuzz fuzz-build clean
+.PHONY: all run unit sanitize test bench lint format fuzz fuzz-build clean
 
 all: $(PROG)
 
@@ -39,6 +41,11 @@ $(PROG): $(OBJ)
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The SQLite schema, compiled in.
+$(GEN): db/sqlite/schema.sql scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh sqlite_schema_sql $< > $@
 
 build/unit: $(UNITSRC) $(LIBOBJ)
 	@mkdir -p build
@@ -52,7 +59,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 build/san/unit: $(UNITSRC) $(LIBSRC)
 	@mkdir -p build/san
 	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -Wno-missing-prototypes -Itests/unit -o $@ $^ $(LDLIBS)
-build/san/$(PROG): $(SRC)
+build/san/$(PROG): $(SRC) $(GEN)
 	@mkdir -p build/san
 	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -o $@ $^ $(LDLIBS)
 sanitize: build/san/unit build/san/$(PROG)
@@ -60,6 +67,18 @@ sanitize: build/san/unit build/san/$(PROG)
 
 test: $(PROG)
 	tests/run.sh
+
+# Capture a repository into the local SQLite file, installing the build's
+# packages first if need be:
+#   make run REPO=owner/name [PRS=1,2,3] [DAYS=30] [COMMAND=pr-all] [DATABASE=file]
+# GITHUB_TOKEN is used when set; GITHUB_API_URL / GITHUB_GRAPHQL_URL choose the server.
+run:
+	@test -n "$(REPO)" || { echo "usage: make run REPO=owner/name [PRS=1,2,3] [DAYS=30]" \
+		"[COMMAND=pr-all] [DATABASE=file]" >&2; exit 2; }
+	@sh scripts/deps-build.sh
+	@$(MAKE) --no-print-directory $(PROG)
+	./$(PROG) $(or $(COMMAND),pr-all) --repo $(REPO) $(if $(PRS),--prs $(PRS)) \
+		$(if $(DAYS),--days $(DAYS)) $(if $(DATABASE),--database $(DATABASE))
 
 # What a full capture of 1,000 PRs costs in requests and points (counted by
 # the fake GitHub, never timed); needs PostgreSQL, like the tests.

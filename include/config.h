@@ -60,6 +60,7 @@ enum option_id {
 	OPT_GITHUB_TOKEN,
 	OPT_SUPABASE_URL,
 	OPT_SUPABASE_KEY,
+	OPT_DATABASE,
 	OPT_API,
 	OPT_BATCH_SIZE,
 	OPT_FAIL_ON_PARTIAL,
@@ -76,6 +77,7 @@ struct config {
 	bool version;           /* --version given */
 	bool json_inputs;       /* --list-inputs: print the table as JSON */
 	bool graphql_documents; /* --graphql-documents: print every GraphQL document shape */
+	bool json;              /* --json: results on stdout as JSON (outside Actions) */
 
 	/* Validated values. Strings are owned by the config. */
 	char *repository;    /* "owner/name" or NULL */
@@ -90,6 +92,7 @@ struct config {
 	size_t n_tokens;
 	char *supabase_url; /* without a trailing "/" or "/rest/v1" */
 	char *supabase_key;
+	char *database; /* SQLite file, used when no Supabase URL is given */
 	int api;        /* enum api_mode (prfetch.h): auto, graphql, rest */
 	int batch_size; /* PRs per GraphQL query */
 	bool fail_on_partial;
@@ -133,8 +136,11 @@ bool config_given(const struct config *c, enum option_id id);
 /* The environment variable an input arrives in: "INPUT_" + upper-cased name, '-' kept. */
 void config_input_var(const char *name, char *out, size_t size);
 
-/* Prints the options part of --help, generated from the table. */
-void config_usage(FILE *f);
+/*
+ * Prints the options part of --help, generated from the table: the options
+ * whose bit (1 << id) is set in mask (~0 for all).
+ */
+void config_usage(FILE *f, uint64_t mask);
 
 /* Prints the table as a JSON array (name, alias, default, action_default, help, secret). */
 void config_print_inputs_json(FILE *f);

@@ -53,10 +53,21 @@ struct job_ctx {
 	size_t processed, failed, skipped;
 };
 
+/* The bit of a setting in a job's options mask. */
+#define OPT_BIT(id) (UINT64_C(1) << (id))
+
+/* Settings every capture command takes. */
+#define JOB_COMMON_OPTIONS                                                                         \
+	(OPT_BIT(OPT_REPOSITORY) | OPT_BIT(OPT_REPOSITORY_ID) | OPT_BIT(OPT_TIME_RANGE) |          \
+	 OPT_BIT(OPT_JOB_ID) | OPT_BIT(OPT_GITHUB_TOKEN) | OPT_BIT(OPT_SUPABASE_URL) |             \
+	 OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) | OPT_BIT(OPT_API) |                    \
+	 OPT_BIT(OPT_FAIL_ON_PARTIAL) | OPT_BIT(OPT_DRY_RUN))
+
 struct job {
 	const char *name;
 	const char *help; /* one line for --help */
 	unsigned needs;
+	uint64_t options; /* the settings it uses (OPT_BIT), for its --help and warnings */
 	int (*run)(struct job_ctx *ctx, struct err *e);
 	/* Settings this command refuses, checked before anything is sent; may be NULL. */
 	int (*check)(const struct config *cfg, struct err *e);

@@ -1,62 +1,92 @@
 /*
- * output.h - results for the workflow: step outputs (GITHUB_OUTPUT) and the
- * step summary (GITHUB_STEP_SUMMARY), with the escaping both need.
+ * output.h - a run's results: step outputs and the step summary, for the
+ * Actions runner or for a terminal.
  *
- * Outputs use the runner's heredoc form with a random delimiter
- * ("ghadelimiter_<uuid>") that neither key nor value may contain. Outside
- * Actions (no GITHUB_OUTPUT) outputs are printed to stdout as "key: value".
- * The summary is Markdown built in memory and written once, cut to stay under
- * the runner's 1 MiB limit. Text that came from GitHub is escaped so it can
- * neither break a table nor inject HTML.
+ * In Actions, outputs go to GITHUB_OUTPUT in the runner's heredoc form with a
+ * random delimiter ("ghadelimiter_<uuid>") that neither key nor value may
+ * contain, and the summary to GITHUB_STEP_SUMMARY as Markdown, cut to stay
+ * under the runner's 1 MiB. Elsewhere both go to stdout as readable text, or
+ * as one JSON object (--json). Summary text and cells are plain text: what
+ * came from GitHub is escaped when rendered to Markdown, so it can neither
+ * break a table nor inject HTML, and control characters never reach a terminal.
  */
 #ifndef PC_OUTPUT_H
 #define PC_OUTPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "err.h"
 
 #define SUMMARY_MAX_BYTES ((size_t)1024 * 1024 - 4096) /* room under the runner's 1 MiB */
+#define SUMMARY_MAX_COLS  8
 
-/*
- * Appends "key<<D\nvalue\nD\n" to the file at path (created if missing),
- * with D a fresh ghadelimiter_<uuid>. -1 + ERR_IO when the file cannot be
- * written, ERR_INPUT when key is not a valid output name or key/value holds
- * the delimiter. path NULL: prints "key: value" to stdout instead.
- */
-int out_set(const char *path, const char *key, const char *value, struct err *e);
-
-/* Formats the heredoc record for key/value with delimiter delim into out (tests). */
+/* Formats the heredoc record for key/value with delimiter delim into out. */
 int out_format(struct buf *out, const char *key, const char *value, const char *delim,
 	       struct err *e);
 
 /*
- * Appends s escaped for a Markdown table cell or inline text: HTML special
- * characters become entities, Markdown punctuation is backslash-escaped,
- * '|' cannot end the cell, newlines become spaces, control characters drop.
- * At most max_chars bytes of s are used (an ellipsis marks a cut; 0 = all).
+ * Appends s escaped for Markdown (a table cell or inline text): HTML special
+ * characters become entities, Markdown punctuation is backslash-escaped, '|'
+ * cannot end a cell, newlines become spaces, control characters drop. At most
+ * max_chars characters of s are used (an ellipsis marks a cut; 0 = all).
  */
 int md_escape(struct buf *out, const char *s, size_t max_chars);
 
+/* The step outputs of a run, in the order set. */
+struct outputs {
+	char **keys, **values;
+	size_t n;
+};
+
+/* Sets key (a later set replaces the value, keeping the place). */
+void outputs_set(struct outputs *o, const char *key, const char *value);
+void outputs_release(struct outputs *o);
+
+/*
+ * Appends every output to the file at path (the runner's GITHUB_OUTPUT),
+ * each with a fresh delimiter, in one write. -1 + ERR_IO when the file cannot
+ * be written, ERR_INPUT when a key is not a valid output name or a value
+ * holds its delimiter.
+ */
+int outputs_write(const struct outputs *o, const char *path, struct err *e);
+
+/* The run's summary: a title, notes, and one table. */
 struct summary {
-	struct buf md;
-	size_t dropped_rows; /* table rows left out to stay under the cap */
+	char *title;
+	char **notes;
+	size_t nnotes;
+	char *headers[SUMMARY_MAX_COLS];
+	size_t ncols;
+	char **cells; /* nrows * ncols, plain text */
+	size_t nrows;
+	size_t bytes;        /* kept so far, against SUMMARY_MAX_BYTES */
+	size_t dropped_rows; /* left out to stay under the cap */
 };
 
 void summary_init(struct summary *s);
 void summary_release(struct summary *s);
 
-/* Appends raw Markdown we wrote ourselves (never GitHub text). */
-void summary_raw(struct summary *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void summary_title(struct summary *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/*
- * Appends one table row from n already-escaped cells; rows that would push
- * the summary past SUMMARY_MAX_BYTES are counted in dropped_rows instead.
- */
-void summary_row(struct summary *s, const char *const *cells, size_t n);
+/* A paragraph of plain text (may hold GitHub text: it is escaped when rendered). */
+void summary_note(struct summary *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Appends the summary to the file at path (no-op when path is NULL). */
-int summary_write(struct summary *s, const char *path, struct err *e);
+/* Starts the table with n (<= SUMMARY_MAX_COLS) column headers. */
+void summary_table(struct summary *s, const char *const *headers, size_t n);
+
+/* Adds a row of plain-text cells (as many as headers); past the cap it is counted, not kept. */
+void summary_row(struct summary *s, const char *const *cells);
+
+/* Renders the summary as Markdown (appended to out, kept under the cap). */
+int summary_markdown(const struct summary *s, struct buf *out);
+
+/* Appends the Markdown summary to the file at path (no-op when path is NULL). */
+int summary_write(const struct summary *s, const char *path, struct err *e);
+
+/* Prints the summary and the outputs to f as aligned text, or as one JSON object. */
+void results_print(const struct summary *s, const struct outputs *o, bool json, FILE *f);
 
 #endif

@@ -2,7 +2,8 @@
  * store.h - where captured rows go: one interface, several back ends.
  *
  * Jobs speak in tables, rows (rows.h) and simple filters; they never see SQL
- * or HTTP. Back ends: "postgrest" (Supabase's Data API) now; SQLite later.
+ * or HTTP. Back ends: "postgrest" (Supabase's Data API) and "sqlite" (a
+ * local file, the default).
  * Writes are idempotent upserts on a conflict key, split into batches of at
  * most STORE_BATCH_ROWS rows (each batch all-or-nothing). Any refusal by the
  * database is an error carrying the database's own code, message and hint,
@@ -11,6 +12,7 @@
 #ifndef PC_STORE_H
 #define PC_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,6 +82,14 @@ struct store {
  */
 struct store *store_open_postgrest(const char *base_url, const char *key, struct http_client *http,
 				   struct err *e);
+
+/*
+ * Opens (creating it if need be) the SQLite database at path and applies the
+ * schema (db/sqlite/schema.sql). read_only (a dry run): the file is opened
+ * read-only and left as it is, or, when it does not exist, an empty database
+ * in memory stands in for it. NULL + e when it cannot be opened or written.
+ */
+struct store *store_open_sqlite(const char *path, bool read_only, struct err *e);
 
 /* Closes the store and frees it; NULL is a no-op. */
 void store_close(struct store *s);

@@ -43,6 +43,10 @@ const struct option_def config_options[OPT__COUNT] = {
 			      "Data API (PostgREST)."},
 	[OPT_SUPABASE_KEY] = {"supabase-key", NULL, OPT_STRING, NULL, NULL, "SUPABASE_SERVICE_KEY",
 			      OPT_SECRET, 0, 0, NULL, "Supabase service-role (or secret) key."},
+	[OPT_DATABASE] =
+		{"database", NULL, OPT_STRING, "./progressive-capture.db", NULL, NULL, 0, 0, 0,
+		 NULL,
+		 "SQLite file to write to when no Supabase URL is given (created if missing)."},
 	[OPT_API] =
 		{"api", NULL, OPT_ENUM, "auto", NULL, NULL, 0, 0, 0, "auto|graphql|rest",
 		 "GitHub API to read with: graphql (batched; REST only for what GraphQL lacks), "
@@ -143,6 +147,10 @@ read_argv(struct config *c, int argc, char **argv, char **cli_command, struct er
 		}
 		if (strcmp(a, "--graphql-documents") == 0) {
 			c->graphql_documents = true;
+			continue;
+		}
+		if (strcmp(a, "--json") == 0) {
+			c->json = true;
 			continue;
 		}
 		if (!str_starts(a, "--")) {
@@ -385,6 +393,8 @@ convert(struct config *c, int id, struct err *e)
 	case OPT_STRING:
 		if (id == OPT_SUPABASE_KEY)
 			c->supabase_key = xstrdup(v);
+		else if (id == OPT_DATABASE)
+			c->database = xstrdup(v);
 		return 0;
 	case OPT_ENUM: {
 		const char *p = o->choices;
@@ -500,6 +510,7 @@ config_release(struct config *c)
 	free(c->tokens);
 	free(c->supabase_url);
 	free(c->supabase_key);
+	free(c->database);
 	free(c->api_url);
 	free(c->graphql_url);
 	free(c->server_url);
@@ -546,7 +557,7 @@ wrap(FILE *f, const char *text, int ind)
 }
 
 void
-config_usage(FILE *f)
+config_usage(FILE *f, uint64_t mask)
 {
 	char var[128];
 
@@ -557,7 +568,7 @@ config_usage(FILE *f)
 		const struct option_def *o = &config_options[i];
 		struct buf extra = BUF_INIT(1024);
 
-		if (i == OPT_COMMAND)
+		if (i == OPT_COMMAND || !(mask & (UINT64_C(1) << i)))
 			continue;
 		config_input_var(o->name, var, sizeof(var));
 		fprintf(f, "  --%s", o->name);
@@ -574,6 +585,7 @@ config_usage(FILE *f)
 		wrap(f, buf_str(&extra), 6);
 		buf_release(&extra);
 	}
+	fprintf(f, "  --json\n      Outside Actions: print the results as one JSON object.\n");
 	fprintf(f, "  --verbose\n      Print debug lines (in Actions: set RUNNER_DEBUG).\n");
 	fprintf(f, "  --version, --help\n");
 	fprintf(f, "  --list-inputs, --graphql-documents\n"

@@ -1,7 +1,7 @@
 /*
- * main.c - the program: read the settings, mask the secrets, run one job
- * from the table, and turn its result into a job status, step outputs, a step
- * summary and an exit code. The only place that exits.
+ * main.c - the program: read the settings, mask the secrets, open GitHub and
+ * the store, run one job from the table, and turn its result into a job
+ * status, outputs, a summary and an exit code. The only place that exits.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,6 +22,9 @@
 #include "util.h"
 #include "version.h"
 
+_Static_assert(API_AUTO == 0 && API_GRAPHQL == 1 && API_REST == 2,
+	       "the api setting's choices are auto|graphql|rest, in this order");
+
 static const char *
 env(const char *name)
 {
@@ -29,17 +32,23 @@ env(const char *name)
 }
 
 static void
-usage(FILE *f)
+usage(FILE *f, const struct job *job)
 {
+	if (job != NULL) {
+		fprintf(f, "usage: %s %s [options]\n\n%s: %s.\n\n", PC_NAME, job->name, job->name,
+			job->help);
+		config_usage(f, job->options);
+		return;
+	}
 	fprintf(f, "usage: %s <command> [options]\n\n", PC_NAME);
-	fprintf(f, "Captures GitHub pull request data into a Supabase (PostgREST) database.\n"
-		   "Runs as a GitHub Actions container action (settings from INPUT_*) or from\n"
-		   "a shell (settings as --flags).\n\n");
+	fprintf(f, "Captures GitHub pull requests, reviews, comments and commits into Supabase\n"
+		   "(PostgREST) or a local SQLite file. Runs as a GitHub Actions container action\n"
+		   "(settings from INPUT_*) or from a shell (settings as --flags).\n\n");
 	fprintf(f, "COMMANDS\n");
 	for (const struct job *j = job_table; j->name != NULL; j++)
 		fprintf(f, "  %-16s %s\n", j->name, j->help);
-	fputc('\n', f);
-	config_usage(f);
+	fprintf(f, "\n  '%s <command> --help' lists the options a command takes.\n\n", PC_NAME);
+	config_usage(f, ~UINT64_C(0));
 	fprintf(f, "\nEXIT STATUS\n"
 		   "  0 completed, 1 failed, 2 bad input (nothing was sent anywhere),\n"
 		   "  3 partial (stopped early, e.g. by a rate limit; run again to continue)\n");
@@ -59,14 +68,31 @@ check_needs(const struct config *c, const struct job *job, struct err *e)
 {
 	if ((job->needs & JOB_NEEDS_REPO) && c->repository == NULL)
 		return err_set(e, ERR_INPUT, "%s needs a repository (owner/name)", job->name);
+	if ((c->supabase_url == NULL) != (c->supabase_key == NULL))
+		return err_set(e, ERR_INPUT,
+			       "%s is given but %s is not (both, or neither for SQLite)",
+			       c->supabase_url != NULL ? "supabase-url" : "supabase-key",
+			       c->supabase_url != NULL ? "supabase-key" : "supabase-url");
 	if (job->check != NULL && job->check(c, e) < 0)
 		return -1;
-	if ((job->needs & JOB_NEEDS_STORE) && (c->supabase_url == NULL || c->supabase_key == NULL))
-		return err_set(e, ERR_INPUT,
-			       "%s needs a store: set supabase-url and supabase-key "
-			       "(or SUPABASE_URL and SUPABASE_SERVICE_KEY)",
-			       job->name);
 	return 0;
+}
+
+/* Settings given (not left at their default) that the command does not use. */
+static void
+warn_unused(const struct config *c, const struct job *job)
+{
+	for (int i = 0; i < OPT__COUNT; i++) {
+		const struct option_def *o = &config_options[i];
+
+		if (i == OPT_COMMAND || c->raw[i] == NULL || (job->options & OPT_BIT(i)))
+			continue;
+		if (o->dflt != NULL && strcmp(c->raw[i], o->dflt) == 0)
+			continue;
+		if (o->action_default != NULL && i == OPT_GITHUB_TOKEN)
+			continue;
+		log_warn("%s does not use %s; it is ignored", job->name, o->name);
+	}
 }
 
 static char *
@@ -82,81 +108,66 @@ run_url(const struct config *c)
 	return buf_detach(&b);
 }
 
-/* Writes the step outputs; returns -1 (e set) if the outputs file fails. */
-static int
-write_outputs(const struct config *c, const struct job_ctx *ctx, const char *status,
-	      const struct gh_stats *gs, struct err *e)
+static void
+set_outputs(struct outputs *o, const struct job_ctx *ctx, const char *status,
+	    const struct gh_stats *gs)
 {
 	char num[32];
-	int rc = 0;
 
-#define OUT(k, v)                                                                                  \
-	do {                                                                                       \
-		if (rc == 0)                                                                       \
-			rc = out_set(c->output_path, (k), (v), e);                                 \
-	} while (0)
-#define OUTN(k, n)                                                                                 \
+#define SETN(k, n)                                                                                 \
 	do {                                                                                       \
 		snprintf(num, sizeof(num), "%" PRId64, (int64_t)(n));                              \
-		OUT(k, num);                                                                       \
+		outputs_set(o, (k), num);                                                          \
 	} while (0)
-
-	OUT("status", status);
-	OUTN("processed", ctx->processed);
-	OUTN("failed", ctx->failed);
-	OUTN("skipped", ctx->skipped);
-	OUT("job-id", ctx->progress != NULL ? progress_job_id(ctx->progress) : "");
-	OUTN("api-calls", gs != NULL ? gs->requests : 0);
-	OUTN("api-points", gs != NULL ? gs->rest_requests + gs->graphql_points : 0);
+	outputs_set(o, "status", status);
+	SETN("processed", ctx->processed);
+	SETN("failed", ctx->failed);
+	SETN("skipped", ctx->skipped);
+	outputs_set(o, "job-id", ctx->progress != NULL ? progress_job_id(ctx->progress) : "");
+	SETN("api-calls", gs != NULL ? gs->requests : 0);
+	SETN("api-points", gs != NULL ? gs->rest_requests + gs->graphql_points : 0);
 	if (gs != NULL && gs->core_remaining >= 0)
-		OUTN("rate-remaining", gs->core_remaining);
+		SETN("rate-remaining", gs->core_remaining);
 	else
-		OUT("rate-remaining", "");
-#undef OUT
-#undef OUTN
-	return rc;
+		outputs_set(o, "rate-remaining", "");
+#undef SETN
 }
 
 static void
-write_summary(const struct config *c, struct job_ctx *ctx, const char *status,
-	      const struct err *failure, const struct gh_stats *gs)
+summarize(const struct config *c, struct job_ctx *ctx, const char *status,
+	  const struct err *failure, const struct gh_stats *gs)
 {
-	struct summary head;
-	struct buf repo = BUF_INIT(512);
-	struct err e;
+	struct summary *s = ctx->summary;
 
-	if (c->summary_path == NULL)
-		return;
-	summary_init(&head);
-	md_escape(&repo, c->repository, 0);
-	summary_raw(&head, "### progressive-capture %s: %s — %s\n\n", c->command, buf_str(&repo),
-		    status);
-	summary_raw(&head,
-		    "Captured **%zu**, failed **%zu**, skipped (already up to date) **%zu**.\n\n",
-		    ctx->processed, ctx->failed, ctx->skipped);
-	if (failure != NULL && failure->code != ERR_NONE) {
-		struct buf m = BUF_INIT(4096);
-
-		md_escape(&m, failure->msg, 0);
-		summary_raw(&head, "> **%s:** %s\n\n", status, buf_str(&m));
-		buf_release(&m);
-	}
-	if (gs != NULL)
-		summary_raw(&head,
-			    "GitHub: %" PRIu64 " requests (%" PRIu64 " REST, %" PRIu64
-			    " GraphQL, %" PRIu64 " GraphQL points)%s%" PRId64 ".\n\n",
-			    gs->requests, gs->rest_requests, gs->graphql_requests,
-			    gs->graphql_points,
-			    gs->core_remaining >= 0 ? "; core budget left: " : "",
-			    gs->core_remaining >= 0 ? gs->core_remaining : (int64_t)0);
+	summary_title(s, "progressive-capture %s: %s — %s", c->command,
+		      c->repository != NULL ? c->repository : "", status);
+	summary_note(s, "Captured %zu, failed %zu, skipped (already up to date, or pending) %zu.",
+		     ctx->processed, ctx->failed, ctx->skipped);
+	if (failure != NULL && failure->code != ERR_NONE)
+		summary_note(s, "%s: %s", status, failure->msg);
+	if (gs != NULL && gs->requests > 0)
+		summary_note(s,
+			     "GitHub: %" PRIu64 " requests (%" PRIu64 " REST, %" PRIu64
+			     " GraphQL costing %" PRIu64 " points)%s%" PRId64 ".",
+			     gs->requests, gs->rest_requests, gs->graphql_requests,
+			     gs->graphql_points,
+			     gs->core_remaining >= 0 ? "; REST budget left: " : "",
+			     gs->core_remaining >= 0 ? gs->core_remaining : (int64_t)0);
+	if (ctx->store != NULL)
+		summary_note(s, "Store: %s%s%s.", store_kind(ctx->store),
+			     strcmp(store_kind(ctx->store), "sqlite") == 0 ? " " : "",
+			     strcmp(store_kind(ctx->store), "sqlite") == 0 ? c->database : "");
 	if (ctx->progress != NULL && progress_job_id(ctx->progress)[0] != '\0')
-		summary_raw(&head, "Job `%s`.\n\n", progress_job_id(ctx->progress));
-	err_clear(&e);
-	if (summary_write(&head, c->summary_path, &e) < 0 ||
-	    summary_write(ctx->summary, c->summary_path, &e) < 0)
-		log_warn("%s", e.msg);
-	summary_release(&head);
-	buf_release(&repo);
+		summary_note(s, "Job %s.", progress_job_id(ctx->progress));
+}
+
+/* Opens the store the settings choose: PostgREST with a Supabase URL, else SQLite. */
+static struct store *
+open_store(const struct config *c, struct http_client *http, struct err *e)
+{
+	if (c->supabase_url != NULL)
+		return store_open_postgrest(c->supabase_url, c->supabase_key, http, e);
+	return store_open_sqlite(c->database, c->dry_run, e);
 }
 
 int
@@ -168,11 +179,13 @@ main(int argc, char **argv)
 	struct gh *gh = NULL;
 	struct store *store = NULL;
 	struct summary summary;
+	struct outputs outs = {0};
 	struct job_ctx ctx;
-	const struct job *job;
+	const struct job *job = NULL;
 	struct http_options hopt = {PC_USER_AGENT, 0, 0, 0, NULL};
 	enum job_status status = JOB_FAILED;
 	int code = PC_EXIT_FAILED;
+	bool http_up = false;
 	char *url = NULL;
 	int rc;
 
@@ -184,8 +197,9 @@ main(int argc, char **argv)
 	mask_secrets(&cfg);
 	if (rc < 0)
 		goto fail_input;
+	job = job_find(cfg.command);
 	if (cfg.help) {
-		usage(stdout);
+		usage(stdout, job != NULL && config_given(&cfg, OPT_COMMAND) ? job : NULL);
 		code = PC_EXIT_OK;
 		goto out;
 	}
@@ -204,29 +218,36 @@ main(int argc, char **argv)
 		code = PC_EXIT_OK;
 		goto out;
 	}
-	job = job_find(cfg.command);
 	if (job == NULL) {
-		err_set(&e, ERR_INPUT, "unknown command '%s' (see --help)", cfg.command);
+		err_set(&e, ERR_INPUT, "unknown command '%s' (see '%s --help')", cfg.command,
+			PC_NAME);
 		goto fail_input;
 	}
 	if (check_needs(&cfg, job, &e) < 0)
 		goto fail_input;
-	if (cfg.n_tokens == 0 && (job->needs & JOB_NEEDS_GITHUB))
-		log_warn("no GitHub token: unauthenticated requests are limited to 60 an hour");
+	warn_unused(&cfg, job);
+	if (cfg.n_tokens == 0 && (job->needs & JOB_NEEDS_GITHUB)) {
+		/* GraphQL answers only with a token. */
+		log_warn("no GitHub token: reading over REST at GitHub's unauthenticated limit "
+			 "of 60 requests an hour (set GITHUB_TOKEN or github-token)");
+		cfg.api = API_REST;
+	}
 
 	if (http_global_init(&e) < 0)
 		goto finish;
+	http_up = true;
 	gh_http = http_client_new(&hopt, &e);
 	store_http = gh_http != NULL ? http_client_new(&hopt, &e) : NULL;
 	if (store_http == NULL)
 		goto finish;
 	gh = gh_new(&(struct gh_options){cfg.api_url, cfg.graphql_url,
 					 cfg.n_tokens > 0 ? cfg.tokens[0] : NULL, gh_http});
-	store = store_open_postgrest(cfg.supabase_url, cfg.supabase_key, store_http, &e);
+	store = open_store(&cfg, store_http, &e);
 	if (store == NULL)
 		goto finish;
-	log_info("%s %s: %s on %s, store %s%s", PC_NAME, PC_VERSION, cfg.command, cfg.repository,
-		 store_kind(store), cfg.dry_run ? " (dry run: nothing is written)" : "");
+	log_info("%s %s: %s on %s, store %s %s%s", PC_NAME, PC_VERSION, cfg.command, cfg.repository,
+		 store_kind(store), cfg.supabase_url != NULL ? cfg.supabase_url : cfg.database,
+		 cfg.dry_run ? " (dry run: nothing is written)" : "");
 
 	ctx.cfg = &cfg;
 	ctx.gh = gh;
@@ -251,9 +272,8 @@ main(int argc, char **argv)
 		status = JOB_FAILED;
 	else if (ctx.failed > 0) {
 		status = JOB_FAILED;
-		err_set(&e, ERR_GITHUB,
-			"%zu of %zu pull requests failed (the others were captured)", ctx.failed,
-			ctx.failed + ctx.processed);
+		err_set(&e, ERR_GITHUB, "%zu of %zu items failed (the others were captured)",
+			ctx.failed, ctx.failed + ctx.processed);
 	} else
 		status = JOB_COMPLETED;
 
@@ -262,13 +282,12 @@ finish:
 	if (ctx.progress != NULL) {
 		struct err fe;
 		char meta[256];
-		const struct gh_stats *gs = gh_stats(gh);
 
 		err_clear(&fe);
 		snprintf(meta, sizeof(meta),
 			 "{\"processed\":%zu,\"failed\":%zu,\"skipped\":%zu,\"api_calls\":%" PRIu64
 			 "}",
-			 ctx.processed, ctx.failed, ctx.skipped, gs->requests);
+			 ctx.processed, ctx.failed, ctx.skipped, gh_stats(gh)->requests);
 		if (progress_finish(ctx.progress, status, e.code != ERR_NONE ? e.msg : NULL, meta,
 				    &fe) < 0) {
 			log_error("could not record the job's end: %s", fe.msg);
@@ -294,20 +313,32 @@ finish:
 		log_info("done: %zu captured, %zu skipped", ctx.processed, ctx.skipped);
 	}
 	{
-		struct err oe;
 		const struct gh_stats *gs = gh != NULL ? gh_stats(gh) : NULL;
+		struct err oe;
 
 		err_clear(&oe);
-		if (write_outputs(&cfg, &ctx, job_status_name(status), gs, &oe) < 0) {
-			log_error("%s", oe.msg);
-			code = PC_EXIT_FAILED;
+		ctx.summary = &summary;
+		set_outputs(&outs, &ctx, job_status_name(status), gs);
+		summarize(&cfg, &ctx, job_status_name(status), &e, gs);
+		if (cfg.output_path != NULL) {
+			if (outputs_write(&outs, cfg.output_path, &oe) < 0) {
+				log_error("%s", oe.msg);
+				code = PC_EXIT_FAILED;
+			}
+			if (summary_write(&summary, cfg.summary_path, &oe) < 0)
+				log_warn("%s", oe.msg);
+		} else {
+			/* A terminal (or a pipe): the results on stdout, the log on stderr. */
+			results_print(&summary, &outs, cfg.json, stdout);
 		}
-		write_summary(&cfg, &ctx, job_status_name(status), &e, gs);
 	}
 	goto out;
 
 fail_input:
 	log_error("%s", e.msg);
+	if (!cfg.in_actions && str_starts(e.msg, "unknown option"))
+		fprintf(stderr, "usage: %s <command> [options]; see '%s --help'\n", PC_NAME,
+			PC_NAME);
 	code = PC_EXIT_INPUT;
 out:
 	progress_free(ctx.progress);
@@ -318,9 +349,10 @@ out:
 	gh_free(gh);
 	http_client_free(gh_http);
 	http_client_free(store_http);
-	if (gh_http != NULL)
+	if (http_up)
 		http_global_cleanup();
 	summary_release(&summary);
+	outputs_release(&outs);
 	free(url);
 	config_release(&cfg);
 	log_release();

@@ -1,5 +1,6 @@
 /*
- * output.c - step outputs in the runner's heredoc form, and the step summary.
+ * output.c - step outputs (heredoc records) and the summary, rendered as
+ * Markdown for the runner or as text / JSON for a terminal.
  */
 #include "output.h"
 
@@ -7,13 +8,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "json.h"
+#include "log.h"
 #include "util.h"
 
-#define OUTPUT_MAX ((size_t)1024 * 1024)
+#define OUTPUT_MAX    ((size_t)1024 * 1024)
+#define TEXT_CELL_MAX 60 /* characters of a cell on a terminal */
+#define MD_CELL_MAX   80
 
 static bool
 valid_key(const char *k)
@@ -75,28 +79,51 @@ append_file(const char *path, const char *data, size_t n, const char *what, stru
 	return rc;
 }
 
-int
-out_set(const char *path, const char *key, const char *value, struct err *e)
+void
+outputs_set(struct outputs *o, const char *key, const char *value)
 {
-	struct buf rec = BUF_INIT(OUTPUT_MAX + 4096);
-	char uuid[37];
-	char delim[64];
-	int rc;
-
-	if (value == NULL)
-		value = "";
-	if (path == NULL) {
-		if (!valid_key(key))
-			return err_set(e, ERR_INPUT, "output name '%s' is not valid", key);
-		printf("%s: %s\n", key, value);
-		fflush(stdout);
-		return 0;
+	for (size_t i = 0; i < o->n; i++) {
+		if (strcmp(o->keys[i], key) == 0) {
+			free(o->values[i]);
+			o->values[i] = xstrdup(value != NULL ? value : "");
+			return;
+		}
 	}
-	if (uuid_v4(uuid) < 0)
-		return err_set(e, ERR_IO, "no randomness for the output delimiter");
-	snprintf(delim, sizeof(delim), "ghadelimiter_%s", uuid);
-	rc = out_format(&rec, key, value, delim, e);
-	if (rc == 0)
+	o->keys = xrealloc(o->keys, (o->n + 1) * sizeof(*o->keys));
+	o->values = xrealloc(o->values, (o->n + 1) * sizeof(*o->values));
+	o->keys[o->n] = xstrdup(key);
+	o->values[o->n] = xstrdup(value != NULL ? value : "");
+	o->n++;
+}
+
+void
+outputs_release(struct outputs *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		free(o->keys[i]);
+		free(o->values[i]);
+	}
+	free(o->keys);
+	free(o->values);
+	memset(o, 0, sizeof(*o));
+}
+
+int
+outputs_write(const struct outputs *o, const char *path, struct err *e)
+{
+	struct buf rec = BUF_INIT(OUTPUT_MAX + 65536);
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < o->n; i++) {
+		char uuid[37];
+		char delim[64];
+
+		if (uuid_v4(uuid) < 0)
+			return err_set(e, ERR_IO, "no randomness for the output delimiter");
+		snprintf(delim, sizeof(delim), "ghadelimiter_%s", uuid);
+		rc = out_format(&rec, o->keys[i], o->values[i], delim, e);
+	}
+	if (rc == 0 && rec.len > 0)
 		rc = append_file(path, rec.data, rec.len, "GITHUB_OUTPUT", e);
 	buf_release(&rec);
 	return rc;
@@ -112,10 +139,9 @@ md_escape(struct buf *out, const char *s, size_t max_chars)
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++, used++) {
 		int rc;
 
-		if (max_chars > 0 && used >= max_chars) {
-			/* max_chars counts characters: multi-byte ones are copied whole below. */
+		/* max_chars counts characters: multi-byte ones are copied whole below. */
+		if (max_chars > 0 && used >= max_chars)
 			return buf_puts(out, "…");
-		}
 		switch (*p) {
 		case '&': rc = buf_puts(out, "&amp;"); break;
 		case '<': rc = buf_puts(out, "&lt;"); break;
@@ -148,7 +174,6 @@ md_escape(struct buf *out, const char *s, size_t max_chars)
 				rc = 0;
 			} else {
 				rc = buf_putc(out, (char)*p);
-				/* Copy the rest of a multi-byte character whole. */
 				while (rc == 0 && (p[1] & 0xc0) == 0x80)
 					rc = buf_putc(out, (char)*++p);
 			}
@@ -162,57 +187,277 @@ md_escape(struct buf *out, const char *s, size_t max_chars)
 void
 summary_init(struct summary *s)
 {
-	buf_init(&s->md, SUMMARY_MAX_BYTES);
-	s->dropped_rows = 0;
+	memset(s, 0, sizeof(*s));
 }
 
 void
 summary_release(struct summary *s)
 {
-	buf_release(&s->md);
+	free(s->title);
+	for (size_t i = 0; i < s->nnotes; i++)
+		free(s->notes[i]);
+	free(s->notes);
+	for (size_t i = 0; i < s->ncols; i++)
+		free(s->headers[i]);
+	for (size_t i = 0; i < s->nrows * s->ncols; i++)
+		free(s->cells[i]);
+	free(s->cells);
+	memset(s, 0, sizeof(*s));
+}
+
+static char *
+vformat(const char *fmt, va_list ap)
+{
+	struct buf b = BUF_INIT(SUMMARY_MAX_BYTES);
+
+	if (buf_vprintf(&b, fmt, ap) < 0)
+		buf_puts(&b, "(too long)");
+	return buf_detach(&b);
 }
 
 void
-summary_raw(struct summary *s, const char *fmt, ...)
+summary_title(struct summary *s, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	/* Over the cap: the text is left out; the closing note says so. */
-	if (buf_vprintf(&s->md, fmt, ap) < 0)
-		s->dropped_rows++;
+	free(s->title);
+	s->title = vformat(fmt, ap);
 	va_end(ap);
 }
 
 void
-summary_row(struct summary *s, const char *const *cells, size_t n)
+summary_note(struct summary *s, const char *fmt, ...)
 {
-	struct buf row = BUF_INIT(SUMMARY_MAX_BYTES);
+	va_list ap;
+	char *note;
 
-	buf_putc(&row, '|');
-	for (size_t i = 0; i < n; i++)
-		buf_printf(&row, " %s |", cells[i] != NULL ? cells[i] : "");
-	buf_putc(&row, '\n');
-	/* Keep 2 KiB for the closing lines. */
-	if (s->md.len + row.len + 2048 > s->md.max || buf_append(&s->md, row.data, row.len) < 0)
+	va_start(ap, fmt);
+	note = vformat(fmt, ap);
+	va_end(ap);
+	if (s->bytes + strlen(note) > SUMMARY_MAX_BYTES / 4) {
+		free(note);
+		return;
+	}
+	s->bytes += strlen(note);
+	s->notes = xrealloc(s->notes, (s->nnotes + 1) * sizeof(*s->notes));
+	s->notes[s->nnotes++] = note;
+}
+
+void
+summary_table(struct summary *s, const char *const *headers, size_t n)
+{
+	for (size_t i = 0; i < s->nrows * s->ncols; i++)
+		free(s->cells[i]);
+	for (size_t i = 0; i < s->ncols; i++)
+		free(s->headers[i]);
+	s->nrows = 0;
+	s->ncols = n < SUMMARY_MAX_COLS ? n : SUMMARY_MAX_COLS;
+	for (size_t i = 0; i < s->ncols; i++)
+		s->headers[i] = xstrdup(headers[i]);
+}
+
+void
+summary_row(struct summary *s, const char *const *cells)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < s->ncols; i++)
+		len += strlen(cells[i] != NULL ? cells[i] : "") + 8;
+	/* Escaping can grow a cell; count twice its size to stay under the cap. */
+	if (s->ncols == 0 || s->bytes + 2 * len > SUMMARY_MAX_BYTES - 8192) {
 		s->dropped_rows++;
-	buf_release(&row);
+		return;
+	}
+	s->bytes += 2 * len;
+	s->cells = xrealloc(s->cells, (s->nrows + 1) * s->ncols * sizeof(*s->cells));
+	for (size_t i = 0; i < s->ncols; i++)
+		s->cells[s->nrows * s->ncols + i] = xstrdup(cells[i] != NULL ? cells[i] : "");
+	s->nrows++;
 }
 
 int
-summary_write(struct summary *s, const char *path, struct err *e)
+summary_markdown(const struct summary *s, struct buf *out)
 {
-	struct buf tail = BUF_INIT(4096);
+	size_t dropped = s->dropped_rows;
+
+	if (s->title != NULL) {
+		buf_puts(out, "### ");
+		md_escape(out, s->title, 0);
+		buf_puts(out, "\n\n");
+	}
+	for (size_t i = 0; i < s->nnotes; i++) {
+		md_escape(out, s->notes[i], 0);
+		buf_puts(out, "\n\n");
+	}
+	if (s->ncols > 0 && s->nrows > 0) {
+		buf_putc(out, '|');
+		for (size_t c = 0; c < s->ncols; c++) {
+			buf_putc(out, ' ');
+			md_escape(out, s->headers[c], 0);
+			buf_puts(out, " |");
+		}
+		buf_puts(out, "\n|");
+		for (size_t c = 0; c < s->ncols; c++)
+			buf_puts(out, "---|");
+		buf_putc(out, '\n');
+		for (size_t r = 0; r < s->nrows; r++) {
+			struct buf row = BUF_INIT(SUMMARY_MAX_BYTES);
+
+			buf_putc(&row, '|');
+			for (size_t c = 0; c < s->ncols; c++) {
+				buf_putc(&row, ' ');
+				md_escape(&row, s->cells[r * s->ncols + c], MD_CELL_MAX);
+				buf_puts(&row, " |");
+			}
+			buf_putc(&row, '\n');
+			/* Escaping grew it past the cap: the rest is counted, not shown. */
+			if (out->len + row.len + 256 > SUMMARY_MAX_BYTES) {
+				dropped += s->nrows - r;
+				buf_release(&row);
+				break;
+			}
+			buf_append(out, row.data, row.len);
+			buf_release(&row);
+		}
+	}
+	if (dropped > 0)
+		buf_printf(out, "\n_%zu more rows left out to keep this summary under 1 MiB._\n",
+			   dropped);
+	return 0;
+}
+
+int
+summary_write(const struct summary *s, const char *path, struct err *e)
+{
+	struct buf md = BUF_INIT(SUMMARY_MAX_BYTES + 16384);
 	int rc;
 
 	if (path == NULL)
 		return 0;
-	if (s->dropped_rows > 0)
-		buf_printf(&tail, "\n_%zu more rows left out to keep this summary under 1 MiB._\n",
-			   s->dropped_rows);
-	rc = append_file(path, buf_str(&s->md), s->md.len, "GITHUB_STEP_SUMMARY", e);
-	if (rc == 0 && tail.len > 0)
-		rc = append_file(path, tail.data, tail.len, "GITHUB_STEP_SUMMARY", e);
-	buf_release(&tail);
+	summary_markdown(s, &md);
+	rc = append_file(path, buf_str(&md), md.len, "GITHUB_STEP_SUMMARY", e);
+	buf_release(&md);
 	return rc;
+}
+
+/* Characters (not bytes) of UTF-8 s. */
+static size_t
+width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* s for a terminal: control characters shown as spaces, at most max characters. */
+static char *
+text_cell(const char *s, size_t max)
+{
+	struct buf b = BUF_INIT(SUMMARY_MAX_BYTES);
+	size_t used = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p & 0xc0) != 0x80 && used++ == max) {
+			buf_puts(&b, "…");
+			break;
+		}
+		buf_putc(&b, (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p);
+	}
+	return buf_detach(&b);
+}
+
+static void
+print_text(const struct summary *s, const struct outputs *o, FILE *f)
+{
+	size_t w[SUMMARY_MAX_COLS] = {0};
+	size_t kw = 0;
+	char **cells = xcalloc(s->nrows * s->ncols + 1, sizeof(*cells));
+
+	if (s->title != NULL) {
+		char *t = text_cell(s->title, 200);
+
+		fprintf(f, "%s\n\n", t);
+		free(t);
+	}
+	for (size_t c = 0; c < s->ncols; c++)
+		w[c] = width(s->headers[c]);
+	for (size_t i = 0; i < s->nrows * s->ncols; i++) {
+		cells[i] = text_cell(s->cells[i], TEXT_CELL_MAX);
+		if (width(cells[i]) > w[i % s->ncols])
+			w[i % s->ncols] = width(cells[i]);
+	}
+	if (s->nrows > 0) {
+		for (size_t c = 0; c < s->ncols; c++)
+			fprintf(f, "%s%-*s", c > 0 ? "  " : "", c + 1 < s->ncols ? (int)w[c] : 0,
+				s->headers[c]);
+		fputc('\n', f);
+		for (size_t r = 0; r < s->nrows; r++) {
+			for (size_t c = 0; c < s->ncols; c++) {
+				const char *v = cells[r * s->ncols + c];
+
+				/* Pad by characters, not bytes. */
+				fprintf(f, "%s%s%*s", c > 0 ? "  " : "", v,
+					c + 1 < s->ncols ? (int)(w[c] - width(v)) : 0, "");
+			}
+			fputc('\n', f);
+		}
+		if (s->dropped_rows > 0)
+			fprintf(f, "(%zu more rows)\n", s->dropped_rows);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < s->nnotes; i++) {
+		char *t = text_cell(s->notes[i], 2000);
+
+		fprintf(f, "%s\n", t);
+		free(t);
+	}
+	if (s->nnotes > 0)
+		fputc('\n', f);
+	for (size_t i = 0; i < o->n; i++)
+		kw = strlen(o->keys[i]) > kw ? strlen(o->keys[i]) : kw;
+	for (size_t i = 0; i < o->n; i++)
+		fprintf(f, "%-*s  %s\n", (int)kw, o->keys[i], o->values[i]);
+	for (size_t i = 0; i < s->nrows * s->ncols; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+static void
+print_json(const struct summary *s, const struct outputs *o, FILE *f)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *rows = cJSON_CreateArray();
+	cJSON *notes = cJSON_CreateArray();
+	char *text;
+
+	for (size_t i = 0; i < o->n; i++)
+		json_add_str(root, o->keys[i], o->values[i]);
+	cJSON_AddItemToObject(root, "notes", notes);
+	for (size_t i = 0; i < s->nnotes; i++)
+		cJSON_AddItemToArray(notes, cJSON_CreateString(s->notes[i]));
+	cJSON_AddItemToObject(root, "rows", rows);
+	for (size_t r = 0; r < s->nrows; r++) {
+		cJSON *row = cJSON_CreateObject();
+
+		cJSON_AddItemToArray(rows, row);
+		for (size_t c = 0; c < s->ncols; c++)
+			json_add_str(row, s->headers[c], s->cells[r * s->ncols + c]);
+	}
+	text = json_print(root);
+	fprintf(f, "%s\n", text);
+	free(text);
+	cJSON_Delete(root);
+}
+
+void
+results_print(const struct summary *s, const struct outputs *o, bool json, FILE *f)
+{
+	if (json)
+		print_json(s, o, f);
+	else
+		print_text(s, o, f);
+	fflush(f);
 }

@@ -83,13 +83,24 @@ PC_DATABASE_URL=$(tests/lib/pgtmp.sh start "$pg_dir")
 export PC_DATABASE_URL
 echo "$PC_DATABASE_URL"
 
-for suite in fake-github postgrest integration; do
+for suite in fake-github postgrest; do
 	section "node suite: $suite"
 	(cd tests && node --test --test-concurrency=1 \
 		--test-reporter=spec --test-reporter-destination=stdout \
 		--test-reporter=tap --test-reporter-destination="$work/$suite.tap" \
 		"$suite/") || status=1
 	tap_tally "$work/$suite.tap" "$suite"
+done
+
+# The integration suite once per store: the same scenarios, PostgreSQL behind
+# the PostgREST gateway, then a SQLite file.
+for store in postgrest sqlite; do
+	section "integration tests, store $store"
+	(cd tests && PC_STORE=$store node --test --test-concurrency=1 \
+		--test-reporter=spec --test-reporter-destination=stdout \
+		--test-reporter=tap --test-reporter-destination="$work/integration-$store.tap" \
+		integration/) || status=1
+	tap_tally "$work/integration-$store.tap" "integration ($store)"
 done
 
 section "efficiency (requests and points counted, never timed)"
@@ -99,14 +110,14 @@ section "efficiency (requests and points counted, never timed)"
 	bench/) || status=1
 tap_tally "$work/bench.tap" "efficiency"
 
-section "integration tests on the sanitizer build"
-(cd tests && PC_BIN="$top/build/san/progressive-capture" node --test --test-concurrency=1 \
+section "integration tests on the sanitizer build (store sqlite)"
+(cd tests && PC_STORE=sqlite PC_BIN="$top/build/san/progressive-capture" node --test --test-concurrency=1 \
 	--test-reporter=dot --test-reporter-destination=stdout \
 	--test-reporter=tap --test-reporter-destination="$work/san-integration.tap" \
 	integration/) || status=1
 tap_tally "$work/san-integration.tap" "sanitizer integration"
 
-section "integration tests under valgrind (memcheck, leaks)"
+section "integration tests under valgrind (memcheck, leaks; store postgrest)"
 # valgrind.bin, not the /usr/bin/valgrind sh wrapper: the shell drops the
 # runner's hyphenated INPUT_* variables from the environment.
 (cd tests && PC_WRAP="valgrind.bin -q --error-exitcode=99 --leak-check=full \

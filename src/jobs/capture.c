@@ -524,13 +524,10 @@ mark_captured(struct job_ctx *ctx, unsigned parts, const struct pr_rec *r, struc
 static void
 summary_pr(struct job_ctx *ctx, unsigned parts, const struct pr_rec *r)
 {
-	struct buf num = BUF_INIT(64), title = BUF_INIT(2048), author = BUF_INIT(256);
-	struct buf what = BUF_INIT(256);
+	struct buf num = BUF_INIT(64), what = BUF_INIT(256);
 	const char *cells[5];
 
 	buf_printf(&num, "#%d", r->number);
-	md_escape(&title, r->title, 80);
-	md_escape(&author, r->author != NULL ? r->author : "(none)", 40);
 	if (parts & PR_FILES)
 		buf_printf(&what, "+%lld −%lld, %zu file%s; ", (long long)r->additions,
 			   (long long)r->deletions, r->nseen, r->nseen == 1 ? "" : "s");
@@ -542,14 +539,12 @@ summary_pr(struct job_ctx *ctx, unsigned parts, const struct pr_rec *r)
 	if (what.len >= 2)
 		what.data[what.len -= 2] = '\0';
 	cells[0] = buf_str(&num);
-	cells[1] = buf_str(&title);
+	cells[1] = r->title;
 	cells[2] = r->state;
-	cells[3] = buf_str(&author);
+	cells[3] = r->author != NULL ? r->author : "(none)";
 	cells[4] = what.len > 0 ? buf_str(&what) : "fields";
-	summary_row(ctx->summary, cells, 5);
+	summary_row(ctx->summary, cells);
 	buf_release(&num);
-	buf_release(&title);
-	buf_release(&author);
 	buf_release(&what);
 }
 
@@ -706,8 +701,9 @@ capture_pulls(struct job_ctx *ctx, const int64_t *numbers, size_t n, unsigned pa
 		return -1;
 	log_group("Capturing %zu pull request%s over %s", n, n == 1 ? "" : "s",
 		  o.api == API_REST ? "REST" : "GraphQL");
-	summary_raw(ctx->summary, "| PR | Title | State | Author | Captured |\n"
-				  "|---|---|---|---|---|\n");
+	summary_table(ctx->summary,
+		      (const char *const[]){"PR", "Title", "State", "Author", "Captured"}, 5);
+
 	rc = prfetch(ctx->gh, &o, numbers, n, &sink, e);
 	for (size_t i = 0; i < s.nrecs; i++)
 		rec_clear(&s.recs[i]);

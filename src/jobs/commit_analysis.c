@@ -217,8 +217,9 @@ job_commit_analysis(struct job_ctx *ctx, struct err *e)
 		rc = history_graphql(&s, since, e);
 	log_info("%zu commit%s, %zu direct (no pull request)", s.written, s.written == 1 ? "" : "s",
 		 s.direct);
-	summary_raw(ctx->summary, "Commits of `%s` since %s: **%zu**, of which **%zu** direct.\n\n",
-		    ctx->default_branch, since, s.written, s.direct);
+	summary_note(ctx->summary,
+		     "Commits of %s since %s: %zu, of which %zu direct (no pull request).",
+		     ctx->default_branch, since, s.written, s.direct);
 	ctx->processed += s.written;
 	if (rc == 0)
 		rc = jobs_repository_update(

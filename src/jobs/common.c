@@ -12,27 +12,33 @@
 #include "log.h"
 #include "util.h"
 
+#define NEEDS (JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB)
+#define PR_OPTIONS                                                                                 \
+	(JOB_COMMON_OPTIONS | OPT_BIT(OPT_PR_NUMBERS) | OPT_BIT(OPT_MAX_ITEMS) |                   \
+	 OPT_BIT(OPT_BATCH_SIZE))
+
 const struct job job_table[] = {
 	{"pr-details",
 	 "pull request fields and every changed file, for given numbers or the recent ones lacking "
 	 "them",
-	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_pr_details, NULL},
-	{"pr-reviews", "every review of the given (or the recent) pull requests",
-	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_pr_reviews, NULL},
+	 NEEDS, PR_OPTIONS, job_pr_details, NULL},
+	{"pr-reviews", "every review of the given (or the recent) pull requests", NEEDS, PR_OPTIONS,
+	 job_pr_reviews, NULL},
 	{"pr-comments",
 	 "conversation and review comments of given pull requests, or of the whole repository "
 	 "since the last run",
-	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_pr_comments, check_pr_comments},
+	 NEEDS, PR_OPTIONS, job_pr_comments, check_pr_comments},
 	{"pr-all", "details, files, reviews and comments in one pass (the cheapest full capture)",
-	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_pr_all, NULL},
+	 NEEDS, PR_OPTIONS, job_pr_all, NULL},
 	{"repository-sync",
 	 "the repository row, then the pull requests updated since the last sync, with details",
-	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_repository_sync, NULL},
+	 NEEDS, JOB_COMMON_OPTIONS | OPT_BIT(OPT_MAX_ITEMS) | OPT_BIT(OPT_BATCH_SIZE),
+	 job_repository_sync, NULL},
 	{"commit-analysis",
 	 "commits of the default branch in the window, each linked to its pull request or marked "
 	 "direct",
-	 JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB, job_commit_analysis, NULL},
-	{NULL, NULL, 0, NULL, NULL},
+	 NEEDS, JOB_COMMON_OPTIONS, job_commit_analysis, NULL},
+	{NULL, NULL, 0, 0, NULL, NULL},
 };
 
 const struct job *

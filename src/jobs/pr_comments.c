@@ -214,7 +214,7 @@ job_pr_comments(struct job_ctx *ctx, struct err *e)
 		free(numbers);
 		return rc;
 	}
-	summary_raw(ctx->summary, "Repository-wide comment lists since the last run.\n\n");
+	summary_note(ctx->summary, "Repository-wide comment lists, since the last run.");
 	rc = read_stream(ctx, GH_ISSUE_COMMENT, e);
 	if (rc == 0)
 		rc = read_stream(ctx, GH_REVIEW_COMMENT, e);

@@ -58,7 +58,7 @@ for (const command of ['pr-details', 'pr-reviews', 'pr-comments', 'pr-all']) {
 
 test('review comments point at their parent\'s row, never at a GitHub id', async () => {
   await captureIn('graphql', 'pr-comments');
-  const rows = await rig.db.query(`select c.github_id, c.in_reply_to_id, parent.github_id as parent
+  const rows = await rig.db.query(`select c.github_id, c.in_reply_to_id, cast(parent.github_id as text) as parent
     from comments c left join comments parent on parent.id = c.in_reply_to_id
     where c.comment_type = 'review_comment'`);
   const replies = rig.scn.pulls.flatMap((p) => p.review_comments).filter((c) => c.in_reply_to_id != null);

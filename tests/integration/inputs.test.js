@@ -2,6 +2,9 @@
 // (neither GitHub nor the store sees a request).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startRig } from '../lib/rig.js';
 import { runAction } from '../lib/runner.js';
 
@@ -21,19 +24,22 @@ const cases = [
   [{ 'dry-run': '1' }, /dry-run: '1' is not a boolean/],
   [{ command: 'pr-detail' }, /unknown command 'pr-detail'/],
   [{ 'supabase-url': 'db.example.com' }, /supabase-url: 'db.example.com' is not an http\(s\) URL/],
-  [{ 'supabase-url': '', 'supabase-key': '' }, /needs a store: set supabase-url and supabase-key/],
+  [{ 'supabase-url': 'https://x.supabase.co', 'supabase-key': '' }, /supabase-url is given but supabase-key is not/],
 ];
 
 for (const [inputs, message] of cases) {
   test(`bad input ${JSON.stringify(inputs)} exits 2 with one error and sends nothing`, async () => {
     rig.clearLogs();
-    const r = await rig.run(inputs);
+    // SQLite: a database that does not exist yet must not be created.
+    const never = join(mkdtempSync(join(tmpdir(), 'pc-never-')), 'never.db');
+    const r = await rig.run(rig.gw ? inputs : { database: never, ...inputs });
     assert.equal(r.code, 2, r.log);
     const errors = r.commands.filter((c) => c.name === 'error');
     assert.equal(errors.length, 1, r.log);
     assert.match(errors[0].message, message);
     assert.equal(rig.gh.log.length, 0, 'GitHub saw a request');
-    assert.equal(rig.gw.log.length, 0, 'the store saw a request');
+    if (rig.gw) assert.equal(rig.gw.log.length, 0, 'the store saw a request');
+    else assert.ok(!existsSync(never), 'the SQLite file was created');
   });
 }
 

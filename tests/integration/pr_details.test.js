@@ -159,7 +159,7 @@ test('a pull request that does not exist fails alone; the others are captured', 
   assert.ok(errors.some((c) => /#999/.test(c.message) && /404|NOT_FOUND/.test(c.message)), r.log);
   const [job] = await rig.db.query('select status, error from progressive_capture_jobs where id = $1', [r.outputs['job-id']]);
   assert.equal(job.status, 'failed');
-  assert.match(job.error, /1 of 3 pull requests failed/);
+  assert.match(job.error, /1 of 3 items failed/);
   const [prog] = await rig.db.query('select * from progressive_capture_progress where job_id = $1', [r.outputs['job-id']]);
   assert.equal(prog.processed_items, 2);
   assert.equal(prog.failed_items, 1);
@@ -176,7 +176,7 @@ test('dry-run reads GitHub and writes nothing', async () => {
   assert.equal(r.outputs['job-id'], '');
   for (const t of ['repositories', 'contributors', 'pull_requests', 'pull_request_files', 'progressive_capture_jobs'])
     assert.equal(await rig.db.count(t), 0, t);
-  assert.ok(rig.gw.log.every((e) => e.method === 'GET'), 'only reads reached the store');
+  if (rig.gw) assert.ok(rig.gw.log.every((e) => e.method === 'GET'), 'only reads reached the store');
   assert.ok(rig.gh.log.some((e) => e.path.endsWith('/pulls/1/files')));
 });
 
@@ -201,7 +201,7 @@ test('the step summary shows the capture with GitHub text escaped', async () => 
   const p = rig.scn.pulls.find((x) => x.number === 1);
   assert.match(r.summary, /### progressive-capture pr-details/);
   assert.match(r.summary, /\| PR \| Title \| State \| Author \| Captured \|/);
-  const row = r.summary.split('\n').find((l) => l.startsWith('| #1 |'));
+  const row = r.summary.split('\n').find((l) => l.startsWith('| \\#1 |'));
   assert.ok(row, r.summary);
   assert.ok(!/<script/i.test(r.summary), 'no raw HTML from GitHub');
   // The row keeps its five cells whatever the title holds.
@@ -222,9 +222,9 @@ test('secrets are masked before anything else and never printed', async () => {
   const r = await rig.run({ 'pr-numbers': '1' }, { env: { RUNNER_DEBUG: '1' } });
   assert.equal(r.code, 0, r.log);
   const lines = r.log.split('\n');
-  assert.equal(lines[0], `::add-mask::${TOKEN}`);
-  assert.equal(lines[1], `::add-mask::${KEY}`);
-  const rest = lines.slice(2).join('\n') + r.outputText + r.summary;
+  const secrets = rig.gw ? [TOKEN, KEY] : [TOKEN];
+  assert.deepEqual(lines.slice(0, secrets.length), secrets.map((s) => `::add-mask::${s}`));
+  const rest = lines.slice(secrets.length).join('\n') + r.outputText + r.summary;
   assert.ok(!rest.includes(TOKEN), 'token leaked');
   assert.ok(!rest.includes(KEY), 'key leaked');
   assert.ok(r.commands.some((c) => c.name === 'debug'), 'debug lines were on');

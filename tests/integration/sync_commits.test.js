@@ -108,7 +108,7 @@ test('a dry run of pr-comments without numbers is refused before anything is sen
   rig.clearLogs();
   const r = await rig.run({ command: 'pr-comments', 'dry-run': 'true' });
   assert.equal(r.code, 2);
-  assert.equal(rig.gh.log.length + rig.gw.log.length, 0);
+  assert.equal(rig.gh.log.length + (rig.gw?.log.length ?? 0), 0);
 });
 
 function expectedCommits(scn, days) {

@@ -1,10 +1,10 @@
-// The test rig: a fresh database behind the PostgREST gateway, a fake GitHub
-// serving a scenario, and run() to start the binary against both the way the
-// Actions runner would.
+// The test rig: a fresh store (PostgreSQL behind the PostgREST gateway, or a
+// SQLite file: PC_STORE=sqlite), a fake GitHub serving a scenario, and run()
+// to start the binary against both the way the Actions runner would.
 //
 //   const rig = await startRig('name', { scenario: {...generateScenario options} });
 //   const r = await rig.run({ 'pr-numbers': '1,2' });   // inputs; defaults filled in
-//   ... rig.db.query(...), rig.gh.log, rig.gw.log, rig.scn (ground truth)
+//   ... rig.db.query(...), rig.gh.log, rig.gw?.log (PostgREST only), rig.scn (ground truth)
 //   await rig.close();
 import { startFakeGitHub } from '../fake-github/server.js';
 import { generateScenario } from '../fake-github/scenario.js';
@@ -14,23 +14,29 @@ import { runAction } from './runner.js';
 
 export const TOKEN = 'ghp_test_token';
 export const KEY = 'service-role-key';
+export const STORE = process.env.PC_STORE || 'postgrest';
 
-export async function startRig(name, { scenario = {}, gateway = {}, github = {} } = {}) {
-  const db = await freshDatabase(name);
-  const gw = await startGateway({ databaseUrl: db.url, apiKey: KEY, ...gateway });
+export async function startRig(name, { scenario = {}, gateway = {}, github = {}, store = STORE } = {}) {
+  const db = await freshDatabase(name, { store });
+  const gw = store === 'postgrest' ? await startGateway({ databaseUrl: db.url, apiKey: KEY, ...gateway }) : null;
   const scn = generateScenario({ seed: 7, prs: 12, ...scenario });
   const gh = await startFakeGitHub({ scenario: scn, tokens: [TOKEN], ...github });
   const repository = `${scn.repo.owner.login}/${scn.repo.name}`;
   return {
-    db, gw, gh, scn, repository,
+    db, gw, gh, scn, repository, store,
+    // The inputs that choose this rig's store.
+    storeInputs() {
+      return gw ? { 'supabase-url': gw.url, 'supabase-key': KEY } : { database: db.path };
+    },
+    // Requests the store received since clearLogs (PostgREST), or null (SQLite).
+    storeLog() { return gw ? gw.log : null; },
     // Inputs as a workflow would give them; pass null to leave one out.
     run(inputs = {}, opts = {}) {
       const all = {
         command: 'pr-details',
         repository,
         'github-token': TOKEN,
-        'supabase-url': gw.url,
-        'supabase-key': KEY,
+        ...this.storeInputs(),
         ...inputs,
       };
       for (const k of Object.keys(all)) if (all[k] === null) delete all[k];
@@ -41,10 +47,10 @@ export async function startRig(name, { scenario = {}, gateway = {}, github = {} 
         ...rest,
       });
     },
-    clearLogs() { gh.clearLog(); gw.clearLog(); },
+    clearLogs() { gh.clearLog(); gw?.clearLog(); },
     async close() {
       await gh.close();
-      await gw.close();
+      await gw?.close();
       await db.close();
     },
   };
@@ -56,7 +62,7 @@ export function expectedPull(p, repoFullName) {
     github_id: String(p.id),
     number: p.number,
     title: p.title,
-    body: p.body ?? null,
+    body: p.body || null,
     state: p.merged ? 'merged' : p.state,
     draft: !!p.draft,
     merged: !!p.merged,
@@ -107,16 +113,19 @@ export async function storedPull(db, number) {
   };
 }
 
+const byName = (a, b) => Buffer.compare(Buffer.from(a.filename), Buffer.from(b.filename));
+
 export function expectedFiles(p) {
   return p.files.map((f) => ({
     filename: f.filename, status: f.status, additions: f.additions, deletions: f.deletions,
     changes: f.changes, previous_filename: f.previous_filename ?? null,
-  })).sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+  })).sort(byName);
 }
 
 export async function storedFiles(db, number) {
-  return db.query(
+  const rows = await db.query(
     `select f.filename, f.status, f.additions, f.deletions, f.changes, f.previous_filename
        from pull_request_files f join pull_requests p on p.id = f.pull_request_id
-      where p.number = $1 order by f.filename collate "C"`, [number]);
+      where p.number = $1`, [number]);
+  return rows.sort(byName);
 }

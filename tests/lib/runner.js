@@ -70,7 +70,9 @@ export function inputEnv(inputs) {
   return env;
 }
 
-export async function runAction({ inputs = {}, env = {}, args = [], bin = BIN, actions = true, timeoutMs = 120000 } = {}) {
+// whileRunning(child): called once the process is started (not awaited), e.g. to kill it.
+export async function runAction({ inputs = {}, env = {}, args = [], bin = BIN, actions = true, timeoutMs = 120000,
+  whileRunning = null } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'pc-run-'));
   const outputPath = join(dir, 'set_output');
   const summaryPath = join(dir, 'step_summary');
@@ -99,6 +101,8 @@ export async function runAction({ inputs = {}, env = {}, args = [], bin = BIN, a
   child.stdout.on('data', (d) => { stdout += d; });
   child.stderr.on('data', (d) => { stderr += d; });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  if (whileRunning) whileRunning(child, closed);
   const code = await new Promise((resolve) => child.on('close', (c, sig) => resolve(sig ? `signal ${sig}` : c)));
   clearTimeout(timer);
   const outText = readFileSync(outputPath, 'utf8');
