@@ -95,7 +95,7 @@ test('make run, from a fresh clone, captures a repository into a file the sqlite
     assert.match(stdout, /progressive-capture pr-all: acme\/widgets — completed/);
     assert.match(stdout, /processed +4/);
     const { stdout: n } = await run('sqlite3', [join(dir, 'progressive-capture.db'),
-      'select count(*) from pull_requests; select count(*) from reviews > 0;']);
+      'select count(*) from pull_requests; select (select count(*) from reviews) > 0;']);
     assert.deepEqual(n.trim().split('\n'), ['4', '1']);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -94,7 +94,7 @@ TEST(sqlite_select_filters_orders_and_limits)
 	int64_t v;
 
 	for (int i = 1; i <= 4; i++) {
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "r%d", i);
 		add_repo(s, i, name, &tmp, NULL);
@@ -154,7 +154,7 @@ TEST(sqlite_batch_is_all_or_nothing_and_errors_say_why)
 
 	rowset_init(&rs, "repositories", cols, 5);
 	for (int i = 1; i <= 3; i++) {
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "r%d", i);
 		rowset_add(&rs);
