@@ -73,3 +73,35 @@ export async function graphql(gh, query, variables = {}, { token = DEFAULT_TOKEN
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
 }
+
+/**
+ * Requests that came too soon after a rate-limit refusal (a log record with
+ * `rateLimited`), as GitHub's rules say (CONVENTIONS B1): with a retry-after, none of
+ * the token's requests before `time + retryAfter` s; without one and with
+ * x-ratelimit-remaining 0 (a spent primary budget), none for the same resource before
+ * `rateReset` (epoch s); otherwise (a secondary limit without retry-after) none before
+ * `time + noRetryAfterMs`. `time` is the refused request's arrival, so the check is
+ * lenient by the time the answer took. `ignore(record)` skips requests (GET
+ * /rate_limit by default). Returns [{ refusal, request, earlyMs }], empty when the
+ * client behaved.
+ */
+export function rateLimitViolations(log, { noRetryAfterMs = 60_000, slackMs = 0, ignore = (r) => r.route === 'GET /rate_limit' } = {}) {
+  const out = [];
+  const records = [...log].sort((a, b) => a.seq - b.seq);
+  for (const refusal of records) {
+    if (!refusal.rateLimited) continue;
+    let notBefore;
+    let sameResourceOnly = false;
+    if (refusal.retryAfter !== null && refusal.retryAfter !== undefined) notBefore = refusal.time + refusal.retryAfter * 1000;
+    else if (refusal.rateRemaining === 0 && refusal.rateReset !== null && refusal.rateReset !== undefined) {
+      notBefore = refusal.rateReset * 1000;
+      sameResourceOnly = true;
+    } else notBefore = refusal.time + noRetryAfterMs;
+    for (const request of records) {
+      if (request.seq <= refusal.seq || request.token !== refusal.token || ignore(request)) continue;
+      if (sameResourceOnly && request.resource !== refusal.resource) continue;
+      if (request.time < notBefore - slackMs) out.push({ refusal, request, earlyMs: notBefore - request.time });
+    }
+  }
+  return out;
+}

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kindOfFault, RandomFaults } from './faults.js';
 import { runGraphQL } from './graphql.js';
 import { RateLimiter } from './ratelimit.js';
 import { buildIndex, filterHistory } from './repo-index.js';
@@ -30,37 +31,12 @@ const COMMIT_FILES_PER_PAGE = 300; // GET /commits/{ref} pages its files 300 at 
 const MAX_COMMIT_FILES = 3000; // …up to 3000 files
 const UA_MESSAGE = 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.\n';
 
+export { FAULTS, RANDOM_KINDS, DEFAULT_RANDOM_KINDS } from './faults.js';
+
 /** Short, non-reversible token id for logs: "sha256:" + 12 hex digits; '' for none. */
 export function tokenFingerprint(token) {
   return token ? `sha256:${createHash('sha256').update(token).digest('hex').slice(0, 12)}` : '';
 }
-
-/** Ready-made faults for addFault(). */
-export const FAULTS = Object.freeze({
-  /** 403 + retry-after, GitHub's secondary-rate-limit answer. */
-  secondaryRateLimit: (retryAfterSeconds = 1) => ({
-    status: 403,
-    headers: { 'retry-after': String(retryAfterSeconds) },
-    body: {
-      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
-      documentation_url: 'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
-      status: '403',
-    },
-  }),
-  /** 429 with retry-after. */
-  tooManyRequests: (retryAfterSeconds = 1) => ({
-    status: 429, headers: { 'retry-after': String(retryAfterSeconds) },
-    body: { message: 'API rate limit exceeded', documentation_url: DOCS, status: '429' },
-  }),
-  /** 502 as GitHub answers a GraphQL query that ran out of time. */
-  timeout: () => ({
-    status: 502,
-    body: { message: "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.", documentation_url: DOCS },
-  }),
-  serverError: (status = 500) => ({ status, body: { message: 'Server Error', documentation_url: DOCS, status: String(status) } }),
-  /** Drop the connection without an answer. */
-  reset: () => ({ destroy: true }),
-});
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const sha1 = (s) => createHash('sha1').update(s).digest('hex');
@@ -147,6 +123,9 @@ export async function startFakeGitHub(opts = {}) {
   const dispatches = [];
   const runs = new Map();
   const faults = [];
+  let random = opts.randomFaults ? new RandomFaults(opts.randomFaults) : null; // while setRandomFaults() is on
+  const newStats = () => ({ requests: 0, total: 0, scripted: 0, random: 0, byKind: {}, byFault: {} });
+  let stats = newStats();
   let seq = 0;
   let base = '';
 
@@ -442,21 +421,45 @@ export async function startFakeGitHub(opts = {}) {
     return ifNoneMatch.split(',').some((t) => t.trim() === '*' || bare(t) === bare(etag));
   }
 
-  /** The first live fault matching the request; paths = the request path and its /repos/… form. */
-  function matchFault(method, paths, graphqlOp) {
+  /**
+   * The fault for a request, or null: the first live scripted fault that matches, else
+   * (random mode) a draw. paths = the request path and its /repos/… form. A random
+   * fault is dropped when the token's budget for `resource` is already spent (the
+   * primary refusal answers; the draw is still made, so the stream stays the same).
+   * Returns { name, kind, source: 'scripted'|'random', spec }.
+   */
+  function takeFault(method, paths, graphqlOp, { token, resource }) {
+    const isGraphql = paths[0] === '/graphql';
     const pathMatches = (f) => paths.some((p) => (f.path instanceof RegExp ? f.path.test(p) : !f.path || p.startsWith(f.path)));
     for (const f of faults) {
       if (f.remaining <= 0) continue;
       if (f.method && f.method.toUpperCase() !== method) continue;
       if (!pathMatches(f)) continue;
-      if (f.graphql !== undefined && f.graphql !== (paths[0] === '/graphql')) continue;
+      if (f.graphql !== undefined && f.graphql !== isGraphql) continue;
       if (f.operation && f.operation !== graphqlOp) continue;
       f.remaining--;
       f.hits++;
-      return f;
+      return { name: f.name, kind: kindOfFault(f.name), source: 'scripted', spec: f.response };
+    }
+    if (random && random.eligible(method, paths, isGraphql)) {
+      stats.requests++;
+      const spec = random.draw({ graphql: isGraphql });
+      if (spec && limiter.peek(token, resource).remaining > 0) {
+        return { name: spec.fault, kind: spec.kind, source: 'random', spec };
+      }
     }
     return null;
   }
+
+  function countFault(f) {
+    stats.total++;
+    stats[f.source]++;
+    stats.byKind[f.kind] = (stats.byKind[f.kind] ?? 0) + 1;
+    stats.byFault[f.name] = (stats.byFault[f.name] ?? 0) + 1;
+  }
+
+  /** Epoch seconds at least `s` seconds from now. */
+  const resetIn = (s) => Math.ceil((Date.now() + s * 1000) / 1000);
 
   async function handle(req, res) {
     let url;
@@ -484,25 +487,35 @@ export async function startFakeGitHub(opts = {}) {
       queryCost: null, // GraphQL: the query's computed cost (charged or not)
       nodeCount: null, // GraphQL: the query's node count
       bytes: 0,
+      fault: null, // the injected fault's name ('secondary-429', 'server-502', 'slow', …)
+      retryAfter: null, // the answer's retry-after, seconds
+      rateRemaining: null, // the answer's x-ratelimit-remaining
+      rateReset: null, // the answer's x-ratelimit-reset, epoch seconds
+      rateLimited: false, // a rate-limit refusal: 429, 403 "…rate limit…", GraphQL RATE_LIMITED
+      aborted: false, // the client closed the connection before the answer was written
     };
     const requestId = `FA4E:${record.seq.toString(16).toUpperCase().padStart(4, '0')}:${(fnv1a(String(record.seq)) >>> 8).toString(16).toUpperCase()}:${record.time.toString(16).toUpperCase().slice(-8)}`;
     const bodyPromise = method === 'POST' || method === 'PUT' || method === 'PATCH' ? readBody(req) : Promise.resolve(Buffer.alloc(0));
     let versionSelected = API_VERSIONS[0];
 
-    const send = async ({ status, body = null, headers = {}, text = null, pretty = true, destroy = false }) => {
-      if (latencyMs > 0) await sleep(latencyMs);
+    // What a fault does to the real answer (set by applyFault).
+    const fx = { delayMs: 0, mangle: null };
+
+    const send = async ({ status, body = null, headers = {}, text = null, contentType = null, pretty = true, destroy = false }) => {
+      const delay = latencyMs + fx.delayMs;
       if (destroy) {
         record.status = 0;
         log.push(record);
+        if (delay > 0) await sleep(delay);
         req.socket.destroy();
         return;
       }
       let payload = '';
       if (text !== null) payload = text;
       else if (body !== null && status !== 204 && status !== 304) payload = JSON.stringify(body, null, pretty ? 2 : 0);
-      const buf = Buffer.from(payload, 'utf8');
+      let buf = Buffer.from(payload, 'utf8');
       const h = {
-        'content-type': text !== null ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+        'content-type': contentType ?? (text !== null ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
         'x-github-api-version-selected': versionSelected,
         'x-github-media-type': 'github.v3; format=json',
         'x-github-request-id': requestId,
@@ -513,12 +526,76 @@ export async function startFakeGitHub(opts = {}) {
         server: 'github.com',
         ...headers,
       };
+      let cut = null; // bytes of the body actually sent (truncate / reset-mid-body)
+      if (fx.mangle) {
+        // The real answer cut in half; an answer without a body (204, 304) becomes a 200 JSON one.
+        if (buf.length < 2) {
+          status = 200;
+          h['content-type'] = 'application/json; charset=utf-8';
+          buf = Buffer.from(JSON.stringify({ message: 'Server Error', documentation_url: DOCS, status: '500' }, null, 2));
+        }
+        if (fx.mangle === 'truncate') status = 200;
+        cut = Math.floor(buf.length / 2);
+      }
       if (status !== 204 && status !== 304) h['content-length'] = String(buf.length);
       record.status = status;
-      record.bytes = method === 'HEAD' ? 0 : buf.length;
-      log.push(record);
+      record.bytes = method === 'HEAD' ? 0 : cut ?? buf.length;
+      const num = (v) => (v === undefined || v === null || v === '' ? null : Number(v));
+      record.retryAfter = num(h['retry-after']);
+      record.rateRemaining = num(h['x-ratelimit-remaining']);
+      record.rateReset = num(h['x-ratelimit-reset']);
+      const message = body && typeof body === 'object' && typeof body.message === 'string' ? body.message : '';
+      record.rateLimited = status === 429 || (status === 403 && /rate limit/i.test(message))
+        || (status === 200 && Array.isArray(body?.errors) && body.errors.some((e) => e?.type === 'RATE_LIMITED'));
+      log.push(record); // before any delay, so the log stays in arrival order
+      if (delay > 0) await sleep(delay);
+      if (req.socket.destroyed || res.destroyed) {
+        record.aborted = true; // the client gave up (e.g. its timeout during a slow answer)
+        return;
+      }
+      if (fx.mangle === 'truncate') {
+        h['content-length'] = String(cut);
+        res.writeHead(status, h);
+        res.end(method === 'HEAD' ? undefined : buf.subarray(0, cut));
+        return;
+      }
+      if (fx.mangle === 'reset-mid-body') {
+        res.writeHead(status, h); // the full content-length, then half the body and a dead socket
+        res.write(buf.subarray(0, cut), () => setImmediate(() => req.socket.destroy()));
+        return;
+      }
       res.writeHead(status, h);
       res.end(method === 'HEAD' || status === 204 || status === 304 ? undefined : buf);
+    };
+
+    // A fault taken for this request: its canned answer, or null when the request goes on
+    // (answer delayed or cut by `fx`, or refused for the budget the fault spent).
+    const applyFault = (f, resource) => {
+      record.fault = f.name;
+      countFault(f);
+      const spec = f.spec;
+      if (spec.exhaust) {
+        limiter.set(token, spec.exhaust.resource ?? resource, { remaining: 0, reset: resetIn(spec.exhaust.resetInSeconds) });
+      }
+      if (spec.delayMs) fx.delayMs = spec.delayMs;
+      if (spec.mangle) fx.mangle = spec.mangle;
+      if (spec.destroy) return { destroy: true };
+      if (spec.graphqlRateLimited) {
+        const state = limiter.peek(token, 'graphql');
+        return {
+          status: 200,
+          pretty: false,
+          body: { errors: [{ type: 'RATE_LIMITED', message: `API rate limit exceeded for user ID ${viewerOf(token).id}.` }] },
+          headers: { ...rateHeaders(state), 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(state.limit), 'x-ratelimit-reset': String(resetIn(1)) },
+        };
+      }
+      if (spec.status !== undefined) {
+        return {
+          status: spec.status, body: spec.body ?? null, text: spec.text ?? null, contentType: spec.contentType ?? null,
+          headers: { ...rateHeaders(limiter.peek(token, resource)), ...(spec.headers ?? {}) },
+        };
+      }
+      return null;
     };
 
     // 1. User-Agent (rejected before anything else, as plain text).
@@ -559,8 +636,11 @@ export async function startFakeGitHub(opts = {}) {
       // The operation name for fault matching: operationName, else the query's own name.
       const opName = (typeof body?.operationName === 'string' && body.operationName)
         || (typeof body?.query === 'string' && /^\s*(?:query|mutation)\s+([_A-Za-z]\w*)/.exec(body.query)?.[1]) || null;
-      const fault = matchFault(method, [url.pathname], opName);
-      if (fault) return send({ ...fault.response, headers: { ...rateHeaders(limiter.peek(token, 'graphql')), ...(fault.response.headers ?? {}) } });
+      const fault = takeFault(method, [url.pathname], opName, { token, resource: 'graphql' });
+      if (fault) {
+        const canned = applyFault(fault, 'graphql');
+        if (canned) return send(canned);
+      }
       const result = await runGraphQL(body, {
         lookupRepo,
         allRepos: () => scenarios.map(indexOf),
@@ -626,8 +706,11 @@ export async function startFakeGitHub(opts = {}) {
     if (rawBody === null) return send(ghError(413, 'Payload too large'));
 
     // 6. Faults, then the primary rate limit.
-    const fault = matchFault(method, [url.pathname, path], null);
-    if (fault) return send({ ...fault.response, headers: { ...rateHeaders(limiter.peek(token, 'core')), ...(fault.response.headers ?? {}) } });
+    const fault = takeFault(method, [url.pathname, path], null, { token, resource: 'core' });
+    if (fault) {
+      const canned = applyFault(fault, 'core');
+      if (canned) return send(canned);
+    }
     if (!free && limiter.peek(token, 'core').remaining <= 0) {
       const message = token
         ? `API rate limit exceeded for user ID ${viewerOf(token).id}.`
@@ -725,12 +808,31 @@ export async function startFakeGitHub(opts = {}) {
     setLatency(ms) { latencyMs = ms; },
     get latencyMs() { return latencyMs; },
     addFault(spec) {
-      const { method, path, graphql, operation, times = 1, ...response } = spec;
-      const f = { method, path, graphql, operation, remaining: times, hits: 0, response };
+      const { method, path, graphql, operation, times = 1, fault, ...response } = spec;
+      const name = fault ?? (response.destroy ? 'reset' : `custom-${response.status ?? 'fault'}`);
+      const f = { method, path, graphql, operation, remaining: times, hits: 0, name, response };
       faults.push(f);
       return f;
     },
-    clearFaults() { faults.length = 0; },
+    /** Remove every scripted fault, stop the random mode and zero faultStats(). */
+    clearFaults() {
+      faults.length = 0;
+      random = null;
+      stats = newStats();
+    },
+    /** Seeded random faults ({ seed, rate, kinds, maxBurst, slowMs, retryAfter, method, path, graphql }); null stops. */
+    setRandomFaults(opts) {
+      random = opts ? new RandomFaults(opts) : null;
+      stats = newStats();
+      return random ? { ...random.options } : null;
+    },
+    /** Faults answered since the last clearFaults()/setRandomFaults(): counts by kind and by log name. */
+    faultStats() {
+      return {
+        ...stats, byKind: { ...stats.byKind }, byFault: { ...stats.byFault },
+        drawn: random ? random.drawn.map((d) => ({ ...d })) : [],
+      };
+    },
     tokenFingerprint,
     close() {
       return new Promise((resolve) => {
@@ -744,7 +846,7 @@ export async function startFakeGitHub(opts = {}) {
 // ---------------------------------------------------------------------------
 // CLI: node tests/fake-github/server.js [--port N] [--host H] [--seed S] [--prs N]
 //      [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]...
-//      [--special JSON] [--no-renames]
+//      [--special JSON] [--no-renames] [--random-faults JSON]
 
 function parseArgs(argv) {
   const o = { tokens: [] };
@@ -769,6 +871,7 @@ function parseArgs(argv) {
       case '--name': o.name = v(); break;
       case '--special': o.special = JSON.parse(v()); break;
       case '--no-renames': o.renames = false; break;
+      case '--random-faults': o.randomFaults = JSON.parse(v()); break;
       case '--now': {
         const s = v();
         o.now = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
@@ -793,7 +896,7 @@ async function main() {
     process.exit(2);
   }
   if (o.help) {
-    process.stdout.write('usage: node server.js [--port N] [--host H] [--seed S] [--prs N] [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]... [--special JSON] [--no-renames]\n');
+    process.stdout.write('usage: node server.js [--port N] [--host H] [--seed S] [--prs N] [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]... [--special JSON] [--no-renames] [--random-faults JSON]\n');
     return;
   }
   const scenario = generateScenario({
@@ -803,6 +906,7 @@ async function main() {
     port: o.port ?? 0, host: o.host, scenario, latencyMs: o.latencyMs,
     tokens: o.tokens.length ? o.tokens : undefined,
   });
+  if (o.randomFaults) gh.setRandomFaults(o.randomFaults);
   process.stdout.write(`listening ${gh.url}\n`);
   const stop = () => gh.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -262,7 +262,11 @@ describe('latency, faults, log', () => {
     const rec = gh.log.at(-1);
     assert.equal(gh.log.length, 1);
     assert.deepEqual(Object.keys(rec).sort(), ['apiVersion', 'bytes', 'cost', 'ifNoneMatch', 'method', 'operation', 'path',
-      'query', 'resource', 'route', 'seq', 'status', 'time', 'token', 'userAgent', 'queryCost', 'nodeCount'].sort());
+      'query', 'resource', 'route', 'seq', 'status', 'time', 'token', 'userAgent', 'queryCost', 'nodeCount',
+      'fault', 'retryAfter', 'rateRemaining', 'rateReset', 'rateLimited', 'aborted'].sort());
+    assert.equal(rec.fault, null);
+    assert.equal(rec.rateLimited, false);
+    assert.equal(rec.rateRemaining, gh.getRateLimit(TOKEN, 'core').remaining);
     assert.equal(rec.method, 'GET');
     assert.equal(rec.path, '/repos/acme/widgets/pulls');
     assert.deepEqual(rec.query, { state: 'all', per_page: '2' });

@@ -4,7 +4,15 @@
 //   import { startGateway } from './postgrest/server.js';
 //   const gw = await startGateway({ databaseUrl });   // SUPABASE_URL = gw.url, API at gw.url + '/rest/v1'
 //
-//   node tests/postgrest/server.js --database-url URL [--port N] [--key K] [--max-rows N]
+//   node tests/postgrest/server.js --database-url URL [--port N] [--key K] [--max-rows N] [--random-faults JSON]
+//
+// Fault injection (faults.js): gw.addFault({ method?, path?, times=1, ...FAULTS.kind(params) }),
+// gw.clearFaults(), gw.setRandomFaults({ seed, rate, kinds, maxBurst, slowMs, retryAfter,
+// method, path }) | null, gw.faultStats(); startGateway({ randomFaults }) starts in random mode.
+// Kinds: unavailable({retryAfter}) 503 PGRST001, gatewayTimeout() 504 HTML, slow(ms) executed
+// then answered late, reset() dropped unexecuted, resetAfterCommit() executed+committed then
+// dropped, clientError() 400 PGRST100 (random mode only when listed). The log entry's
+// `fault` names the kind.
 //
 // Behaviour follows PostgREST 12/13 (docs/references/api/*.rst, src/PostgREST/*.hs) behind
 // Supabase's API gateway key check. Files:
@@ -40,6 +48,9 @@ import {
 import { parseQueryParams, parsePrefer, parseRangeHeader } from './parse.js';
 import { Planner, SqlBuilder, Params, ident, bodyExpr, checkPayloadColumns } from './query.js';
 import { loadSchema, suggestTable, functionRelation } from './schema.js';
+import { FAULTS as FAULT_SPECS, RandomFaults, cannedAnswer, faultName, matches } from './faults.js';
+
+export { FAULTS, KINDS as FAULT_KINDS, DEFAULT_RANDOM_KINDS } from './faults.js';
 
 const JSON_CT = 'application/json; charset=utf-8';
 const MEDIA_CT = {
@@ -59,11 +70,18 @@ const MEDIA_CT = {
  * @param {string} [opts.schema='public']
  * @param {number} [opts.poolSize=10]
  * @param {boolean} [opts.listen=true]  reload the schema cache on `NOTIFY pgrst, 'reload schema'`
+ * @param {object} [opts.randomFaults]  start with setRandomFaults(opts.randomFaults)
  * @returns {Promise<{url:string, port:number, pool:pg.Pool, reloadSchema:()=>Promise<void>,
- *   log:Array<object>, clearLog:()=>void, close:()=>Promise<void>}>}
+ *   log:Array<object>, clearLog:()=>void, close:()=>Promise<void>, addFault:(spec:object)=>object,
+ *   clearFaults:()=>void, setRandomFaults:(opts:object|null)=>object|null, faultStats:()=>object}>}
+ *
+ * Log entry: { seq, time (arrival, ms), method, path, query, status (as computed; 0 when
+ * nothing was, e.g. a reset), prefer, bytes, reqBytes, code, ms, fault (name|null),
+ * aborted (the client closed the connection before the answer) }.
  */
 export async function startGateway(opts = {}) {
 	if (!opts.databaseUrl) throw new Error('startGateway: databaseUrl is required');
+	const initialRandom = opts.randomFaults ? new RandomFaults(opts.randomFaults) : null; // validated before anything starts
 	const cfg = {
 		host: opts.host || '127.0.0.1',
 		port: opts.port ?? 0,
@@ -101,22 +119,94 @@ export async function startGateway(opts = {}) {
 	let seq = 0;
 	const ctx = { cfg, pool, getCache: () => cache };
 
+	// Faults: scripted ones (addFault) first, then the random mode (setRandomFaults).
+	const faults = [];
+	let random = initialRandom;
+	const newStats = () => ({ requests: 0, total: 0, scripted: 0, random: 0, byKind: {} });
+	let stats = newStats();
+	const takeFault = (method, pathname) => {
+		const rel = /^\/rest\/v1(\/.*)?$/.exec(pathname);
+		if (!rel || method === 'OPTIONS') return null;
+		const paths = [pathname, rel[1] || '/'];
+		let hit = null;
+		for (const f of faults) {
+			if (f.remaining <= 0 || !matches(f, method, paths)) continue;
+			f.remaining--;
+			f.hits++;
+			hit = { spec: f.spec, name: f.name, source: 'scripted' };
+			break;
+		}
+		if (!hit && random && matches(random.options, method, paths)) {
+			stats.requests++;
+			const spec = random.draw();
+			if (spec) hit = { spec, name: faultName(spec), source: 'random' };
+		}
+		if (hit) {
+			stats.total++;
+			stats[hit.source]++;
+			stats.byKind[hit.name] = (stats.byKind[hit.name] ?? 0) + 1;
+		}
+		return hit;
+	};
+
 	const server = http.createServer((req, res) => {
 		const t0 = Date.now();
-		const entry = { seq: ++seq, method: req.method, path: '', query: '', status: 0, prefer: req.headers.prefer || null, bytes: 0, reqBytes: 0, code: null, ms: 0 };
+		const entry = {
+			seq: ++seq, time: t0, method: req.method, path: '', query: '', status: 0, prefer: req.headers.prefer || null,
+			bytes: 0, reqBytes: 0, code: null, ms: 0, fault: null, aborted: false,
+		};
+		let pathname = '';
+		try {
+			const u = new URL(req.url, 'http://gateway');
+			pathname = u.pathname;
+			entry.path = pathname;
+			entry.query = u.search.replace(/^\?/, '');
+		} catch { /* handle() answers it */ }
+		const fault = takeFault(req.method.toUpperCase(), pathname);
+		const spec = fault ? fault.spec : null;
+		if (fault) entry.fault = fault.name;
+		const gone = () => res.destroyed || req.socket.destroyed;
+		const write = (out) => {
+			const body = out.body === undefined || out.body === null ? '' : out.body;
+			const buf = Buffer.from(body, 'utf8');
+			const headers = { ...out.headers };
+			if (buf.length || out.status !== 204) headers['Content-Length'] = String(buf.length);
+			entry.status = out.status;
+			entry.bytes = buf.length;
+			entry.code = out.code ?? null;
+			entry.ms = Date.now() - t0;
+			return { buf, headers };
+		};
+
+		// Faults that answer (or drop the connection) without executing the request.
+		const canned = spec && spec.kind !== 'slow' && spec.kind !== 'resetAfterCommit' ? spec.kind === 'reset' ? 'reset' : cannedAnswer(spec) : null;
+		if (canned) {
+			drain(req).then(() => {
+				log.push(entry);
+				if (canned === 'reset') {
+					entry.ms = Date.now() - t0;
+					req.socket.destroy();
+					return;
+				}
+				const { buf, headers } = write(canned);
+				if (gone()) { entry.aborted = true; return; }
+				res.writeHead(canned.status, headers);
+				res.end(req.method === 'HEAD' ? undefined : buf);
+			});
+			return;
+		}
+
 		handle(ctx, req, entry)
 			.catch((err) => errorResponse(err))
-			.then((out) => {
-				const body = out.body === undefined || out.body === null ? '' : out.body;
-				const buf = Buffer.from(body, 'utf8');
-				const headers = { ...out.headers };
-				if (buf.length || out.status !== 204) headers['Content-Length'] = String(buf.length);
-				entry.status = out.status;
-				entry.bytes = buf.length;
-				entry.code = out.code ?? null;
-				entry.ms = Date.now() - t0;
+			.then(async (out) => {
+				const { buf, headers } = write(out);
 				log.push(entry);
-				if (res.destroyed) return;
+				if (spec?.kind === 'slow') await sleep(spec.ms);
+				if (gone()) { entry.aborted = true; return; }
+				if (spec?.kind === 'resetAfterCommit') {
+					req.socket.destroy(); // executed and committed; the answer never leaves
+					return;
+				}
 				res.writeHead(out.status, headers);
 				res.end(req.method === 'HEAD' ? undefined : buf);
 			})
@@ -142,7 +232,51 @@ export async function startGateway(opts = {}) {
 		await pool.end().catch(() => {});
 	};
 
-	return { url, port, pool, reloadSchema, log, clearLog: () => { log.length = 0; }, close, get schemaCache() { return cache; } };
+	return {
+		url, port, pool, reloadSchema, log, clearLog: () => { log.length = 0; }, close, get schemaCache() { return cache; },
+		/**
+		 * Inject a fault: { method?, path? (prefix string or RegExp, on the full path or the
+		 * part after /rest/v1), times=1, kind, …params } (see FAULTS), or a canned answer
+		 * { …, status, body|text, headers, fault? }. Returns the fault (hits, remaining).
+		 */
+		addFault(spec) {
+			const { method, path, times = 1, ...rest } = spec;
+			if (rest.kind !== undefined && !Object.hasOwn(FAULT_SPECS, rest.kind)) throw new TypeError(`addFault: unknown kind ${rest.kind}`);
+			if (rest.kind === undefined && rest.status === undefined) throw new TypeError('addFault: a kind or a status is required');
+			const f = { method, path, remaining: times, hits: 0, name: faultName(rest), spec: rest };
+			faults.push(f);
+			return f;
+		},
+		/** Remove every scripted fault, stop the random mode and zero faultStats(). */
+		clearFaults() {
+			faults.length = 0;
+			random = null;
+			stats = newStats();
+		},
+		/** { seed, rate, kinds, maxBurst, slowMs, retryAfter, method, path } or null (stop). */
+		setRandomFaults(opts) {
+			random = opts ? new RandomFaults(opts) : null;
+			stats = newStats();
+			return random ? { ...random.options } : null;
+		},
+		/** { requests (seen by the random mode), total, scripted, random, byKind, drawn }. */
+		faultStats() {
+			return { ...stats, byKind: { ...stats.byKind }, drawn: random ? random.drawn.map((d) => ({ ...d })) : [] };
+		},
+	};
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Reads and discards a request body; resolves when it has ended or the connection is gone. */
+function drain(req) {
+	return new Promise((resolve) => {
+		if (req.complete) { resolve(); return; }
+		req.on('end', resolve);
+		req.on('close', resolve);
+		req.on('error', resolve);
+		req.resume();
+	});
 }
 
 function errorResponse(err) {
@@ -699,9 +833,10 @@ async function main(argv) {
 		else if (a === '--max-rows') opts.maxRows = Number(next());
 		else if (a === '--host') opts.host = next();
 		else if (a === '--schema') opts.schema = next();
+		else if (a === '--random-faults') opts.randomFaults = JSON.parse(next());
 		else throw new Error(`unknown argument ${a}`);
 	}
-	if (!opts.databaseUrl) throw new Error('usage: server.js --database-url URL [--port N] [--key K] [--max-rows N]');
+	if (!opts.databaseUrl) throw new Error('usage: server.js --database-url URL [--port N] [--key K] [--max-rows N] [--random-faults JSON]');
 	const gw = await startGateway(opts);
 	process.stdout.write(`listening ${gw.url}\n`);
 	const stop = () => { gw.close().then(() => process.exit(0), () => process.exit(1)); };
