@@ -2,11 +2,13 @@
  * github.h - the GitHub client: REST with Link pagination, GraphQL POST, and
  * typed fetches that hand jobs the structs of model.h.
  *
- * Every request carries the token, Accept, X-GitHub-Api-Version and a
- * User-Agent; every answer's x-ratelimit-* headers update the client's
- * counters. Errors are mapped once, here: 401 -> ERR_AUTH, 404 -> ERR_NOT_FOUND,
- * an exhausted primary or a secondary limit -> ERR_RATE, any other 4xx/5xx ->
- * ERR_GITHUB with GitHub's message. Tokens never appear in messages.
+ * Every request carries a token, Accept, X-GitHub-Api-Version and a
+ * User-Agent, and goes through the rate-limit policy (ratelimit.h): budgets
+ * checked before, retries after 5xx, resets, timeouts, garbled answers and
+ * secondary limits, tokens rotated when one is spent. Errors are mapped once,
+ * here: 401 -> ERR_AUTH, 404 -> ERR_NOT_FOUND, a limit that outlasts the
+ * policy -> ERR_RATE (partial), other failures -> ERR_GITHUB with GitHub's
+ * message. Tokens never appear in messages.
  */
 #ifndef PC_GITHUB_H
 #define PC_GITHUB_H
@@ -19,24 +21,28 @@
 #include "err.h"
 #include "http.h"
 #include "model.h"
+#include "ratelimit.h"
 
 struct gh;
 
 struct gh_options {
-	const char *api_url;      /* REST base, e.g. https://api.github.com */
-	const char *graphql_url;  /* e.g. https://api.github.com/graphql */
-	const char *token;        /* may be NULL: unauthenticated (60 requests an hour) */
-	struct http_client *http; /* borrowed; must outlive the client */
+	const char *api_url;     /* REST base, e.g. https://api.github.com */
+	const char *graphql_url; /* e.g. https://api.github.com/graphql */
+	char *const *tokens;     /* tokens[0..ntokens); none: unauthenticated (60 an hour) */
+	size_t ntokens;
+	const struct rl_policy *policy; /* waits and retries; NULL: defaults */
+	struct http_client *http;       /* borrowed; must outlive the client */
 };
 
 /* What the client spent and what GitHub says is left (-1 = not seen yet). */
 struct gh_stats {
-	uint64_t requests; /* HTTP requests sent to GitHub */
+	uint64_t requests; /* HTTP requests sent to GitHub, retries included */
 	uint64_t rest_requests;
 	uint64_t graphql_requests;
 	uint64_t graphql_points; /* sum of rateLimit.cost, or 1 per query when absent */
-	int64_t core_limit, core_remaining, core_reset; /* reset: epoch seconds */
+	int64_t core_limit, core_remaining, core_reset; /* the current token's; reset: epoch s */
 	int64_t graphql_limit, graphql_remaining, graphql_reset;
+	struct rl_stats limits; /* waits, retries, rotations */
 };
 
 /* A new client with copies of o's strings. Free with gh_free. */

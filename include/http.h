@@ -9,6 +9,7 @@
 #ifndef PC_HTTP_H
 #define PC_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,8 @@ struct http_options {
 	long timeout_ms;         /* whole request; 0 = 120 s */
 	size_t max_body;         /* largest answer kept; 0 = 64 MiB */
 	const char *ca_bundle;   /* NULL = curl's built-in default */
+	bool abort_on_cancel;    /* stop a transfer at once when the run is cancelled (clock.h),
+				    and call the clock's tick hook while one is under way */
 };
 
 /* Answers a request instead of the network: fills resp, returns 0, or -1 with e set. */

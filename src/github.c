@@ -1,18 +1,20 @@
 /*
- * github.c - GitHub REST and GraphQL over http.c: headers, pagination, rate
- * counters, error mapping, and the typed fetches built on them.
+ * github.c - GitHub REST and GraphQL over http.c: headers, pagination, the
+ * rate-limit and retry policy (ratelimit.c) applied to every request, error
+ * mapping, and the typed fetches built on them.
  * Must never put a token in a message or a log line.
  */
 #include "github.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "json.h"
 #include "log.h"
 #include "util.h"
@@ -23,8 +25,8 @@
 struct gh {
 	char *api_url;
 	char *graphql_url;
-	char *auth_header; /* "Authorization: Bearer …" or NULL */
 	struct http_client *http;
+	struct ratelimit *rl;
 	struct gh_stats stats;
 	struct gh_user *users; /* accounts looked up by gh_user_resolve */
 	size_t nusers;
@@ -34,18 +36,12 @@ struct gh *
 gh_new(const struct gh_options *o)
 {
 	struct gh *g = xcalloc(1, sizeof(*g));
+	struct rl_policy none = {3600, 0, 0, 1, 5};
 
 	g->api_url = xstrdup(o->api_url);
 	g->graphql_url = xstrdup(o->graphql_url);
-	if (o->token != NULL && o->token[0] != '\0') {
-		struct buf b = BUF_INIT(16384);
-
-		buf_printf(&b, "Authorization: Bearer %s", o->token);
-		g->auth_header = buf_detach(&b);
-	}
+	g->rl = rl_new(o->tokens, o->ntokens, o->policy != NULL ? o->policy : &none);
 	g->http = o->http;
-	g->stats.core_limit = g->stats.core_remaining = g->stats.core_reset = -1;
-	g->stats.graphql_limit = g->stats.graphql_remaining = g->stats.graphql_reset = -1;
 	return g;
 }
 
@@ -56,10 +52,7 @@ gh_free(struct gh *g)
 		return;
 	free(g->api_url);
 	free(g->graphql_url);
-	if (g->auth_header != NULL) {
-		memset(g->auth_header, 0, strlen(g->auth_header));
-		free(g->auth_header);
-	}
+	rl_free(g->rl);
 	for (size_t i = 0; i < g->nusers; i++)
 		gh_user_release(&g->users[i]);
 	free(g->users);
@@ -69,7 +62,12 @@ gh_free(struct gh *g)
 const struct gh_stats *
 gh_stats(const struct gh *g)
 {
-	return &g->stats;
+	struct gh_stats *s = (struct gh_stats *)&g->stats;
+
+	rl_budget(g->rl, RL_CORE, &s->core_remaining, &s->core_limit, &s->core_reset);
+	rl_budget(g->rl, RL_GRAPHQL, &s->graphql_remaining, &s->graphql_limit, &s->graphql_reset);
+	s->limits = *rl_stats(g->rl);
+	return s;
 }
 
 /* Reads an integer header; -1 when absent or not a number. */
@@ -85,34 +83,33 @@ header_int(const struct http_response *r, const char *name)
 }
 
 static void
-note_rate(struct gh *g, const struct http_response *r, bool graphql)
+note_rate(struct gh *g, const struct http_response *r, enum rl_resource sent)
 {
 	const char *res = http_header(r, "x-ratelimit-resource");
-	int64_t limit = header_int(r, "x-ratelimit-limit");
-	int64_t remaining = header_int(r, "x-ratelimit-remaining");
-	int64_t reset = header_int(r, "x-ratelimit-reset");
+	enum rl_resource which = sent;
 
-	if (remaining < 0)
-		return;
-	if (res != NULL ? strcmp(res, "graphql") == 0 : graphql) {
-		g->stats.graphql_limit = limit;
-		g->stats.graphql_remaining = remaining;
-		g->stats.graphql_reset = reset;
-	} else if (res == NULL || strcmp(res, "core") == 0) {
-		g->stats.core_limit = limit;
-		g->stats.core_remaining = remaining;
-		g->stats.core_reset = reset;
-	}
+	if (res != NULL)
+		which = strcmp(res, "graphql") == 0 ? RL_GRAPHQL : RL_CORE;
+	rl_note(g->rl, which, header_int(r, "x-ratelimit-limit"),
+		header_int(r, "x-ratelimit-remaining"), header_int(r, "x-ratelimit-reset"));
 }
 
-/* GitHub's "message" from an error body, or "" (copied into out). */
+/*
+ * GitHub's "message" from an error body, the gist of a body that is not JSON
+ * (a proxy's HTML page), or "" (copied into out).
+ */
 static void
 error_message(const struct http_response *r, char *out, size_t n)
 {
 	cJSON *j = json_parse(r->body.data, r->body.len, NULL);
 	const char *m = json_str(j, "message");
+	struct buf g = BUF_INIT(256);
 
+	if (m == NULL && j == NULL && r->body.len > 0 &&
+	    log_gist(&g, r->body.data, r->body.len, 120) == 0)
+		m = buf_str(&g);
 	snprintf(out, n, "%s", m != NULL ? m : "");
+	buf_release(&g);
 	cJSON_Delete(j);
 }
 
@@ -125,83 +122,156 @@ short_url(const struct gh *g, const char *url)
 	return strncmp(url, g->api_url, n) == 0 && url[n] == '/' ? url + n : url;
 }
 
-static int
-rate_error(const struct gh *g, const struct http_response *r, const char *what, const char *msg,
-	   struct err *e)
-{
-	const char *ra = http_header(r, "retry-after");
-	int64_t reset = header_int(r, "x-ratelimit-reset");
-	char when[21] = "unknown";
-
-	if (reset > 0)
-		time_format_iso((time_t)reset, when);
-	(void)g;
-	if (ra != NULL)
-		err_set(e, ERR_RATE, "%s: GitHub secondary rate limit (retry after %s s): %s", what,
-			ra, msg);
-	else if (header_int(r, "x-ratelimit-remaining") == 0)
-		err_set(e, ERR_RATE, "%s: GitHub rate limit exhausted (resets at %s): %s", what,
-			when, msg);
-	else
-		err_set(e, ERR_RATE, "%s: GitHub secondary rate limit: %s", what, msg);
-	if (e != NULL)
-		e->status = (int)r->status;
-	return -1;
-}
-
-/* Maps a non-2xx answer to an error. */
+/* Maps a non-2xx answer to an error (the cause when a retry gives up). */
 static int
 answer_error(const struct gh *g, const char *method, const char *url, const struct http_response *r,
-	     struct err *e)
+	     const char *msg, struct err *e)
 {
-	char msg[512];
-	char what[URL_MAX];
 	enum err_code code = ERR_GITHUB;
 
-	error_message(r, msg, sizeof(msg));
-	snprintf(what, sizeof(what), "%s %s", method, short_url(g, url));
-	if ((r->status == 403 || r->status == 429) &&
-	    (header_int(r, "x-ratelimit-remaining") == 0 || http_header(r, "retry-after") != NULL ||
-	     strstr(msg, "rate limit") != NULL))
-		return rate_error(g, r, what, msg, e);
 	if (r->status == 401)
 		code = ERR_AUTH;
 	else if (r->status == 404)
 		code = ERR_NOT_FOUND;
-	err_set(e, code, "%s: %ld %s", what, r->status, msg[0] != '\0' ? msg : "(no message)");
+	err_set(e, code, "%s %s: %ld %s", method, short_url(g, url), r->status,
+		msg[0] != '\0' ? msg : "(no message)");
 	if (e != NULL)
 		e->status = (int)r->status;
 	return -1;
 }
 
-static int
-request(struct gh *g, const char *method, const char *url, const char *body, bool graphql,
-	struct http_response *resp, struct err *e)
+/* True if any entry of a GraphQL "errors" array has type RATE_LIMITED. */
+static bool
+graphql_rate_limited(const cJSON *root)
 {
-	const char *headers[6];
-	size_t n = 0;
-	struct http_request req = {method, url, headers, body, body != NULL ? strlen(body) : 0};
+	const cJSON *it;
 
-	headers[n++] = "Accept: application/vnd.github+json";
-	headers[n++] = "X-GitHub-Api-Version: " API_VERSION;
-	if (g->auth_header != NULL)
-		headers[n++] = g->auth_header;
-	if (body != NULL)
-		headers[n++] = "Content-Type: application/json";
-	headers[n] = NULL;
+	cJSON_ArrayForEach (it, json_get(root, "errors")) {
+		const char *type = json_str(it, "type");
 
-	g->stats.requests++;
-	if (graphql)
-		g->stats.graphql_requests++;
-	else
-		g->stats.rest_requests++;
-	log_debug("github: %s %s", method, short_url(g, url));
-	if (http_send(g->http, &req, resp, e) < 0)
+		if (type != NULL && strcmp(type, "RATE_LIMITED") == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Why a non-2xx answer failed, for the retry policy; -1 when it is final.
+ * A spent primary budget is noted (from the headers, or assumed for a minute).
+ */
+static int
+classify(struct gh *g, enum rl_resource r, const struct http_response *resp, const char *msg,
+	 enum rl_kind *kind, int64_t *retry_after)
+{
+	int64_t remaining = header_int(resp, "x-ratelimit-remaining");
+
+	*retry_after = header_int(resp, "retry-after");
+	if (resp->status == 403 || resp->status == 429) {
+		if (remaining == 0 && *retry_after < 0) {
+			int64_t reset = header_int(resp, "x-ratelimit-reset");
+
+			rl_note(g->rl, r, header_int(resp, "x-ratelimit-limit"), 0,
+				reset > 0 ? reset : (int64_t)clock_now() + 60);
+			*kind = RL_PRIMARY;
+			return 0;
+		}
+		if (*retry_after >= 0 || resp->status == 429 ||
+		    strstr(msg, "secondary rate") != NULL || strstr(msg, "abuse") != NULL) {
+			*kind = RL_SECONDARY;
+			return 0;
+		}
 		return -1;
-	note_rate(g, resp, graphql);
-	if (resp->status < 200 || resp->status > 299)
-		return answer_error(g, method, url, resp, e);
-	return 0;
+	}
+	if (resp->status >= 500 && resp->status <= 599) {
+		*kind = RL_SERVER;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * Sends a request, and again as the rate-limit policy says, until a 2xx
+ * answer (parsed into *json when json is not NULL) or a final failure.
+ */
+static int
+exchange(struct gh *g, const char *method, const char *url, const char *body, bool graphql,
+	 struct http_response *resp, cJSON **json, struct err *e)
+{
+	enum rl_resource r = graphql ? RL_GRAPHQL : RL_CORE;
+
+	if (json != NULL)
+		*json = NULL;
+	for (int attempt = 0;; attempt++) {
+		struct buf auth = BUF_INIT(16384);
+		const char *headers[6];
+		size_t n = 0;
+		struct http_request req = {method, url, headers, body,
+					   body != NULL ? strlen(body) : 0};
+		enum rl_kind kind = RL_TRANSPORT;
+		int64_t retry_after = -1;
+		struct err ae;
+		char msg[512] = "";
+		int rc;
+
+		err_clear(&ae);
+		http_response_release(resp);
+		if (rl_before(g->rl, r, e) < 0)
+			return -1;
+		headers[n++] = "Accept: application/vnd.github+json";
+		headers[n++] = "X-GitHub-Api-Version: " API_VERSION;
+		if (rl_token(g->rl) != NULL) {
+			buf_printf(&auth, "Authorization: Bearer %s", rl_token(g->rl));
+			headers[n++] = buf_str(&auth);
+		}
+		if (body != NULL)
+			headers[n++] = "Content-Type: application/json";
+		headers[n] = NULL;
+		g->stats.requests++;
+		if (graphql)
+			g->stats.graphql_requests++;
+		else
+			g->stats.rest_requests++;
+		log_debug("github: %s %s", method, short_url(g, url));
+		rc = http_send(g->http, &req, resp, &ae);
+		if (auth.data != NULL)
+			memset(auth.data, 0, auth.len);
+		buf_release(&auth);
+		if (rc == 0) {
+			note_rate(g, resp, r);
+			if (!graphql)
+				rl_charge(g->rl, RL_CORE, 1);
+			if (resp->status >= 200 && resp->status <= 299) {
+				if (json == NULL)
+					return 0;
+				*json = json_parse(resp->body.data, resp->body.len, &ae);
+				if (*json == NULL) {
+					err_prefix(&ae, "%s %s: ", method, short_url(g, url));
+				} else if (graphql && graphql_rate_limited(*json)) {
+					int64_t reset = header_int(resp, "x-ratelimit-reset");
+
+					cJSON_Delete(*json);
+					*json = NULL;
+					rl_note(g->rl, r, header_int(resp, "x-ratelimit-limit"), 0,
+						reset > 0 ? reset : (int64_t)clock_now() + 60);
+					err_set(&ae, ERR_RATE, "POST graphql: RATE_LIMITED");
+					kind = RL_PRIMARY;
+				} else {
+					return 0;
+				}
+			} else {
+				error_message(resp, msg, sizeof(msg));
+				answer_error(g, method, url, resp, msg, &ae);
+				if (classify(g, r, resp, msg, &kind, &retry_after) < 0) {
+					*e = ae;
+					return -1;
+				}
+			}
+		}
+		if (cancel_requested())
+			return err_set(e, ERR_CANCELLED, "cancelled");
+		if (rl_retry(g->rl, r, kind, attempt, retry_after, &ae, e) < 0)
+			return -1;
+	}
 }
 
 static char *
@@ -226,13 +296,8 @@ get_json(struct gh *g, const char *url, cJSON **out, char **next, struct err *e)
 	*out = NULL;
 	if (next != NULL)
 		*next = NULL;
-	if (request(g, "GET", url, NULL, false, &r, e) < 0)
+	if (exchange(g, "GET", url, NULL, false, &r, out, e) < 0)
 		goto out;
-	*out = json_parse(r.body.data, r.body.len, e);
-	if (*out == NULL) {
-		err_prefix(e, "GET %s: ", short_url(g, url));
-		goto out;
-	}
 	if (next != NULL) {
 		const char *link = http_header(&r, "link");
 
@@ -283,21 +348,6 @@ gh_rest_each_page(struct gh *g, const char *path, gh_page_fn fn, void *ud, struc
 	return 0;
 }
 
-/* True if any entry of a GraphQL "errors" array has type RATE_LIMITED. */
-static bool
-graphql_rate_limited(const cJSON *root)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach (it, json_get(root, "errors")) {
-		const char *type = json_str(it, "type");
-
-		if (type != NULL && strcmp(type, "RATE_LIMITED") == 0)
-			return true;
-	}
-	return false;
-}
-
 int
 gh_graphql(struct gh *g, const char *query, const cJSON *variables, cJSON **out, struct err *e)
 {
@@ -314,24 +364,14 @@ gh_graphql(struct gh *g, const char *query, const cJSON *variables, cJSON **out,
 		cJSON_AddItemToObject(req, "variables", cJSON_Duplicate(variables, 1));
 	body = json_print(req);
 	cJSON_Delete(req);
-	if (request(g, "POST", g->graphql_url, body, true, &r, e) < 0)
-		goto out;
-	*out = json_parse(r.body.data, r.body.len, e);
-	if (*out == NULL) {
-		err_prefix(e, "POST graphql: ");
-		goto out;
+	if (exchange(g, "POST", g->graphql_url, body, true, &r, out, e) == 0) {
+		rl = json_get(json_get(*out, "data"), "rateLimit");
+		if (json_int64(rl, "cost", &cost) < 0 || cost < 0)
+			cost = 1;
+		g->stats.graphql_points += (uint64_t)cost;
+		rl_charge(g->rl, RL_GRAPHQL, cost);
+		rc = 0;
 	}
-	if (graphql_rate_limited(*out)) {
-		rate_error(g, &r, "POST graphql", "RATE_LIMITED", e);
-		cJSON_Delete(*out);
-		*out = NULL;
-		goto out;
-	}
-	rl = json_get(json_get(*out, "data"), "rateLimit");
-	g->stats.graphql_points +=
-		json_int64(rl, "cost", &cost) == 0 && cost >= 0 ? (uint64_t)cost : 1;
-	rc = 0;
-out:
 	free(body);
 	http_response_release(&r);
 	return rc;

@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "clock.h"
 #include "util.h"
 
 #define DEFAULT_CONNECT_MS 10000L
@@ -24,6 +25,7 @@ struct http_client {
 	long connect_timeout_ms;
 	long timeout_ms;
 	size_t max_body;
+	bool abort_on_cancel;
 	http_transport_fn transport;
 	void *transport_ctx;
 	uint64_t requests;
@@ -62,6 +64,7 @@ http_client_new(const struct http_options *o, struct err *e)
 		o->connect_timeout_ms > 0 ? o->connect_timeout_ms : DEFAULT_CONNECT_MS;
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
 	c->max_body = o->max_body > 0 ? o->max_body : DEFAULT_MAX_BODY;
+	c->abort_on_cancel = o->abort_on_cancel;
 	return c;
 }
 
@@ -133,6 +136,27 @@ http_header(const struct http_response *r, const char *name)
 	return NULL;
 }
 
+/* curl's progress callback: a cancelled run stops the transfer; a long one heartbeats. */
+static int
+on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	int64_t *last_tick = ud;
+	int64_t now;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	if (cancel_requested())
+		return 1;
+	now = clock_mono_ms();
+	if (now - *last_tick >= CLOCK_TICK_MS) {
+		*last_tick = now;
+		clock_tick();
+	}
+	return 0;
+}
+
 /* Where on_body writes, and whether the answer passed the size cap. */
 struct sink {
 	struct http_response *r;
@@ -184,6 +208,7 @@ http_send(struct http_client *c, const struct http_request *req, struct http_res
 	struct curl_slist *hdrs = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct sink sink = {resp, false};
+	int64_t last_tick = time_mono_ms();
 	int64_t t0 = time_mono_ms();
 	CURLcode rc;
 	int ret = 0;
@@ -228,6 +253,11 @@ http_send(struct http_client *c, const struct http_request *req, struct http_res
 	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
 	if (c->ca_bundle != NULL)
 		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_bundle);
+	if (c->abort_on_cancel) {
+		curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, &last_tick);
+	}
 	if (strcmp(req->method, "GET") != 0) {
 		curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, req->method);
 		if (req->body != NULL || strcmp(req->method, "POST") == 0 ||
@@ -244,6 +274,8 @@ http_send(struct http_client *c, const struct http_request *req, struct http_res
 	if (rc == CURLE_WRITE_ERROR && sink.overflow) {
 		ret = err_set(e, ERR_HTTP, "%s %s: answer larger than %zu bytes", req->method,
 			      req->url, resp->body.max);
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		ret = err_set(e, ERR_CANCELLED, "%s %s: cancelled", req->method, req->url);
 	} else if (rc != CURLE_OK) {
 		ret = err_set(e, ERR_HTTP, "%s %s: %s (curl %d)", req->method, req->url,
 			      errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc), (int)rc);

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 
+#include "clock.h"
 #include "fake_http.h"
 #include "github.h"
 #include "harness.h"
@@ -12,23 +13,80 @@
 static struct fake_http fake;
 static struct http_client *http;
 
-static struct gh *
-client(const char *token)
+/* A clock that only moves when the code sleeps: waits cost nothing and are measured. */
+static struct {
+	time_t start;
+	int64_t ms;
+	int64_t slept;
+	int sleeps;
+} vclock;
+
+static time_t
+v_now(void *ctx)
 {
-	struct http_options o = {"test-agent", 0, 0, 0, NULL};
-	struct gh_options go = {"https://api.test", "https://api.test/graphql", token, NULL};
+	(void)ctx;
+	return vclock.start + (time_t)(vclock.ms / 1000);
+}
+
+static int64_t
+v_mono(void *ctx)
+{
+	(void)ctx;
+	return vclock.ms;
+}
+
+static void
+v_sleep(void *ctx, int64_t ms)
+{
+	(void)ctx;
+	vclock.ms += ms;
+	vclock.slept += ms;
+}
+
+static const struct clock_source virtual_clock = {v_now, v_mono, v_sleep, NULL};
+
+#define T0 1700000000 /* 2023-11-14T22:13:20Z */
+
+static struct gh *
+client_with(char *const *tokens, size_t n, const struct rl_policy *policy)
+{
+	static struct rl_policy dflt = {600, 0, 0, 1, 5};
+	struct http_options o = {"test-agent", 0, 0, 0, NULL, false};
+	struct gh_options go = {"https://api.test",
+				"https://api.test/graphql",
+				tokens,
+				n,
+				policy != NULL ? policy : &dflt,
+				NULL};
 
 	fake_http_reset(&fake);
 	http_client_free(http);
 	http = http_client_new(&o, NULL);
 	http_client_set_transport(http, fake_http_transport, &fake);
 	go.http = http;
+	vclock.start = T0;
+	vclock.ms = 0;
+	vclock.slept = 0;
+	clock_use(&virtual_clock);
 	return gh_new(&go);
+}
+
+static struct gh *
+client(const char *token)
+{
+	static char tok[64];
+	static char *toks[] = {tok};
+
+	if (token == NULL)
+		return client_with(NULL, 0, NULL);
+	snprintf(tok, sizeof(tok), "%s", token);
+	return client_with(toks, 1, NULL);
 }
 
 static void
 done(struct gh *g)
 {
+	clock_use(NULL);
 	gh_free(g);
 	http_client_free(http);
 	http = NULL;
@@ -123,21 +181,15 @@ TEST(github_errors_are_mapped_once_with_githubs_message)
 		{401, "", "{\"message\":\"Bad credentials\"}", ERR_AUTH, "401 Bad credentials"},
 		{404, "", "{\"message\":\"Not Found\"}", ERR_NOT_FOUND,
 		 "GET /repos/a/b: 404 Not Found"},
-		{403, "x-ratelimit-remaining: 0\nx-ratelimit-reset: 1700000000\n",
+		/* Spent until an hour later: more than max-wait, so the run stops as partial. */
+		{403, "x-ratelimit-remaining: 0\nx-ratelimit-reset: 1700003600\n",
 		 "{\"message\":\"API rate limit exceeded for user ID 1.\"}", ERR_RATE,
-		 "rate limit exhausted (resets at 2023-11-14T22:13:20Z)"},
-		{429, "retry-after: 60\n",
-		 "{\"message\":\"You have exceeded a secondary rate limit\"}", ERR_RATE,
-		 "secondary rate limit (retry after 60 s)"},
-		{403, "x-ratelimit-remaining: 10\n",
-		 "{\"message\":\"You have exceeded a secondary rate limit.\"}", ERR_RATE,
-		 "secondary"},
+		 "rate limit is spent until 2023-11-14T23:13:20Z (in 3601 s), longer than "
+		 "max-wait"},
 		{403, "x-ratelimit-remaining: 10\n", "{\"message\":\"Resource not accessible\"}",
 		 ERR_GITHUB, "403 Resource not accessible"},
 		{422, "", "{\"message\":\"Validation Failed\"}", ERR_GITHUB,
 		 "422 Validation Failed"},
-		{502, "", "<html>bad gateway</html>", ERR_GITHUB, "502 (no message)"},
-		{200, "", "{not json", ERR_PARSE, "invalid JSON"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -152,20 +204,177 @@ TEST(github_errors_are_mapped_once_with_githubs_message)
 		if (!CHECK(e.code == cases[i].code && strstr(e.msg, cases[i].text) != NULL))
 			fprintf(stderr, "    case %zu: code %d msg '%s'\n", i, e.code, e.msg);
 		CHECK(strstr(e.msg, "ghp_secret_value") == NULL);
+		CHECK_INT(fake.nsent, 1); /* none of these is retried */
+		CHECK_INT(vclock.slept, 0);
 		done(g);
 	}
 }
 
-TEST(github_transport_failure_is_an_http_error)
+TEST(github_retries_server_errors_and_garbled_answers_with_backoff)
+{
+	struct gh *g = client("t0ken");
+	cJSON *j = NULL;
+
+	fake_http_push(&fake, 502, "", "<html>bad gateway</html>");
+	fake_http_push(&fake, 503, "", "{\"message\":\"busy\"}");
+	fake_http_push(&fake, 200, "", "{\"id\": 1, \"na"); /* cut short */
+	fake_http_push(&fake, 200, "", "{\"id\": 1}");
+	CHECK(gh_rest_get(g, "/x", &j, NULL) == 0);
+	CHECK_INT(fake.nsent, 4);
+	/* 1 s, 2 s, 4 s (each +-20 %) */
+	CHECK(vclock.slept >= 5600 && vclock.slept <= 8400);
+	CHECK_INT(gh_stats(g)->limits.retries, 3);
+	cJSON_Delete(j);
+	done(g);
+}
+
+TEST(github_gives_up_on_server_errors_after_max_retries)
 {
 	struct gh *g = client("t0ken");
 	cJSON *j = NULL;
 	struct err e;
 
-	fake.answers[0].fail = 1;
-	fake.nanswers = 1;
+	for (int i = 0; i < 6; i++)
+		fake_http_push(&fake, 500, "", "{\"message\":\"oops\"}");
+	CHECK(gh_rest_get(g, "/x", &j, &e) == -1);
+	CHECK(e.code == ERR_GITHUB);
+	CHECK(strstr(e.msg, "500 oops") != NULL);
+	CHECK_INT(fake.nsent, 6);
+	done(g);
+}
+
+TEST(github_honours_retry_after_exactly_and_waits_a_minute_without_it)
+{
+	struct gh *g = client("t0ken");
+	cJSON *j = NULL;
+
+	fake_http_push(&fake, 429, "retry-after: 7\nx-ratelimit-remaining: 100\n",
+		       "{\"message\":\"You have exceeded a secondary rate limit\"}");
+	fake_http_push(&fake, 403, "x-ratelimit-remaining: 100\n",
+		       "{\"message\":\"You have exceeded a secondary rate limit. Please wait\"}");
+	fake_http_push(&fake, 200, "", "{}");
+	CHECK(gh_rest_get(g, "/x", &j, NULL) == 0);
+	CHECK_INT(fake.nsent, 3);
+	/*
+	 * 7 s as asked, then (no retry-after) a minute doubled for the second
+	 * attempt, plus up to 20 % jitter: never less than GitHub asks.
+	 */
+	CHECK(vclock.slept >= 7000 + 120000 && vclock.slept <= 7000 + 144000);
+	CHECK_INT(gh_stats(g)->limits.secondary, 2);
+	cJSON_Delete(j);
+	done(g);
+}
+
+TEST(github_secondary_limit_longer_than_max_wait_stops_as_partial)
+{
+	static struct rl_policy p = {30, 0, 0, 1, 5};
+	struct gh *g = client_with(NULL, 0, &p);
+	cJSON *j = NULL;
+	struct err e;
+
+	fake_http_push(&fake, 403, "retry-after: 120\nx-ratelimit-remaining: 5\n",
+		       "{\"message\":\"secondary rate limit\"}");
+	CHECK(gh_rest_get(g, "/x", &j, &e) == -1);
+	CHECK(e.code == ERR_RATE);
+	CHECK(strstr(e.msg, "120 s wait, longer than max-wait (30 s)") != NULL);
+	CHECK_INT(vclock.slept, 0);
+	done(g);
+}
+
+TEST(github_waits_for_a_near_reset_and_goes_on)
+{
+	struct gh *g = client("t0ken");
+	cJSON *j = NULL;
+
+	fake_http_push(&fake, 403, "x-ratelimit-remaining: 0\nx-ratelimit-reset: 1700000003\n",
+		       "{\"message\":\"API rate limit exceeded\"}");
+	fake_http_push(&fake, 200, "x-ratelimit-remaining: 4999\nx-ratelimit-reset: 1700003600\n",
+		       "{}");
+	CHECK(gh_rest_get(g, "/x", &j, NULL) == 0);
+	CHECK(vclock.slept >= 3000 && vclock.slept <= 5000);
+	CHECK_INT(gh_stats(g)->limits.reset_waits, 1);
+	CHECK_INT(gh_stats(g)->core_remaining, 4999);
+	cJSON_Delete(j);
+	done(g);
+}
+
+TEST(github_rotates_tokens_only_when_one_is_spent)
+{
+	static char a[] = "token-aaaa", b[] = "token-bbbb";
+	static char *toks[] = {a, b};
+	struct gh *g = client_with(toks, 2, NULL);
+	cJSON *j = NULL;
+
+	fake_http_push(&fake, 200, "x-ratelimit-remaining: 1\nx-ratelimit-reset: 1700003600\n",
+		       "{}");
+	fake_http_push(&fake, 200, "x-ratelimit-remaining: 0\nx-ratelimit-reset: 1700003600\n",
+		       "{}");
+	fake_http_push(&fake, 200, "x-ratelimit-remaining: 4999\nx-ratelimit-reset: 1700003600\n",
+		       "{}");
+	for (int i = 0; i < 3; i++) {
+		CHECK(gh_rest_get(g, "/x", &j, NULL) == 0);
+		cJSON_Delete(j);
+	}
+	CHECK(strstr(fake.headers[0], "Bearer token-aaaa") != NULL);
+	CHECK(strstr(fake.headers[1], "Bearer token-aaaa") != NULL);
+	CHECK(strstr(fake.headers[2], "Bearer token-bbbb") != NULL);
+	CHECK_INT(gh_stats(g)->limits.rotations, 1);
+	CHECK_INT(vclock.slept, 0);
+	done(g);
+}
+
+TEST(github_shard_spends_at_most_its_share)
+{
+	static struct rl_policy p = {600, 0, 4, 1, 5};
+	struct gh *g = client_with(NULL, 0, &p);
+	cJSON *j = NULL;
+	struct err e;
+	int ok = 0;
+
+	/* 10 left when it started, 4 shards: 2 requests are this one's. */
+	for (int i = 0; i < 5; i++)
+		fake_http_push(&fake, 200,
+			       "x-ratelimit-remaining: 10\nx-ratelimit-reset: 1700003600\n", "{}");
+	for (int i = 0; i < 5; i++) {
+		if (gh_rest_get(g, "/x", &j, &e) < 0)
+			break;
+		cJSON_Delete(j);
+		ok++;
+	}
+	CHECK_INT(ok, 2);
+	CHECK(e.code == ERR_RATE);
+	CHECK(strstr(e.msg, "this shard's share of the REST budget is spent") != NULL);
+	done(g);
+}
+
+TEST(github_deadline_stops_a_wait_that_would_pass_it)
+{
+	static struct rl_policy p = {600, T0 + 2, 0, 1, 5};
+	struct gh *g = client_with(NULL, 0, &p);
+	cJSON *j = NULL;
+	struct err e;
+
+	fake_http_push(&fake, 403, "x-ratelimit-remaining: 0\nx-ratelimit-reset: 1700000010\n",
+		       "{\"message\":\"API rate limit exceeded\"}");
+	CHECK(gh_rest_get(g, "/x", &j, &e) == -1);
+	CHECK(e.code == ERR_RATE);
+	CHECK(strstr(e.msg, "or the time left") != NULL);
+	CHECK_INT(vclock.slept, 0);
+	done(g);
+}
+
+TEST(github_transport_failure_is_retried_then_an_http_error)
+{
+	struct gh *g = client("t0ken");
+	cJSON *j = NULL;
+	struct err e;
+
+	for (int i = 0; i < 6; i++)
+		fake.answers[i].fail = 1;
+	fake.nanswers = 6;
 	CHECK(gh_rest_get(g, "/x", &j, &e) == -1);
 	CHECK(e.code == ERR_HTTP);
+	CHECK_INT(fake.nsent, 6);
 	done(g);
 }
 
@@ -190,18 +399,23 @@ TEST(github_graphql_posts_the_query_and_counts_points)
 	done(g);
 }
 
-TEST(github_graphql_rate_limited_inside_a_200_is_a_rate_error)
+TEST(github_graphql_rate_limited_inside_a_200_waits_for_the_reset)
 {
 	struct gh *g = client("t0ken");
 	cJSON *out = NULL;
 	struct err e;
 
-	fake_http_push(&fake, 200, "x-ratelimit-remaining: 0\nx-ratelimit-resource: graphql\n",
+	fake_http_push(&fake, 200,
+		       "x-ratelimit-remaining: 0\nx-ratelimit-resource: graphql\n"
+		       "x-ratelimit-reset: 1700000002\n",
 		       "{\"errors\":[{\"type\":\"RATE_LIMITED\",\"message\":\"API rate limit "
 		       "exceeded\"}]}");
-	CHECK(gh_graphql(g, "{x}", NULL, &out, &e) == -1);
-	CHECK(e.code == ERR_RATE);
-	CHECK(out == NULL);
+	fake_http_push(&fake, 200, "x-ratelimit-remaining: 4999\nx-ratelimit-resource: graphql\n",
+		       "{\"data\":{\"rateLimit\":{\"cost\":1}}}");
+	CHECK(gh_graphql(g, "{x}", NULL, &out, &e) == 0);
+	CHECK(vclock.slept >= 2000 && vclock.slept <= 4000);
+	CHECK_INT(gh_stats(g)->graphql_remaining, 4999);
+	cJSON_Delete(out);
 	done(g);
 }
 

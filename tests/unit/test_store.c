@@ -14,12 +14,12 @@ static struct http_client *http;
 static struct store *
 open_store(void)
 {
-	struct http_options o = {"test-agent", 0, 0, 0, NULL};
+	struct http_options o = {"test-agent", 0, 0, 0, NULL, false};
 
 	fake_http_reset(&fake);
 	http = http_client_new(&o, NULL);
 	http_client_set_transport(http, fake_http_transport, &fake);
-	return store_open_postgrest("https://db.test", "service-key", http, NULL);
+	return store_open_postgrest("https://db.test", "service-key", http, NULL, NULL);
 }
 
 static void
@@ -236,7 +236,7 @@ TEST(store_update_patches_by_filter)
 	fake_http_push(&fake, 204, "", "");
 	CHECK(store_update(s, "progressive_capture_jobs", &f, 1, &rs, NULL) == 0);
 	CHECK_STR(fake.method[0], "PATCH");
-	CHECK_STR(fake.url[0], "https://db.test/rest/v1/progressive_capture_jobs?&id=eq.abc");
+	CHECK_STR(fake.url[0], "https://db.test/rest/v1/progressive_capture_jobs?id=eq.abc");
 	CHECK_STR(fake.body[0], "{\"status\":\"completed\",\"error\":null}");
 	rowset_release(&rs);
 	close_store(s);
