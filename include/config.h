@@ -63,6 +63,12 @@ enum option_id {
 	OPT_DATABASE,
 	OPT_API,
 	OPT_BATCH_SIZE,
+	OPT_MAX_WAIT,
+	OPT_TIME_LIMIT,
+	OPT_REQUEST_TIMEOUT,
+	OPT_SHARD_INDEX,
+	OPT_SHARD_TOTAL,
+	OPT_RESUME_CURSOR,
 	OPT_FAIL_ON_PARTIAL,
 	OPT_DRY_RUN,
 	OPT__COUNT
@@ -92,9 +98,15 @@ struct config {
 	size_t n_tokens;
 	char *supabase_url; /* without a trailing "/" or "/rest/v1" */
 	char *supabase_key;
-	char *database; /* SQLite file, used when no Supabase URL is given */
-	int api;        /* enum api_mode (prfetch.h): auto, graphql, rest */
-	int batch_size; /* PRs per GraphQL query */
+	char *database;          /* SQLite file, used when no Supabase URL is given */
+	int api;                 /* enum api_mode (prfetch.h): auto, graphql, rest */
+	int batch_size;          /* PRs per GraphQL query */
+	int64_t max_wait;        /* seconds */
+	int64_t time_limit;      /* seconds */
+	int64_t request_timeout; /* seconds */
+	int shard_index;         /* -1 when not a shard */
+	int shard_total;         /* 1 when not sharded */
+	char *resume_cursor;
 	bool fail_on_partial;
 	bool dry_run;
 

@@ -51,6 +51,9 @@ struct job_ctx {
 
 	/* Tallies for the outputs. */
 	size_t processed, failed, skipped;
+
+	/* Where this run stopped (cursor.h), when it captured a list of PRs; else NULL. */
+	char *resume_cursor;
 };
 
 /* The bit of a setting in a job's options mask. */
@@ -61,6 +64,7 @@ struct job_ctx {
 	(OPT_BIT(OPT_REPOSITORY) | OPT_BIT(OPT_REPOSITORY_ID) | OPT_BIT(OPT_TIME_RANGE) |          \
 	 OPT_BIT(OPT_JOB_ID) | OPT_BIT(OPT_GITHUB_TOKEN) | OPT_BIT(OPT_SUPABASE_URL) |             \
 	 OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) | OPT_BIT(OPT_API) |                    \
+	 OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_TIME_LIMIT) | OPT_BIT(OPT_REQUEST_TIMEOUT) |          \
 	 OPT_BIT(OPT_FAIL_ON_PARTIAL) | OPT_BIT(OPT_DRY_RUN))
 
 struct job {

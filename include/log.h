@@ -76,6 +76,14 @@ int log_escape_property(struct buf *out, const char *s);
  */
 int log_sanitize_line(struct buf *out, const char *s);
 
+/*
+ * A one-line gist of an answer body that is not the JSON we expected, for an
+ * error message: an HTML page's <title> if it has one, else the text with
+ * tags dropped and blank runs (newlines included) made one space; cut to at
+ * most max bytes on a character boundary, with "…" when cut. Appends to out.
+ */
+int log_gist(struct buf *out, const char *s, size_t len, size_t max);
+
 /* Appends s to out with every registered secret replaced by "***". */
 int log_redact(struct buf *out, const char *s);
 

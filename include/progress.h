@@ -6,8 +6,11 @@
  * as pending; then processing (started_at, workflow_run_id, run URL in
  * metadata) and finally completed | partial | failed (completed_at, error).
  * The progress row is PATCHed by its id as items complete, at most every
- * PROGRESS_PATCH_MS and always at the end. In a dry run nothing is written
- * and the counters live only in memory.
+ * PROGRESS_PATCH_MS and always at the end, with the run's resume cursor. While
+ * the run waits or works, progress_heartbeat touches both rows at least every
+ * PROGRESS_HEARTBEAT_MS (job metadata.heartbeat_at, progress updated_at), so a
+ * live job never looks stale. In a dry run nothing is written and the
+ * counters live only in memory.
  */
 #ifndef PC_PROGRESS_H
 #define PC_PROGRESS_H
@@ -19,8 +22,9 @@
 #include "err.h"
 #include "store.h"
 
-#define PROGRESS_PATCH_MS   2000
-#define PROGRESS_MAX_ERRORS 50
+#define PROGRESS_PATCH_MS     2000
+#define PROGRESS_MAX_ERRORS   50
+#define PROGRESS_HEARTBEAT_MS 30000
 
 enum job_status { JOB_COMPLETED, JOB_PARTIAL, JOB_FAILED };
 
@@ -61,6 +65,19 @@ int progress_set_total(struct progress *p, size_t total, struct err *e);
  */
 int progress_item(struct progress *p, const char *current, bool ok, const char *error,
 		  struct err *e);
+
+/* Sets the resume cursor (cursor.h) written with the next PATCH; NULL clears it. */
+void progress_set_cursor(struct progress *p, const char *cursor);
+
+/* The cursor an earlier run of the same job left in its progress row, or NULL. Borrowed. */
+const char *progress_resume_cursor(const struct progress *p);
+
+/*
+ * Touches the job and progress rows when PROGRESS_HEARTBEAT_MS has passed
+ * since the last write to them (a clock tick hook: ud is the progress).
+ * Failures are logged once, not returned: a heartbeat must not end a run.
+ */
+void progress_heartbeat(void *ud);
 
 /* Counters so far. */
 size_t progress_processed(const struct progress *p);

@@ -73,15 +73,26 @@ struct store {
 	const struct store_ops *ops;
 	uint64_t requests; /* round trips to the database */
 	uint64_t rows_written;
+	uint64_t retries;  /* requests sent again after a fault */
+	int64_t waited_ms; /* back-off before those */
+};
+
+/* How a store retries what may pass (PostgREST 502/503/504, a dropped connection). */
+struct store_retry {
+	int max_retries;   /* 0: none */
+	double time_scale; /* multiplies the back-off (tests) */
 };
 
 /*
  * Opens the PostgREST back end at base_url (the project URL; requests go to
  * base_url/rest/v1/...) with key sent as apikey and Bearer token. http is
  * borrowed and must outlive the store. Sends nothing until the first call.
+ * Every request is safe to send again (upserts on keys, PATCH and DELETE by
+ * filter), so one that failed in transit or met 502/503/504 is retried with
+ * back-off as retry says (NULL: never); a 4xx is final.
  */
 struct store *store_open_postgrest(const char *base_url, const char *key, struct http_client *http,
-				   struct err *e);
+				   const struct store_retry *retry, struct err *e);
 
 /*
  * Opens (creating it if need be) the SQLite database at path and applies the

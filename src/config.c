@@ -24,7 +24,8 @@ const struct option_def config_options[OPT__COUNT] = {
 			       "UUID of the repository's row in the store; without it the row is "
 			       "created or updated from GitHub and its id used."},
 	[OPT_PR_NUMBERS] = {"pr-numbers", "prs", OPT_NUMBERS, NULL, NULL, NULL, 0, 0, 0, NULL,
-			    "Pull request numbers, comma- or newline-separated. Without them, the "
+			    "Pull request numbers and ranges (12,34,40-60), comma- or "
+			    "newline-separated. Without them, the "
 			    "pull requests created in the last time-range days that lack details "
 			    "in the store."},
 	[OPT_TIME_RANGE] = {"time-range", "days", OPT_INT, "30", NULL, NULL, 0, 1, 3650, NULL,
@@ -55,6 +56,25 @@ const struct option_def config_options[OPT__COUNT] = {
 		{"batch-size", NULL, OPT_INT, "24", NULL, NULL, 0, 1, 100, NULL,
 		 "Pull requests per GraphQL query (24 keeps a full capture at 2 points a "
 		 "query)."},
+	[OPT_MAX_WAIT] =
+		{"max-wait", NULL, OPT_INT, "600", NULL, NULL, 0, 0, 86400, NULL,
+		 "Longest wait, in seconds, for a rate limit to reset (or a secondary limit "
+		 "to pass) before stopping as partial."},
+	[OPT_TIME_LIMIT] =
+		{"time-limit", NULL, OPT_INT, "21000", NULL, NULL, 0, 60, 604800, NULL,
+		 "Seconds the run may take before it stops as partial, so the runner's own "
+		 "limit (6 h on GitHub's runners) never kills it mid-write."},
+	[OPT_REQUEST_TIMEOUT] = {"request-timeout", NULL, OPT_INT, "60", NULL, NULL, 0, 1, 600,
+				 NULL, "Seconds one HTTP request may take before it is retried."},
+	[OPT_SHARD_INDEX] = {"shard-index", NULL, OPT_INT, NULL, NULL, NULL, 0, 0, 255, NULL,
+			     "This job's place (0-based) in a matrix of shard-total jobs."},
+	[OPT_SHARD_TOTAL] =
+		{"shard-total", NULL, OPT_INT, NULL, NULL, NULL, 0, 1, 256, NULL,
+		 "Jobs in the matrix: each spends at most its share of the rate-limit "
+		 "budget and, without pr-numbers, takes its share of the pull requests."},
+	[OPT_RESUME_CURSOR] =
+		{"resume-cursor", NULL, OPT_STRING, NULL, NULL, NULL, 0, 0, 0, NULL,
+		 "The resume-cursor output of a partial run: continue where it stopped."},
 	[OPT_FAIL_ON_PARTIAL] = {"fail-on-partial", NULL, OPT_BOOL, "true", NULL, NULL, 0, 0, 0,
 				 NULL,
 				 "Exit 3 when the run stops early (rate limit) but can be resumed; "
@@ -260,33 +280,117 @@ parse_repo(struct config *c, const char *v, struct err *e)
 	return 0;
 }
 
+#define PR_NUMBERS_MAX 100000
+
+/* For dropping repeats: by value, then by position. */
+struct numpos {
+	int64_t n;
+	size_t at;
+};
+
+static int
+by_value_then_position(const void *a, const void *b)
+{
+	const struct numpos *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static int
+by_position(const void *a, const void *b)
+{
+	const struct numpos *x = a, *y = b;
+
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Keeps the first of each repeated number, in the order given. */
+static void
+drop_repeats(struct config *c)
+{
+	struct numpos *v;
+	size_t kept = 0;
+
+	if (c->n_pr_numbers < 2)
+		return;
+	v = xcalloc(c->n_pr_numbers, sizeof(*v));
+	for (size_t i = 0; i < c->n_pr_numbers; i++)
+		v[i] = (struct numpos){c->pr_numbers[i], i};
+	qsort(v, c->n_pr_numbers, sizeof(*v), by_value_then_position);
+	for (size_t i = 0; i < c->n_pr_numbers; i++)
+		if (kept == 0 || v[i].n != v[kept - 1].n)
+			v[kept++] = v[i];
+	qsort(v, kept, sizeof(*v), by_position);
+	for (size_t i = 0; i < kept; i++)
+		c->pr_numbers[i] = v[i].n;
+	c->n_pr_numbers = kept;
+	free(v);
+}
+
+/* One item of pr-numbers: "12" or a range "10-20"; -1 if it is neither. */
+static int
+parse_number_item(const char *item, int64_t *lo, int64_t *hi)
+{
+	const char *dash = strchr(item, '-');
+	char *first, *last;
+	int rc;
+
+	if (item[0] == '#')
+		return -1;
+	if (dash == NULL) {
+		if (parse_int64(item, 1, INT32_MAX, lo) < 0)
+			return -1;
+		*hi = *lo;
+		return 0;
+	}
+	first = xstrndup(item, (size_t)(dash - item));
+	last = xstrdup(dash + 1);
+	rc = parse_int64(str_trim(first), 1, INT32_MAX, lo) < 0 ||
+			     parse_int64(str_trim(last), 1, INT32_MAX, hi) < 0
+		     ? -1
+		     : 0;
+	free(first);
+	free(last);
+	return rc;
+}
+
 static int
 parse_numbers(struct config *c, const char *v, struct err *e)
 {
 	const char *p = v;
+	size_t cap = 0;
 
 	while (*p != '\0') {
 		size_t len = strcspn(p, ",\n");
 		char *item = xstrndup(p, len);
-		int64_t n;
-		bool dup = false;
+		int64_t lo, hi;
 
 		str_trim(item);
 		if (item[0] != '\0') {
-			if (item[0] == '#' || parse_int64(item, 1, INT32_MAX, &n) < 0) {
+			if (parse_number_item(item, &lo, &hi) < 0) {
 				err_set(e, ERR_INPUT,
-					"pr-numbers: '%.64s' is not a pull request number (want "
-					"e.g. 12,34)",
+					"pr-numbers: '%.64s' is not a pull request number or range "
+					"(want e.g. 12,34 or 10-20)",
 					item);
 				free(item);
 				return -1;
 			}
-			for (size_t i = 0; i < c->n_pr_numbers; i++)
-				dup = dup || c->pr_numbers[i] == n;
-			if (!dup) {
-				c->pr_numbers =
-					xrealloc(c->pr_numbers,
-						 (c->n_pr_numbers + 1) * sizeof(*c->pr_numbers));
+			if (hi < lo || hi - lo >= PR_NUMBERS_MAX ||
+			    c->n_pr_numbers + (size_t)(hi - lo + 1) > PR_NUMBERS_MAX) {
+				err_set(e, ERR_INPUT, "pr-numbers: '%.64s': %s", item,
+					hi < lo ? "a range runs from low to high"
+						: "more than 100000 pull requests in one run");
+				free(item);
+				return -1;
+			}
+			for (int64_t n = lo; n <= hi; n++) {
+				if (c->n_pr_numbers == cap) {
+					cap = cap != 0 ? 2 * cap : 16;
+					c->pr_numbers = xrealloc(c->pr_numbers,
+								 cap * sizeof(*c->pr_numbers));
+				}
 				c->pr_numbers[c->n_pr_numbers++] = n;
 			}
 		}
@@ -295,6 +399,7 @@ parse_numbers(struct config *c, const char *v, struct err *e)
 		if (*p != '\0')
 			p++;
 	}
+	drop_repeats(c);
 	return 0;
 }
 
@@ -367,6 +472,16 @@ convert(struct config *c, int id, struct err *e)
 			c->max_items = n;
 		else if (id == OPT_BATCH_SIZE)
 			c->batch_size = (int)n;
+		else if (id == OPT_MAX_WAIT)
+			c->max_wait = n;
+		else if (id == OPT_TIME_LIMIT)
+			c->time_limit = n;
+		else if (id == OPT_REQUEST_TIMEOUT)
+			c->request_timeout = n;
+		else if (id == OPT_SHARD_INDEX)
+			c->shard_index = (int)n;
+		else if (id == OPT_SHARD_TOTAL)
+			c->shard_total = (int)n;
 		return 0;
 	case OPT_BOOL:
 		if (!yaml_bool(v, &b))
@@ -395,6 +510,8 @@ convert(struct config *c, int id, struct err *e)
 			c->supabase_key = xstrdup(v);
 		else if (id == OPT_DATABASE)
 			c->database = xstrdup(v);
+		else if (id == OPT_RESUME_CURSOR)
+			c->resume_cursor = xstrdup(v);
 		return 0;
 	case OPT_ENUM: {
 		const char *p = o->choices;
@@ -475,6 +592,8 @@ config_load(struct config *c, int argc, char **argv, config_getenv_fn env, struc
 	memset(c, 0, sizeof(*c));
 	c->time_range = 30;
 	c->batch_size = 24;
+	c->shard_index = -1;
+	c->shard_total = 1;
 	c->fail_on_partial = true;
 	rc = read_argv(c, argc, argv, &cli_command, e);
 	if (cli_command != NULL) {
@@ -491,6 +610,11 @@ config_load(struct config *c, int argc, char **argv, config_getenv_fn env, struc
 	for (int i = 0; i < OPT__COUNT; i++)
 		if (convert(c, i, e) < 0)
 			return -1;
+	if ((c->raw[OPT_SHARD_INDEX] != NULL) != (c->raw[OPT_SHARD_TOTAL] != NULL))
+		return err_set(e, ERR_INPUT, "shard-index and shard-total go together");
+	if (c->shard_index >= c->shard_total)
+		return err_set(e, ERR_INPUT, "shard-index %d is not below shard-total %d",
+			       c->shard_index, c->shard_total);
 	return 0;
 }
 
@@ -511,6 +635,7 @@ config_release(struct config *c)
 	free(c->supabase_url);
 	free(c->supabase_key);
 	free(c->database);
+	free(c->resume_cursor);
 	free(c->api_url);
 	free(c->graphql_url);
 	free(c->server_url);

@@ -5,7 +5,9 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -111,6 +113,64 @@ log_sanitize_line(struct buf *out, const char *s)
 			return -1;
 	}
 	return 0;
+}
+
+/* Where s[0..len) holds needle, ASCII case ignored, or NULL. */
+static const char *
+find_nocase(const char *s, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (strncasecmp(s + i, needle, n) == 0)
+			return s + i;
+	return NULL;
+}
+
+int
+log_gist(struct buf *out, const char *s, size_t len, size_t max)
+{
+	const char *t = find_nocase(s, len, "<title>");
+	const char *end = s + len;
+	struct buf g = BUF_INIT(len + 1);
+	bool space = false, tag = false;
+	size_t n;
+	int rc;
+
+	if (t != NULL) {
+		const char *te = find_nocase(t, (size_t)(end - t), "</title>");
+
+		s = t + 7;
+		end = te != NULL ? te : end;
+	}
+	for (const char *p = s; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (tag || c == '<') {
+			tag = c != '>';
+			space = true;
+		} else if (c <= 0x20 || c == 0x7f) {
+			space = true;
+		} else {
+			/* g holds len + 1 bytes: these appends cannot fail. */
+			if (space && g.len > 0)
+				(void)buf_putc(&g, ' ');
+			space = false;
+			(void)buf_putc(&g, (char)c);
+		}
+	}
+	n = g.len;
+	if (n > max) {
+		/* Whole characters only: back off to a lead byte. */
+		n = max;
+		while (n > 0 && ((unsigned char)g.data[n] & 0xC0) == 0x80)
+			n--;
+	}
+	rc = n > 0 ? buf_append(out, g.data, n) : 0;
+	if (rc == 0 && n < g.len)
+		rc = buf_puts(out, "…");
+	buf_release(&g);
+	return rc;
 }
 
 int

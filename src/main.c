@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "config.h"
+#include "cursor.h"
 #include "err.h"
 #include "github.h"
 #include "gql.h"
@@ -75,6 +77,22 @@ check_needs(const struct config *c, const struct job *job, struct err *e)
 			       c->supabase_url != NULL ? "supabase-key" : "supabase-url");
 	if (job->check != NULL && job->check(c, e) < 0)
 		return -1;
+	if (c->resume_cursor != NULL) {
+		char *command;
+		int64_t *numbers;
+		size_t n;
+
+		if (cursor_parse(c->resume_cursor, &command, &numbers, &n, e) < 0)
+			return -1;
+		free(numbers);
+		if (strcmp(command, job->name) != 0) {
+			err_set(e, ERR_INPUT, "resume-cursor is from %s, not %s", command,
+				job->name);
+			free(command);
+			return -1;
+		}
+		free(command);
+	}
 	return 0;
 }
 
@@ -108,6 +126,27 @@ run_url(const struct config *c)
 	return buf_detach(&b);
 }
 
+/*
+ * PROGRESSIVE_CAPTURE_BACKOFF_SCALE (0 < x <= 1) shortens back-off waits (not
+ * GitHub's retry-after, not resets): for tests, which cannot wait minutes.
+ */
+static double
+backoff_scale(void)
+{
+	const char *v = getenv("PROGRESSIVE_CAPTURE_BACKOFF_SCALE");
+	char *end = NULL;
+	double d;
+
+	if (v == NULL || *v == '\0')
+		return 1.0;
+	d = strtod(v, &end);
+	if (end == v || *end != '\0' || !(d > 0 && d <= 1)) {
+		log_warn("PROGRESSIVE_CAPTURE_BACKOFF_SCALE '%s' is not in (0, 1]; ignored", v);
+		return 1.0;
+	}
+	return d;
+}
+
 static void
 set_outputs(struct outputs *o, const struct job_ctx *ctx, const char *status,
 	    const struct gh_stats *gs)
@@ -130,6 +169,11 @@ set_outputs(struct outputs *o, const struct job_ctx *ctx, const char *status,
 		SETN("rate-remaining", gs->core_remaining);
 	else
 		outputs_set(o, "rate-remaining", "");
+	/* Where to start again; empty once everything was captured. */
+	outputs_set(o, "resume-cursor",
+		    strcmp(status, "completed") != 0 && ctx->resume_cursor != NULL
+			    ? ctx->resume_cursor
+			    : "");
 #undef SETN
 }
 
@@ -145,6 +189,15 @@ summarize(const struct config *c, struct job_ctx *ctx, const char *status,
 		     ctx->processed, ctx->failed, ctx->skipped);
 	if (failure != NULL && failure->code != ERR_NONE)
 		summary_note(s, "%s: %s", status, failure->msg);
+	if (gs != NULL &&
+	    (gs->limits.waited_ms > 0 || gs->limits.retries > 0 || gs->limits.rotations > 0))
+		summary_note(
+			s,
+			"Rate limits and faults: waited %.1f s, %d retries (%d secondary limits, "
+			"%d server or network errors, %d waits for a reset, %d token switches).",
+			(double)gs->limits.waited_ms / 1000.0, gs->limits.retries,
+			gs->limits.secondary, gs->limits.server_errors, gs->limits.reset_waits,
+			gs->limits.rotations);
 	if (gs != NULL && gs->requests > 0)
 		summary_note(s,
 			     "GitHub: %" PRIu64 " requests (%" PRIu64 " REST, %" PRIu64
@@ -153,10 +206,18 @@ summarize(const struct config *c, struct job_ctx *ctx, const char *status,
 			     gs->graphql_points,
 			     gs->core_remaining >= 0 ? "; REST budget left: " : "",
 			     gs->core_remaining >= 0 ? gs->core_remaining : (int64_t)0);
-	if (ctx->store != NULL)
-		summary_note(s, "Store: %s%s%s.", store_kind(ctx->store),
-			     strcmp(store_kind(ctx->store), "sqlite") == 0 ? " " : "",
-			     strcmp(store_kind(ctx->store), "sqlite") == 0 ? c->database : "");
+	if (ctx->store != NULL) {
+		bool file = strcmp(store_kind(ctx->store), "sqlite") == 0;
+
+		summary_note(s, "Store: %s%s%s, %" PRIu64 " requests, %" PRIu64 " rows written.",
+			     store_kind(ctx->store), file ? " " : "", file ? c->database : "",
+			     ctx->store->requests, ctx->store->rows_written);
+		if (ctx->store->retries > 0)
+			summary_note(s,
+				     "Store faults: %" PRIu64 " requests sent again after "
+				     "waiting %.1f s in all.",
+				     ctx->store->retries, (double)ctx->store->waited_ms / 1000.0);
+	}
 	if (ctx->progress != NULL && progress_job_id(ctx->progress)[0] != '\0')
 		summary_note(s, "Job %s.", progress_job_id(ctx->progress));
 }
@@ -166,7 +227,8 @@ static struct store *
 open_store(const struct config *c, struct http_client *http, struct err *e)
 {
 	if (c->supabase_url != NULL)
-		return store_open_postgrest(c->supabase_url, c->supabase_key, http, e);
+		return store_open_postgrest(c->supabase_url, c->supabase_key, http,
+					    &(struct store_retry){5, backoff_scale()}, e);
 	return store_open_sqlite(c->database, c->dry_run, e);
 }
 
@@ -182,7 +244,8 @@ main(int argc, char **argv)
 	struct outputs outs = {0};
 	struct job_ctx ctx;
 	const struct job *job = NULL;
-	struct http_options hopt = {PC_USER_AGENT, 0, 0, 0, NULL};
+	struct http_options hopt = {PC_USER_AGENT, 0, 0, 0, NULL, false};
+	struct rl_policy policy;
 	enum job_status status = JOB_FAILED;
 	int code = PC_EXIT_FAILED;
 	bool http_up = false;
@@ -233,15 +296,23 @@ main(int argc, char **argv)
 		cfg.api = API_REST;
 	}
 
+	cancel_install_signals();
+	/* A command that does not split its work by shard takes the whole budget. */
+	policy = (struct rl_policy){cfg.max_wait, clock_now() + (time_t)cfg.time_limit,
+				    (job->options & OPT_BIT(OPT_SHARD_TOTAL)) ? cfg.shard_total : 1,
+				    backoff_scale(), 5};
 	if (http_global_init(&e) < 0)
 		goto finish;
 	http_up = true;
-	gh_http = http_client_new(&hopt, &e);
-	store_http = gh_http != NULL ? http_client_new(&hopt, &e) : NULL;
-	if (store_http == NULL)
+	hopt.timeout_ms = (long)cfg.request_timeout * 1000;
+	store_http = http_client_new(&hopt, &e);
+	/* GitHub's transfers stop at once when the run is cancelled; the store's finish. */
+	hopt.abort_on_cancel = true;
+	gh_http = store_http != NULL ? http_client_new(&hopt, &e) : NULL;
+	if (gh_http == NULL)
 		goto finish;
-	gh = gh_new(&(struct gh_options){cfg.api_url, cfg.graphql_url,
-					 cfg.n_tokens > 0 ? cfg.tokens[0] : NULL, gh_http});
+	gh = gh_new(&(struct gh_options){cfg.api_url, cfg.graphql_url, cfg.tokens, cfg.n_tokens,
+					 &policy, gh_http});
 	store = open_store(&cfg, store_http, &e);
 	if (store == NULL)
 		goto finish;
@@ -262,6 +333,7 @@ main(int argc, char **argv)
 				      &e);
 	if (ctx.progress == NULL)
 		goto finish;
+	clock_on_tick(progress_heartbeat, ctx.progress);
 	if (cfg.job_id == NULL && !cfg.dry_run)
 		log_info("job %s", progress_job_id(ctx.progress));
 
@@ -274,14 +346,20 @@ main(int argc, char **argv)
 		status = JOB_FAILED;
 		err_set(&e, ERR_GITHUB, "%zu of %zu items failed (the others were captured)",
 			ctx.failed, ctx.failed + ctx.processed);
-	} else
+	} else {
 		status = JOB_COMPLETED;
+		err_clear(&e); /* whatever a retried step met on the way is past */
+	}
 
 finish:
 	log_endgroup();
+	clock_on_tick(NULL, NULL);
 	if (ctx.progress != NULL) {
 		struct err fe;
 		char meta[256];
+
+		if (status == JOB_COMPLETED)
+			progress_set_cursor(ctx.progress, NULL);
 
 		err_clear(&fe);
 		snprintf(meta, sizeof(meta),
@@ -344,6 +422,7 @@ out:
 	progress_free(ctx.progress);
 	free(ctx.repository_full_name);
 	free(ctx.default_branch);
+	free(ctx.resume_cursor);
 	idcache_release(&ctx.contributors);
 	store_close(store);
 	gh_free(gh);

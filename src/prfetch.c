@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "clock.h"
 #include "log.h"
 #include "util.h"
 
@@ -354,23 +355,30 @@ take_errors(struct fetch *f, const cJSON *root, const struct gql_cont *conts, si
 	}
 }
 
-/* Sends one GraphQL document; on a whole-query failure that is not run-level, fails every PR in flight. */
+/*
+ * Sends one GraphQL document (the client retried what may pass). 0 with
+ * *root; -1 when the run must stop; 1 when the query failed as a whole and the
+ * run may go on, the reason in *why.
+ */
 static int
-send_query(struct fetch *f, const struct buf *doc, cJSON **root, struct err *e)
+send_query(struct fetch *f, const struct buf *doc, cJSON **root, struct err *why, struct err *e)
 {
-	struct err qe;
-
-	err_clear(&qe);
-	if (gh_graphql(f->g, buf_str(doc), NULL, root, &qe) == 0)
+	err_clear(why);
+	*root = NULL;
+	if (gh_graphql(f->g, buf_str(doc), NULL, root, why) == 0)
 		return 0;
-	if (prfetch_stops_run(&qe)) {
-		*e = qe;
+	if (prfetch_stops_run(why)) {
+		*e = *why;
 		return -1;
 	}
-	for (size_t i = 0; i < f->nprs; i++)
-		fail_pr(&f->prs[i], &qe);
-	*root = NULL;
-	return 0;
+	return 1;
+}
+
+/* True for a failure a smaller query may not meet: GitHub's time limit (502/504), a transfer cut. */
+static bool
+too_big(const struct err *why)
+{
+	return why->code == ERR_HTTP || why->status == 502 || why->status == 504;
 }
 
 /* Pages on every pending continuation until none is left. */
@@ -381,6 +389,7 @@ run_continuations(struct fetch *f, struct err *e)
 		size_t n = f->nconts < GQL_CONT_MAX ? f->nconts : GQL_CONT_MAX;
 		struct gql_cont *batch;
 		struct buf doc = BUF_INIT(DOC_CAP);
+		struct err why;
 		cJSON *root = NULL;
 		int rc = 0;
 
@@ -390,9 +399,14 @@ run_continuations(struct fetch *f, struct err *e)
 		memmove(f->conts, f->conts + n, (f->nconts - n) * sizeof(*f->conts));
 		f->nconts -= n;
 		gql_continuations(&doc, f->o->owner, f->o->name, batch, n);
-		rc = send_query(f, &doc, &root, e);
+		rc = send_query(f, &doc, &root, &why, e);
 		buf_release(&doc);
-		if (rc == 0 && root != NULL) {
+		if (rc == 1) {
+			/* Only the PRs these pages belong to are failed. */
+			for (size_t i = 0; i < n; i++)
+				fail_pr(state_of(f, batch[i].number), &why);
+			rc = 0;
+		} else if (rc == 0 && root != NULL) {
 			const cJSON *data = json_get(root, "data");
 			const cJSON *repo = json_get(data, "repository");
 
@@ -489,22 +503,26 @@ rest_pull(struct fetch *f, struct prstate *st, struct err *e)
 	struct gh_pull p;
 	struct err pe;
 	int n = (int)st->number;
+	int rc;
 
+	/* Return codes decide, never a leftover in pe: a retried call that passed may leave one. */
 	err_clear(&pe);
-	if (gh_pull_get(f->g, o->owner, o->name, n, &p, &pe) == 0) {
-		if (f->sink->pull(f->sink->ud, &p, &pe) == 0 && (o->parts & PR_FILES))
-			gh_pull_files(f->g, o->owner, o->name, n, rest_files, &w, &pe);
+	rc = gh_pull_get(f->g, o->owner, o->name, n, &p, &pe);
+	if (rc == 0) {
+		rc = f->sink->pull(f->sink->ud, &p, &pe);
+		if (rc == 0 && (o->parts & PR_FILES))
+			rc = gh_pull_files(f->g, o->owner, o->name, n, rest_files, &w, &pe);
 		gh_pull_release(&p);
 	}
-	if (pe.code == ERR_NONE && (o->parts & PR_REVIEWS))
-		gh_pull_reviews(f->g, o->owner, o->name, n, rest_reviews, &w, &pe);
-	if (pe.code == ERR_NONE && (o->parts & PR_COMMENTS))
-		gh_pull_comments(f->g, o->owner, o->name, n, GH_ISSUE_COMMENT, rest_comments, &w,
-				 &pe);
-	if (pe.code == ERR_NONE && (o->parts & PR_COMMENTS))
-		gh_pull_comments(f->g, o->owner, o->name, n, GH_REVIEW_COMMENT, rest_comments, &w,
-				 &pe);
-	if (pe.code != ERR_NONE)
+	if (rc == 0 && (o->parts & PR_REVIEWS))
+		rc = gh_pull_reviews(f->g, o->owner, o->name, n, rest_reviews, &w, &pe);
+	if (rc == 0 && (o->parts & PR_COMMENTS))
+		rc = gh_pull_comments(f->g, o->owner, o->name, n, GH_ISSUE_COMMENT, rest_comments,
+				      &w, &pe);
+	if (rc == 0 && (o->parts & PR_COMMENTS))
+		rc = gh_pull_comments(f->g, o->owner, o->name, n, GH_REVIEW_COMMENT, rest_comments,
+				      &w, &pe);
+	if (rc < 0)
 		return pr_error(st, &pe, e);
 	return 0;
 }
@@ -536,7 +554,11 @@ finish(struct fetch *f, struct prstate *st, struct err *e)
 	return 0;
 }
 
-/* One GraphQL batch: the query, its continuations, REST file lists, done(). */
+/*
+ * One GraphQL batch: the query, its continuations, REST file lists, done().
+ * 1 (nothing delivered) when the query itself failed in a way a smaller
+ * batch may not: the caller halves the batch and sends it again.
+ */
 static int
 graphql_batch(struct fetch *f, struct err *e)
 {
@@ -544,16 +566,24 @@ graphql_batch(struct fetch *f, struct err *e)
 	int64_t *numbers = xcalloc(f->nprs, sizeof(*numbers));
 	cJSON *root = NULL;
 	const cJSON *repo;
+	struct err why;
 	int rc;
 
 	for (size_t i = 0; i < f->nprs; i++)
 		numbers[i] = f->prs[i].number;
 	gql_pull_batch(&doc, f->o->owner, f->o->name, numbers, f->nprs, f->o->parts);
 	free(numbers);
-	rc = send_query(f, &doc, &root, e);
+	rc = send_query(f, &doc, &root, &why, e);
 	buf_release(&doc);
 	if (rc < 0)
 		return -1;
+	if (rc == 1 && f->nprs > 1 && too_big(&why))
+		return 1;
+	if (rc == 1) {
+		for (size_t i = 0; i < f->nprs; i++)
+			fail_pr(&f->prs[i], &why);
+		rc = 0;
+	}
 	if (root != NULL) {
 		repo = json_get(json_get(root, "data"), "repository");
 		take_errors(f, root, NULL, 0);
@@ -619,6 +649,10 @@ prfetch(struct gh *g, const struct prfetch_options *o, const int64_t *numbers, s
 	while (rc == 0 && i < n) {
 		size_t k = f.rest_only ? 1 : (n - i < batch ? n - i : batch);
 
+		if (cancel_requested()) {
+			rc = err_set(e, ERR_CANCELLED, "cancelled");
+			break;
+		}
 		memset(f.prs, 0, batch * sizeof(*f.prs));
 		f.nprs = k;
 		for (size_t j = 0; j < k; j++)
@@ -629,6 +663,15 @@ prfetch(struct gh *g, const struct prfetch_options *o, const int64_t *numbers, s
 				rc = finish(&f, &f.prs[0], e);
 		} else {
 			rc = graphql_batch(&f, e);
+			if (rc == 1) {
+				/* Too much for one query (GitHub's 10 s limit): half as many. */
+				batch = k / 2;
+				log_notice("GitHub could not answer for %zu pull requests at once: "
+					   "asking for %zu a query",
+					   k, batch);
+				rc = 0;
+				continue;
+			}
 			if (rc < 0 && fall_back_to_rest(&f, e)) {
 				log_warn(
 					"GitHub's GraphQL budget is spent (%s); going on over REST",

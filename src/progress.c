@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "json.h"
+#include "log.h"
 #include "util.h"
 #include "version.h"
 
@@ -24,9 +26,16 @@ struct progress {
 	cJSON *metadata; /* the job row's metadata object, ours merged in */
 	size_t total, processed, failed;
 	char *current;
-	cJSON *errors; /* array of {item, error, at}, the newest PROGRESS_MAX_ERRORS */
+	cJSON *errors;      /* array of {item, error, at}, the newest PROGRESS_MAX_ERRORS */
+	char *cursor;       /* this run's resume cursor */
+	char *found_cursor; /* the one an earlier run of the job left */
 	int64_t last_patch_ms;
+	int64_t last_job_touch_ms;
+	bool in_heartbeat;
+	bool heartbeat_warned;
 };
+
+static int touch_job(struct progress *p, struct err *e);
 
 const char *
 job_status_name(enum job_status s)
@@ -42,7 +51,7 @@ job_status_name(enum job_status s)
 static void
 now_iso(char out[21])
 {
-	time_format_iso(time_now(), out);
+	time_format_iso(clock_now(), out);
 }
 
 static struct store_filter
@@ -117,22 +126,29 @@ out:
 static int
 create_job(struct progress *p, const struct progress_options *o, struct err *e)
 {
-	static const char *const cols[] = {"job_type", "processor_type", "status",
-					   "time_range_days", "metadata"};
+	static const char *const cols[] = {"id",     "job_type",        "processor_type",
+					   "status", "time_range_days", "metadata"};
 	struct rowset rs, out;
 	char *meta = json_print(p->metadata);
+	char uuid[37];
 	const char *id;
 	int rc = -1;
 
-	rowset_init(&rs, JOBS, cols, 5);
+	/* Our own id, upserted on it: sending the insert again cannot make two jobs. */
+	if (uuid_v4(uuid) < 0) {
+		free(meta);
+		return err_set(e, ERR_IO, "no randomness for a job id");
+	}
+	rowset_init(&rs, JOBS, cols, 6);
 	rowset_add(&rs);
+	rowset_text(&rs, "id", uuid);
 	rowset_text(&rs, "job_type", o->job_type);
 	rowset_text(&rs, "processor_type", "github_actions");
 	rowset_text(&rs, "status", "pending");
 	if (o->time_range > 0)
 		rowset_int(&rs, "time_range_days", o->time_range);
 	rowset_json(&rs, "metadata", meta);
-	if (store_upsert(p->store, &rs, NULL, "id", &out, e) == 0) {
+	if (store_upsert(p->store, &rs, "id", "id", &out, e) == 0) {
 		id = rowset_text_at(&out, 0, "id");
 		if (id == NULL || !uuid_valid(id)) {
 			err_set(e, ERR_STORE, "store: new job row came back without an id");
@@ -176,41 +192,41 @@ mark_processing(struct progress *p, const struct progress_options *o, struct err
 static int
 open_progress_row(struct progress *p, struct err *e)
 {
-	static const char *const cols[] = {"job_id",       "total_items",  "processed_items",
-					   "failed_items", "current_item", "errors"};
+	static const char *const cols[] = {
+		"id", "job_id", "total_items", "processed_items", "failed_items", "errors"};
 	struct store_filter f = by_id("job_id", p->job_id);
-	struct store_query q = {PROGRESS, "id", &f, 1, "updated_at.desc", 1};
-	struct rowset found, rs, out;
-	const char *id;
-	int rc = -1;
+	struct store_query q = {PROGRESS, "id,resume_cursor", &f, 1, "updated_at.desc", 1};
+	struct rowset found, rs;
+	const char *id = NULL;
+	char uuid[37];
+	int rc;
 
 	if (store_select(p->store, &q, &found, e) < 0) {
 		rowset_release(&found);
 		return -1;
 	}
+	if (found.nrows > 0) {
+		/* A re-run of the same job starts its counters afresh in the same row. */
+		id = rowset_text_at(&found, 0, "id");
+		p->found_cursor = xstrdup(rowset_text_at(&found, 0, "resume_cursor"));
+	} else if (uuid_v4(uuid) == 0) {
+		/* Our own id, upserted on it: sending it again cannot make two rows. */
+		id = uuid;
+	}
+	if (id == NULL || !uuid_valid(id)) {
+		rowset_release(&found);
+		return err_set(e, ERR_STORE, "store: no id for the progress row");
+	}
+	snprintf(p->progress_id, sizeof(p->progress_id), "%s", id);
 	rowset_init(&rs, PROGRESS, cols, 6);
 	rowset_add(&rs);
+	rowset_text(&rs, "id", p->progress_id);
 	rowset_text(&rs, "job_id", p->job_id);
 	rowset_int(&rs, "total_items", 0);
 	rowset_int(&rs, "processed_items", 0);
 	rowset_int(&rs, "failed_items", 0);
 	rowset_json(&rs, "errors", "[]");
-	if (found.nrows > 0) {
-		/* A re-run of the same job starts its counters afresh in the same row. */
-		struct store_filter fid;
-
-		id = rowset_text_at(&found, 0, "id");
-		snprintf(p->progress_id, sizeof(p->progress_id), "%s", id != NULL ? id : "");
-		fid = by_id("id", p->progress_id);
-		rc = store_update(p->store, PROGRESS, &fid, 1, &rs, e);
-	} else if (store_upsert(p->store, &rs, NULL, "id", &out, e) == 0) {
-		id = rowset_text_at(&out, 0, "id");
-		snprintf(p->progress_id, sizeof(p->progress_id), "%s", id != NULL ? id : "");
-		rc = uuid_valid(p->progress_id)
-			     ? 0
-			     : err_set(e, ERR_STORE, "store: progress row came back without an id");
-		rowset_release(&out);
-	}
+	rc = store_upsert(p->store, &rs, "id", NULL, NULL, e);
 	rowset_release(&rs);
 	rowset_release(&found);
 	return rc;
@@ -242,7 +258,7 @@ progress_start(struct store *s, const struct progress_options *o, struct err *e)
 	merge_metadata(p, o);
 	if (mark_processing(p, o, e) < 0 || open_progress_row(p, e) < 0)
 		goto fail;
-	p->last_patch_ms = time_mono_ms();
+	p->last_patch_ms = p->last_job_touch_ms = clock_mono_ms();
 	return p;
 fail:
 	progress_free(p);
@@ -257,6 +273,8 @@ progress_free(struct progress *p)
 	cJSON_Delete(p->metadata);
 	cJSON_Delete(p->errors);
 	free(p->current);
+	free(p->cursor);
+	free(p->found_cursor);
 	free(p);
 }
 
@@ -300,19 +318,24 @@ progress_set_repository(struct progress *p, const char *repository_id, struct er
 static int
 patch_progress(struct progress *p, struct err *e)
 {
-	static const char *const cols[] = {"total_items", "processed_items", "failed_items",
-					   "current_item", "errors"};
+	static const char *const cols[] = {"total_items",  "processed_items", "failed_items",
+					   "current_item", "errors",          "resume_cursor",
+					   "updated_at"};
 	struct store_filter f;
 	struct rowset rs;
 	char *errors;
+	char now[21];
 	int rc;
 
 	if (p->dry_run)
 		return 0;
 	f = by_id("id", p->progress_id);
 	errors = json_print(p->errors);
-	rowset_init(&rs, PROGRESS, cols, 5);
+	now_iso(now);
+	rowset_init(&rs, PROGRESS, cols, 7);
 	rowset_add(&rs);
+	rowset_text(&rs, "updated_at", now); /* the heartbeat a reaper reads */
+	rowset_text(&rs, "resume_cursor", p->cursor);
 	rowset_int(&rs, "total_items", (int64_t)p->total);
 	rowset_int(&rs, "processed_items", (int64_t)p->processed);
 	rowset_int(&rs, "failed_items", (int64_t)p->failed);
@@ -321,7 +344,7 @@ patch_progress(struct progress *p, struct err *e)
 	rc = store_update(p->store, PROGRESS, &f, 1, &rs, e);
 	rowset_release(&rs);
 	free(errors);
-	p->last_patch_ms = time_mono_ms();
+	p->last_patch_ms = clock_mono_ms();
 	return rc;
 }
 
@@ -352,7 +375,10 @@ progress_item(struct progress *p, const char *current, bool ok, const char *erro
 		if (cJSON_GetArraySize(p->errors) > PROGRESS_MAX_ERRORS)
 			cJSON_Delete(cJSON_DetachItemFromArray(p->errors, 0));
 	}
-	if (time_mono_ms() - p->last_patch_ms < PROGRESS_PATCH_MS)
+	if (!p->dry_run && clock_mono_ms() - p->last_job_touch_ms >= PROGRESS_HEARTBEAT_MS &&
+	    touch_job(p, e) < 0)
+		return -1;
+	if (clock_mono_ms() - p->last_patch_ms < PROGRESS_PATCH_MS)
 		return 0;
 	return patch_progress(p, e);
 }
@@ -398,4 +424,65 @@ progress_finish(struct progress *p, enum job_status status, const char *error,
 	rowset_release(&rs);
 	free(meta);
 	return rc;
+}
+
+void
+progress_set_cursor(struct progress *p, const char *cursor)
+{
+	free(p->cursor);
+	p->cursor = xstrdup(cursor);
+}
+
+const char *
+progress_resume_cursor(const struct progress *p)
+{
+	return p->found_cursor;
+}
+
+/* Writes the job row's metadata with a fresh heartbeat_at. */
+static int
+touch_job(struct progress *p, struct err *e)
+{
+	static const char *const cols[] = {"metadata"};
+	struct store_filter f = by_id("id", p->job_id);
+	struct rowset rs;
+	char now[21];
+	char *meta;
+	int rc;
+
+	now_iso(now);
+	put(p->metadata, "heartbeat_at", cJSON_CreateString(now));
+	meta = json_print(p->metadata);
+	rowset_init(&rs, JOBS, cols, 1);
+	rowset_add(&rs);
+	rowset_json(&rs, "metadata", meta);
+	rc = store_update(p->store, JOBS, &f, 1, &rs, e);
+	rowset_release(&rs);
+	free(meta);
+	p->last_job_touch_ms = clock_mono_ms();
+	return rc;
+}
+
+void
+progress_heartbeat(void *ud)
+{
+	struct progress *p = ud;
+	int64_t now = clock_mono_ms();
+	struct err e;
+	int rc = 0;
+
+	/* A write below may itself wait and tick: never re-enter. */
+	if (p == NULL || p->dry_run || p->in_heartbeat || p->job_id[0] == '\0')
+		return;
+	p->in_heartbeat = true;
+	err_clear(&e);
+	if (now - p->last_patch_ms >= PROGRESS_HEARTBEAT_MS)
+		rc = patch_progress(p, &e);
+	if (rc == 0 && now - p->last_job_touch_ms >= PROGRESS_HEARTBEAT_MS)
+		rc = touch_job(p, &e);
+	if (rc < 0 && !p->heartbeat_warned) {
+		log_warn("heartbeat: %s", e.msg);
+		p->heartbeat_warned = true;
+	}
+	p->in_heartbeat = false;
 }

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "clock.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -29,6 +30,7 @@ struct pgrst {
 	char *apikey_header;
 	char *auth_header;
 	struct http_client *http;
+	struct store_retry retry;
 };
 
 static const struct store_ops pgrst_ops;
@@ -65,7 +67,8 @@ add_filter(struct buf *u, const struct store_filter *f)
 	default: rc = buf_printf(&v, "%s.%s", ops[f->op], f->value); break;
 	}
 	if (rc == 0)
-		rc = buf_printf(u, "&%s=", f->column);
+		rc = buf_printf(u, "%s%s=", u->len > 0 && u->data[u->len - 1] == '?' ? "" : "&",
+				f->column);
 	if (rc == 0)
 		rc = http_urlencode(u, buf_str(&v));
 	buf_release(&v);
@@ -129,8 +132,8 @@ answer_error(const char *what, const struct http_response *r, struct err *e)
 		buf_printf(&m, " %s", code);
 	if (msg != NULL)
 		buf_printf(&m, " %s", msg);
-	else if (r->body.len > 0 && j == NULL)
-		buf_printf(&m, " %.200s", buf_str(&r->body));
+	else if (r->body.len > 0 && j == NULL && buf_putc(&m, ' ') == 0)
+		log_gist(&m, r->body.data, r->body.len, 120);
 	if (details != NULL)
 		buf_printf(&m, " (details: %s)", details);
 	if (hint != NULL)
@@ -167,13 +170,36 @@ call(struct pgrst *p, const char *method, const char *url, const char *prefer, c
 		headers[n++] = buf_str(&pref);
 	}
 	headers[n] = NULL;
-	p->base.requests++;
-	log_debug("store: %s %s", method, url + strlen(p->url));
-	rc = http_send(p->http, &req, resp, e);
-	if (rc < 0)
-		err_prefix(e, "store: ");
-	else if (resp->status < 200 || resp->status > 299)
-		rc = answer_error(what, resp, e);
+	for (int attempt = 0;; attempt++) {
+		bool again;
+		int64_t wait;
+
+		http_response_release(resp);
+		p->base.requests++;
+		log_debug("store: %s %s", method, url + strlen(p->url));
+		rc = http_send(p->http, &req, resp, e);
+		if (rc < 0) {
+			err_prefix(e, "store: %s: ", what);
+			again = e->code == ERR_HTTP;
+		} else if (resp->status < 200 || resp->status > 299) {
+			rc = answer_error(what, resp, e);
+			again = resp->status == 502 || resp->status == 503 || resp->status == 504;
+		} else {
+			if (attempt > 0)
+				err_clear(e); /* what an earlier try met is past */
+			break;
+		}
+		if (!again || attempt >= p->retry.max_retries)
+			break;
+		log_warn("%s; trying again", e->msg);
+		wait = clock_backoff_ms(attempt, p->retry.time_scale);
+		p->base.retries++;
+		p->base.waited_ms += wait;
+		if (clock_sleep(wait) < 0)
+			break; /* cancelled: report the store's last answer */
+	}
+	if (rc < 0 && e != NULL && e->code == ERR_HTTP)
+		e->code = ERR_STORE;
 	buf_release(&pref);
 	return rc;
 }
@@ -404,7 +430,8 @@ static const struct store_ops pgrst_ops = {
 };
 
 struct store *
-store_open_postgrest(const char *base_url, const char *key, struct http_client *http, struct err *e)
+store_open_postgrest(const char *base_url, const char *key, struct http_client *http,
+		     const struct store_retry *retry, struct err *e)
 {
 	struct pgrst *p;
 	struct buf h = BUF_INIT(16384);
@@ -421,5 +448,7 @@ store_open_postgrest(const char *base_url, const char *key, struct http_client *
 	buf_printf(&h, "Authorization: Bearer %s", key);
 	p->auth_header = buf_detach(&h);
 	p->http = http;
+	if (retry != NULL)
+		p->retry = *retry;
 	return &p->base;
 }

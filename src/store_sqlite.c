@@ -465,6 +465,44 @@ static const struct store_ops sqlite_ops = {
 	"sqlite", sq_upsert, sq_update, sq_remove, sq_select, sq_close,
 };
 
+/*
+ * Columns later versions added to tables an older file already has ("create
+ * table if not exists" leaves those alone): added when missing, as
+ * db/migrations/0NN_*.sql do for PostgreSQL.
+ */
+static const char *const added_columns[][3] = {
+	{"progressive_capture_progress", "resume_cursor", "TEXT"},
+};
+
+static int
+add_missing_columns(struct sqlite_store *q, struct err *e)
+{
+	for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
+		struct buf sql = BUF_INIT(1024);
+		sqlite3_stmt *st = NULL;
+		bool have = false;
+		int rc = 0;
+
+		buf_printf(&sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = '%s'",
+			   added_columns[i][0], added_columns[i][1]);
+		if (sqlite3_prepare_v2(q->db, buf_str(&sql), -1, &st, NULL) != SQLITE_OK)
+			rc = db_error(q, "upgrade the schema", e);
+		else
+			have = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		buf_reset(&sql);
+		if (rc == 0 && !have) {
+			buf_printf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", added_columns[i][0],
+				   added_columns[i][1], added_columns[i][2]);
+			rc = exec(q, buf_str(&sql), "upgrade the schema", e);
+		}
+		buf_release(&sql);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 struct store *
 store_open_sqlite(const char *path, bool read_only, struct err *e)
 {
@@ -503,6 +541,10 @@ store_open_sqlite(const char *path, bool read_only, struct err *e)
 		 "PRAGMA foreign_keys = ON;",
 		 "open", e) < 0 ||
 	    exec(q, buf_str(&schema), "create the schema", e) < 0) {
+		err_prefix(e, "database '%s': ", path);
+		goto fail;
+	}
+	if (add_missing_columns(q, e) < 0) {
 		err_prefix(e, "database '%s': ", path);
 		goto fail;
 	}

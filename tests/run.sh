@@ -30,6 +30,8 @@ tally() {
 	if [ -z "$line" ]; then
 		echo "run: $2 printed no result line" >&2
 		failed=$((failed + 1))
+		results="$results$(printf '  %-34s %s' "$2" "no result line: it crashed or stopped")
+"
 		return
 	fi
 	p=${line%% passed*}
@@ -111,7 +113,7 @@ section "efficiency (requests and points counted, never timed)"
 tap_tally "$work/bench.tap" "efficiency"
 
 section "integration tests on the sanitizer build (store sqlite)"
-(cd tests && PC_STORE=sqlite PC_BIN="$top/build/san/progressive-capture" node --test --test-concurrency=1 \
+(cd tests && PC_STORE=sqlite PC_CAMPAIGN_RUNS=15 PC_BIN="$top/build/san/progressive-capture" node --test --test-concurrency=1 \
 	--test-reporter=dot --test-reporter-destination=stdout \
 	--test-reporter=tap --test-reporter-destination="$work/san-integration.tap" \
 	integration/) || status=1

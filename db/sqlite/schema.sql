@@ -215,7 +215,8 @@ CREATE TABLE IF NOT EXISTS progressive_capture_progress (
 	failed_items INTEGER DEFAULT 0,
 	current_item TEXT,
 	errors TEXT DEFAULT '[]',
-	updated_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+	updated_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+	resume_cursor TEXT
 );
 CREATE INDEX IF NOT EXISTS progressive_capture_progress_job_idx
 	ON progressive_capture_progress (job_id);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "jobs.h"
 #include "log.h"
 #include "util.h"
@@ -94,7 +95,27 @@ struct sink {
 	bool quiet; /* rows other work needs: no progress, tallies or summary */
 	struct pr_rec *recs;
 	size_t nrecs;
+	int64_t *left; /* PRs not yet written whole: the resume cursor */
+	size_t nleft;
 };
+
+/* Records that PR number is written whole, and where a resumed run would start. */
+static void
+leave(struct sink *s, int number)
+{
+	struct buf c = BUF_INIT((size_t)1 << 22);
+
+	for (size_t i = 0; i < s->nleft; i++) {
+		if (s->left[i] == number) {
+			s->left[i] = s->left[--s->nleft];
+			break;
+		}
+	}
+	cursor_format(&c, s->ctx->cfg->command, s->left, s->nleft);
+	progress_set_cursor(s->ctx->progress, buf_str(&c));
+	free(s->ctx->resume_cursor);
+	s->ctx->resume_cursor = buf_detach(&c);
+}
 
 static struct pr_rec *
 rec_of(struct sink *s, int number)
@@ -587,6 +608,7 @@ on_done(void *ud, int number, const struct err *failure, struct err *e)
 	struct pr_rec *r = rec_of(s, number);
 	char label[24];
 	struct err fe;
+	bool failed;
 	int rc = 0;
 
 	snprintf(label, sizeof(label), "#%d", number);
@@ -601,19 +623,23 @@ on_done(void *ud, int number, const struct err *failure, struct err *e)
 		err_set(&fe, ERR_PARSE, "pull request #%d: no data arrived", number);
 	else if (failure != NULL)
 		fe = *failure;
-	if (fe.code == ERR_NONE && r != NULL && finish_pr(s, r, &fe) < 0 &&
-	    prfetch_stops_run(&fe)) {
-		*e = fe;
-		rec_drop(s, number);
-		return -1;
+	failed = fe.code != ERR_NONE;
+	if (!failed && r != NULL && finish_pr(s, r, &fe) < 0) {
+		if (prfetch_stops_run(&fe)) {
+			*e = fe;
+			rec_drop(s, number);
+			return -1;
+		}
+		failed = true;
 	}
-	if (fe.code != ERR_NONE) {
+	if (failed) {
 		log_error("pull request %s: %s", label, fe.msg);
 		ctx->failed++;
 	} else {
 		ctx->processed++;
+		leave(s, number);
 	}
-	rc = progress_item(ctx->progress, label, fe.code == ERR_NONE, fe.msg, e);
+	rc = progress_item(ctx->progress, label, !failed, failed ? fe.msg : NULL, e);
 	rec_drop(s, number);
 	return rc;
 }
@@ -621,7 +647,7 @@ on_done(void *ud, int number, const struct err *failure, struct err *e)
 int
 capture_pull_rows(struct job_ctx *ctx, const int64_t *numbers, size_t n, struct err *e)
 {
-	struct sink s = {ctx, 0, true, NULL, 0};
+	struct sink s = {ctx, 0, true, NULL, 0, NULL, 0};
 	struct pr_sink sink = {&s, on_pull, on_files, on_reviews, on_comments, on_done};
 	struct prfetch_options o = jobs_fetch_options(ctx, 0);
 	int rc = prfetch(ctx->gh, &o, numbers, n, &sink, e);
@@ -692,13 +718,20 @@ capture_pull_ids(struct job_ctx *ctx, struct idcache *prs, const int64_t *number
 int
 capture_pulls(struct job_ctx *ctx, const int64_t *numbers, size_t n, unsigned parts, struct err *e)
 {
-	struct sink s = {ctx, parts, false, NULL, 0};
+	struct sink s = {ctx, parts, false, NULL, 0, NULL, 0};
 	struct pr_sink sink = {&s, on_pull, on_files, on_reviews, on_comments, on_done};
 	struct prfetch_options o = jobs_fetch_options(ctx, parts);
 	int rc;
 
-	if (progress_set_total(ctx->progress, n, e) < 0)
+	s.left = xcalloc(n ? n : 1, sizeof(*s.left));
+	if (n > 0)
+		memcpy(s.left, numbers, n * sizeof(*s.left));
+	s.nleft = n;
+	leave(&s, 0); /* the cursor of the whole list, before anything is written */
+	if (progress_set_total(ctx->progress, n, e) < 0) {
+		free(s.left);
 		return -1;
+	}
 	log_group("Capturing %zu pull request%s over %s", n, n == 1 ? "" : "s",
 		  o.api == API_REST ? "REST" : "GraphQL");
 	summary_table(ctx->summary,
@@ -708,6 +741,7 @@ capture_pulls(struct job_ctx *ctx, const int64_t *numbers, size_t n, unsigned pa
 	for (size_t i = 0; i < s.nrecs; i++)
 		rec_clear(&s.recs[i]);
 	free(s.recs);
+	free(s.left);
 	log_endgroup();
 	return rc;
 }

@@ -15,7 +15,8 @@
 #define NEEDS (JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB)
 #define PR_OPTIONS                                                                                 \
 	(JOB_COMMON_OPTIONS | OPT_BIT(OPT_PR_NUMBERS) | OPT_BIT(OPT_MAX_ITEMS) |                   \
-	 OPT_BIT(OPT_BATCH_SIZE))
+	 OPT_BIT(OPT_BATCH_SIZE) | OPT_BIT(OPT_SHARD_INDEX) | OPT_BIT(OPT_SHARD_TOTAL) |           \
+	 OPT_BIT(OPT_RESUME_CURSOR))
 
 const struct job job_table[] = {
 	{"pr-details",

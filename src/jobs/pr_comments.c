@@ -6,8 +6,10 @@
  * stream's watermark, or time-range days back on the first run), which cost
  * one request per 100 comments whatever the number of PRs. Comments of PRs
  * the store has no row for yet get that row first (the PR's fields); comments
- * on plain issues are left out. Each watermark moves to the newest updated_at
- * written, and only once everything before it was written.
+ * on plain issues are left out. The lists come oldest update first, so after
+ * each page the stream's watermark moves to the newest updated_at written (or
+ * to the oldest reply still waiting for its parent's row): a run stopped
+ * anywhere resumes from there.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +31,14 @@ static const char *const review_cols[] = {
 /* A reply whose parent had no row yet when the reply was written. */
 struct orphan {
 	int64_t reply, parent; /* GitHub ids */
+	char updated_at[32];   /* the reply's */
 };
 
 /* One repository-wide stream being read. */
 struct stream {
 	struct job_ctx *ctx;
 	enum gh_comment_kind kind;
+	const char *name;   /* the watermark's stream */
 	char newest[32];    /* newest updated_at written */
 	struct idcache prs; /* PR number -> row id */
 	struct idcache ids; /* comment GitHub id -> row id (for replies) */
@@ -106,6 +110,9 @@ on_page(void *ud, const struct gh_comment *c, size_t n, bool *stop, struct err *
 						      (s->norphans + 1) * sizeof(*s->orphans));
 				s->orphans[s->norphans].reply = c[i].id;
 				s->orphans[s->norphans].parent = c[i].in_reply_to;
+				snprintf(s->orphans[s->norphans].updated_at,
+					 sizeof(s->orphans[s->norphans].updated_at), "%s",
+					 c[i].updated_at);
 				s->norphans++;
 			}
 		}
@@ -125,6 +132,10 @@ on_page(void *ud, const struct gh_comment *c, size_t n, bool *stop, struct err *
 		rowset_release(&out);
 	}
 	rowset_release(&rs);
+	/* Durable progress: a stopped run starts again after what is written. */
+	if (rc == 0 && s->newest[0] != '\0')
+		rc = jobs_watermark_set(ctx, s->name,
+					s->norphans > 0 ? s->orphans[0].updated_at : s->newest, e);
 	free(numbers);
 	free(users);
 	return rc;
@@ -164,7 +175,7 @@ static int
 read_stream(struct job_ctx *ctx, enum gh_comment_kind kind, struct err *e)
 {
 	const char *name = kind == GH_ISSUE_COMMENT ? "issue_comments" : "review_comments";
-	struct stream s = {ctx, kind, "", {0}, {0}, NULL, 0, 0, 0};
+	struct stream s = {ctx, kind, name, "", {0}, {0}, NULL, 0, 0, 0};
 	char since[32];
 	int rc = jobs_watermark_get(ctx, name, since, e);
 

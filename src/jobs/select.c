@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "jobs.h"
 #include "log.h"
 #include "util.h"
@@ -179,20 +180,59 @@ select_lacking(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *nout,
 	return rc;
 }
 
+/* The cursor to resume from: the resume-cursor setting, or the one the job's last run left. */
+static const char *
+resume_from(const struct job_ctx *ctx)
+{
+	if (ctx->cfg->resume_cursor != NULL)
+		return ctx->cfg->resume_cursor;
+	return ctx->progress != NULL ? progress_resume_cursor(ctx->progress) : NULL;
+}
+
 int
 select_pulls(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *n, struct err *e)
 {
 	const struct config *cfg = ctx->cfg;
+	const char *cursor = resume_from(ctx);
 
-	if (cfg->n_pr_numbers > 0) {
+	*out = NULL;
+	*n = 0;
+	if (cursor != NULL) {
+		char *command;
+
+		if (cursor_parse(cursor, &command, out, n, e) < 0)
+			return -1;
+		if (strcmp(command, cfg->command) != 0) {
+			err_set(e, ERR_INPUT, "resume-cursor is from %s, not %s", command,
+				cfg->command);
+			free(command);
+			free(*out);
+			*out = NULL;
+			return -1;
+		}
+		free(command);
+		log_info("resuming: %zu pull request%s left from the last run", *n,
+			 *n == 1 ? "" : "s");
+	} else if (cfg->n_pr_numbers > 0) {
 		*out = xcalloc(cfg->n_pr_numbers, sizeof(**out));
 		memcpy(*out, cfg->pr_numbers, cfg->n_pr_numbers * sizeof(**out));
 		*n = cfg->n_pr_numbers;
 	} else {
+		size_t kept = 0;
+
 		log_group("Finding pull requests of the last %d days that lack data",
 			  cfg->time_range);
 		if (select_lacking(ctx, parts, out, n, e) < 0)
 			return -1;
+		/* A shard without its own list takes every shard-total'th PR. */
+		for (size_t i = 0; cfg->shard_total > 1 && i < *n; i++)
+			if ((*out)[i] % cfg->shard_total == cfg->shard_index)
+				(*out)[kept++] = (*out)[i];
+		if (cfg->shard_total > 1) {
+			log_info("shard %d of %d takes %zu of them", cfg->shard_index + 1,
+				 cfg->shard_total, kept);
+			*n = kept;
+		}
 	}
 	if (cfg->max_items > 0 && *n > (size_t)cfg->max_items) {
 		log_notice(

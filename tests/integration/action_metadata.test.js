@@ -37,6 +37,7 @@ test('every input of the binary is in action.yml with the same default, and noth
 
 test('every output the binary writes is described in action.yml', async () => {
   const names = Object.keys(action.outputs).sort();
-  assert.deepEqual(names, ['api-calls', 'api-points', 'failed', 'job-id', 'processed', 'rate-remaining', 'skipped', 'status']);
+  assert.deepEqual(names, ['api-calls', 'api-points', 'failed', 'job-id', 'processed', 'rate-remaining',
+    'resume-cursor', 'skipped', 'status']);
   for (const n of names) assert.ok(action.outputs[n].description, n);
 });

@@ -74,6 +74,22 @@ TEST(outside_text_in_a_log_line_cannot_start_a_workflow_command)
 }
 
 static void
+gist_vec(const char *in, const char *want, int line)
+{
+	struct buf b = BUF_INIT(4096);
+
+	log_gist(&b, in, strlen(in), 40);
+	if (!CHECK_STR(buf_str(&b), want))
+		fprintf(stderr, "    vectors/gist.txt:%d\n", line);
+	buf_release(&b);
+}
+
+TEST(an_unexpected_answer_body_is_cut_to_one_short_line)
+{
+	CHECK(vec_each("vectors/gist.txt", gist_vec) > 8);
+}
+
+static void
 md_vec(const char *in, const char *want, int line)
 {
 	struct buf b = BUF_INIT(4096);
