@@ -1,27 +1,27 @@
 # progressive-capture container action.
 #
-# Builder: compiles the binary against Debian's libraries. Runtime: Debian slim
-# with only those libraries and the CA bundle. The runner mounts the workspace
-# and file-command directories and passes INPUT_* variables; the binary reads
-# them itself. No USER (the runner needs root for the workspace) and no WORKDIR
-# (the runner sets --workdir /github/workspace).
-ARG DEBIAN=debian:bookworm-slim
+# Builder: Debian, pinned by digest (override with --build-arg DEBIAN=...),
+# runs `make static`: the dependencies from Debian's source packages, built with
+# musl (a layer of their own, so a source change does not rebuild them), then
+# the binary linked fully static (scripts/static-build.sh).
+# Runtime: nothing but the binary and the CA bundle. The runner mounts the
+# workspace and file-command directories and passes INPUT_* variables; the
+# binary reads them itself. No USER (the runner needs root for the workspace)
+# and no WORKDIR (the runner sets --workdir /github/workspace).
+ARG DEBIAN=debian:bookworm-slim@sha256:3783cc01769c7b2b1b83a5c5ad96c815348e28ed7da68e2e3687004faa906251
 
 FROM ${DEBIAN} AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gcc make pkg-config libc6-dev \
-        libcurl4-openssl-dev libcjson-dev libsqlite3-dev \
- && rm -rf /var/lib/apt/lists/*
+ && apt-get install -y --no-install-recommends make
 COPY Makefile /src/
+COPY scripts /src/scripts
+RUN make -C /src static-deps
 COPY include /src/include
 COPY src /src/src
-COPY scripts /src/scripts
 COPY db /src/db
-RUN make -C /src progressive-capture WERROR=1 CFLAGS='-O2' && strip /src/progressive-capture
+RUN make -C /src static
 
-FROM ${DEBIAN}
-RUN apt-get update \
- && apt-get install -y --no-install-recommends libcurl4 libcjson1 libsqlite3-0 ca-certificates \
- && rm -rf /var/lib/apt/lists/*
-COPY --from=build /src/progressive-capture /usr/local/bin/progressive-capture
-ENTRYPOINT ["/usr/local/bin/progressive-capture"]
+FROM scratch
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=build /src/build/static/progressive-capture /progressive-capture
+ENTRYPOINT ["/progressive-capture"]

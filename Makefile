@@ -9,6 +9,10 @@
 #   make lint       cppcheck, clang-tidy, clang-format --dry-run
 #   make fuzz       short libFuzzer runs of every parser
 #   make bench      requests and points of a 1,000-PR capture (counted, not timed)
+#   make static     the release binary: musl, fully static, stripped
+#                   (build/static/progressive-capture; scripts/static-build.sh)
+#   make test-container   build the Dockerfile with podman and run the image
+#                   as GitHub's runner does (tests/container/run.sh)
 
 PROG    := progressive-capture
 CC      ?= cc
@@ -31,7 +35,7 @@ OBJ     := $(SRC:%.c=build/obj/%.o) build/obj/$(GEN:.c=.o)
 LIBOBJ  := $(LIBSRC:%.c=build/obj/%.o)
 UNITSRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all run unit sanitize test bench lint format fuzz fuzz-build clean
+.PHONY: all run unit sanitize test bench lint format fuzz fuzz-build clean static static-deps test-container
 
 all: $(PROG)
 
@@ -67,6 +71,14 @@ sanitize: build/san/unit build/san/$(PROG)
 
 test: $(PROG)
 	tests/run.sh
+
+static:
+	sh scripts/static-build.sh
+static-deps:
+	sh scripts/static-build.sh --deps-only
+
+test-container:
+	sh tests/container/run.sh
 
 # Capture a repository into the local SQLite file, installing the build's
 # packages first if need be:

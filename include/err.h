@@ -17,6 +17,7 @@ enum err_code {
 	ERR_INPUT,     /* bad input from the user: exit 2, nothing was sent anywhere */
 	ERR_IO,        /* local file or system call failed */
 	ERR_HTTP,      /* transport failure: DNS, connect, TLS, timeout, reset */
+	ERR_TLS,       /* the server's certificate cannot be verified: no retry helps */
 	ERR_GITHUB,    /* GitHub answered with an error */
 	ERR_NOT_FOUND, /* GitHub or the store says the object does not exist */
 	ERR_AUTH,      /* credentials refused (GitHub 401, store 401/403) */

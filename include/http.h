@@ -42,7 +42,7 @@ struct http_options {
 	long connect_timeout_ms; /* 0 = 10 s */
 	long timeout_ms;         /* whole request; 0 = 120 s */
 	size_t max_body;         /* largest answer kept; 0 = 64 MiB */
-	const char *ca_bundle;   /* NULL = curl's built-in default */
+	const char *ca_bundle;   /* NULL = http_find_ca_bundle(), else curl's built-in default */
 	bool abort_on_cancel;    /* stop a transfer at once when the run is cancelled (clock.h),
 				    and call the clock's tick hook while one is under way */
 };
@@ -58,6 +58,16 @@ int http_global_init(struct err *e);
 void http_global_cleanup(void);
 
 /* A new client with copies of o's strings; NULL + e on failure. Free with http_client_free. */
+/* libcurl's version and TLS library, e.g. "libcurl/7.88.1 mbedTLS/2.28.3". */
+const char *http_library_version(void);
+
+/*
+ * The CA certificates TLS is verified against: $SSL_CERT_FILE when set, else
+ * the first readable bundle at the places distributions keep one; NULL when
+ * there is none (libcurl then uses the path it was built with).
+ */
+const char *http_find_ca_bundle(void);
+
 struct http_client *http_client_new(const struct http_options *o, struct err *e);
 void http_client_free(struct http_client *c);
 
@@ -68,7 +78,8 @@ void http_client_set_transport(struct http_client *c, http_transport_fn fn, void
  * Sends req and waits for the whole answer. Returns 0 when an HTTP answer
  * arrived, whatever its status (the caller judges 4xx/5xx); -1 with ERR_HTTP
  * on transport failure (resolve, connect, TLS, timeout, reset, answer larger
- * than max_body). resp must be zeroed or released before the call; the caller
+ * than max_body), or ERR_TLS when the server's certificate cannot be verified
+ * against the CA bundle (or that cannot be read). resp must be zeroed or released before the call; the caller
  * releases it with http_response_release in every case.
  */
 int http_send(struct http_client *c, const struct http_request *req, struct http_response *resp,

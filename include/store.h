@@ -91,6 +91,9 @@ struct store_retry {
  * filter), so one that failed in transit or met 502/503/504 is retried with
  * back-off as retry says (NULL: never); a 4xx is final.
  */
+/* The SQLite library's version, e.g. "3.40.1". */
+const char *store_sqlite_library_version(void);
+
 struct store *store_open_postgrest(const char *base_url, const char *key, struct http_client *http,
 				   const struct store_retry *retry, struct err *e);
 

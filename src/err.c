@@ -73,10 +73,10 @@ const char *
 err_code_name(enum err_code code)
 {
 	static const char *const names[] = {
-		[ERR_NONE] = "none",   [ERR_INPUT] = "input",         [ERR_IO] = "io",
-		[ERR_HTTP] = "http",   [ERR_GITHUB] = "github",       [ERR_NOT_FOUND] = "not-found",
-		[ERR_AUTH] = "auth",   [ERR_RATE] = "rate-limit",     [ERR_STORE] = "store",
-		[ERR_PARSE] = "parse", [ERR_CANCELLED] = "cancelled",
+		[ERR_NONE] = "none",           [ERR_INPUT] = "input", [ERR_IO] = "io",
+		[ERR_HTTP] = "http",           [ERR_TLS] = "tls",     [ERR_GITHUB] = "github",
+		[ERR_NOT_FOUND] = "not-found", [ERR_AUTH] = "auth",   [ERR_RATE] = "rate-limit",
+		[ERR_STORE] = "store",         [ERR_PARSE] = "parse", [ERR_CANCELLED] = "cancelled",
 	};
 
 	if ((size_t)code >= sizeof(names) / sizeof(names[0]) || names[code] == NULL)

@@ -269,6 +269,10 @@ exchange(struct gh *g, const char *method, const char *url, const char *body, bo
 		}
 		if (cancel_requested())
 			return err_set(e, ERR_CANCELLED, "cancelled");
+		if (rc < 0 && ae.code == ERR_TLS) {
+			*e = ae; /* the same certificate fails again */
+			return -1;
+		}
 		if (rl_retry(g->rl, r, kind, attempt, retry_after, &ae, e) < 0)
 			return -1;
 	}

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <strings.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -47,6 +48,34 @@ http_global_cleanup(void)
 	curl_global_cleanup();
 }
 
+const char *
+http_library_version(void)
+{
+	return curl_version();
+}
+
+const char *
+http_find_ca_bundle(void)
+{
+	/* Where distributions keep theirs (the list Go's crypto/x509 searches). */
+	static const char *const paths[] = {
+		"/etc/ssl/certs/ca-certificates.crt", /* Debian, Ubuntu, Alpine; this image */
+		"/etc/pki/tls/certs/ca-bundle.crt",   /* Fedora, RHEL */
+		"/etc/ssl/ca-bundle.pem",             /* openSUSE */
+		"/etc/pki/tls/cacert.pem",            /* OpenELEC */
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", /* CentOS, RHEL 7 */
+		"/etc/ssl/cert.pem",                                 /* Alpine, BSDs */
+	};
+	const char *env = getenv("SSL_CERT_FILE");
+
+	if (env != NULL && env[0] != '\0')
+		return env;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (access(paths[i], R_OK) == 0)
+			return paths[i];
+	return NULL;
+}
+
 struct http_client *
 http_client_new(const struct http_options *o, struct err *e)
 {
@@ -59,7 +88,7 @@ http_client_new(const struct http_options *o, struct err *e)
 		return NULL;
 	}
 	c->user_agent = xstrdup(o->user_agent != NULL ? o->user_agent : "progressive-capture");
-	c->ca_bundle = xstrdup(o->ca_bundle);
+	c->ca_bundle = xstrdup(o->ca_bundle != NULL ? o->ca_bundle : http_find_ca_bundle());
 	c->connect_timeout_ms =
 		o->connect_timeout_ms > 0 ? o->connect_timeout_ms : DEFAULT_CONNECT_MS;
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
@@ -276,6 +305,14 @@ http_send(struct http_client *c, const struct http_request *req, struct http_res
 			      req->url, resp->body.max);
 	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		ret = err_set(e, ERR_CANCELLED, "%s %s: cancelled", req->method, req->url);
+	} else if (rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_PEER_FAILED_VERIFICATION) {
+		/* Verification is never turned off: say what to fix instead. */
+		ret = err_set(e, ERR_TLS, "%s %s: %s (curl %d; CA bundle %s%s)", req->method,
+			      req->url, errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc),
+			      (int)rc, c->ca_bundle != NULL ? c->ca_bundle : "built in",
+			      rc == CURLE_SSL_CACERT_BADFILE
+				      ? ": set SSL_CERT_FILE to a PEM file of CA certificates"
+				      : ": the server's certificate is not signed by a CA in it");
 	} else if (rc != CURLE_OK) {
 		ret = err_set(e, ERR_HTTP, "%s %s: %s (curl %d)", req->method, req->url,
 			      errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc), (int)rc);

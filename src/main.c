@@ -198,14 +198,18 @@ summarize(const struct config *c, struct job_ctx *ctx, const char *status,
 			(double)gs->limits.waited_ms / 1000.0, gs->limits.retries,
 			gs->limits.secondary, gs->limits.server_errors, gs->limits.reset_waits,
 			gs->limits.rotations);
-	if (gs != NULL && gs->requests > 0)
+	if (gs != NULL && gs->requests > 0) {
+		char left[64] = "";
+
+		if (gs->core_remaining >= 0)
+			snprintf(left, sizeof(left), "; REST budget left: %" PRId64,
+				 gs->core_remaining);
 		summary_note(s,
 			     "GitHub: %" PRIu64 " requests (%" PRIu64 " REST, %" PRIu64
-			     " GraphQL costing %" PRIu64 " points)%s%" PRId64 ".",
+			     " GraphQL costing %" PRIu64 " points)%s.",
 			     gs->requests, gs->rest_requests, gs->graphql_requests,
-			     gs->graphql_points,
-			     gs->core_remaining >= 0 ? "; REST budget left: " : "",
-			     gs->core_remaining >= 0 ? gs->core_remaining : (int64_t)0);
+			     gs->graphql_points, left);
+	}
 	if (ctx->store != NULL) {
 		bool file = strcmp(store_kind(ctx->store), "sqlite") == 0;
 
@@ -267,7 +271,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (cfg.version) {
-		printf("%s %s\n", PC_NAME, PC_VERSION);
+		printf("%s %s\n%s, SQLite %s, cJSON %s\n", PC_NAME, PC_VERSION,
+		       http_library_version(), store_sqlite_library_version(), cJSON_Version());
 		code = PC_EXIT_OK;
 		goto out;
 	}

@@ -43,6 +43,7 @@ prfetch_stops_run(const struct err *e)
 	switch (e->code) {
 	case ERR_RATE:
 	case ERR_AUTH:
+	case ERR_TLS:
 	case ERR_CANCELLED:
 	case ERR_STORE:
 	case ERR_IO: return true;

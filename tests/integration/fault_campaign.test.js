@@ -11,7 +11,7 @@ import { dumpDatabase } from '../lib/dump.js';
 import { expectedReviews, expectedComments, expectedFileRows } from '../lib/truth.js';
 import { generateScenario } from '../fake-github/scenario.js';
 import { rateLimitViolations } from '../fake-github/helpers.js';
-import { mulberry32 } from '../postgrest/faults.js';
+import { mulberry32 } from '../lib/random.js';
 
 const RUNS = Number(process.env.PC_CAMPAIGN_RUNS || 50);
 const SEED = Number(process.env.PC_CAMPAIGN_SEED || 20261128);

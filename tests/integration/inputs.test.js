@@ -57,5 +57,5 @@ test('--help lists every command and option, --version prints the version', asyn
     '--days', '--job-id', '--github-token', '--supabase-url', '--supabase-key', '--dry-run', 'EXIT STATUS'])
     assert.ok(h.stdout.includes(word), word);
   const v = await runAction({ actions: false, args: ['--version'] });
-  assert.match(v.stdout, /^progressive-capture \d+\.\d+\.\d+\n$/);
+  assert.match(v.stdout, /^progressive-capture \d+\.\d+\.\d+\nlibcurl\/\S+ .*, SQLite \S+, cJSON \S+\n$/);
 });

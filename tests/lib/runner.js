@@ -7,7 +7,8 @@
 // underscores, as the runner's AddInputsToEnvironment does); GITHUB_OUTPUT and
 // GITHUB_STEP_SUMMARY are fresh empty files, as the runner pre-creates them.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,30 +72,70 @@ export function inputEnv(inputs) {
 }
 
 // whileRunning(child): called once the process is started (not awaited), e.g. to kill it.
+//
+// Where it runs: on this machine (default); chroot: a directory, the binary
+// being `bin` inside it (run directories are made under it and named by their
+// path inside); container: { image, engine = ['podman'], engineArgs = [] },
+// run as GitHub's runner runs a container action (docker run --rm --workdir
+// /github/workspace, -e for every variable, the runner's mounts, the file
+// commands at /github/file_commands/<kind>_<guid>).
 export async function runAction({ inputs = {}, env = {}, args = [], bin = BIN, actions = true, timeoutMs = 120000,
-  whileRunning = null } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'pc-run-'));
-  const outputPath = join(dir, 'set_output');
-  const summaryPath = join(dir, 'step_summary');
+  whileRunning = null, chroot = null, container = null } = {}) {
+  const dir = mkdtempSync(join(chroot ?? tmpdir(), 'pc-run-'));
+  const inside = (p) => (chroot ? p.slice(chroot.length) || '/' : p);
+  const guid = randomUUID();
+  let outputPath, summaryPath, workspace, home;
+  if (container) {
+    for (const d of ['_temp/_runner_file_commands', '_temp/_github_home', '_temp/_github_workflow', 'workspace'])
+      mkdirSync(join(dir, d), { recursive: true });
+    outputPath = join(dir, '_temp/_runner_file_commands', `set_output_${guid}`);
+    summaryPath = join(dir, '_temp/_runner_file_commands', `step_summary_${guid}`);
+    workspace = join(dir, 'workspace');
+    home = join(dir, '_temp/_github_home');
+  } else {
+    outputPath = join(dir, 'set_output');
+    summaryPath = join(dir, 'step_summary');
+    workspace = home = dir;
+  }
   writeFileSync(outputPath, '');
   writeFileSync(summaryPath, '');
+  const inContainer = (p) => p.replace(join(dir, '_temp/_runner_file_commands'), '/github/file_commands')
+    .replace(join(dir, '_temp/_github_home'), '/github/home').replace(join(dir, 'workspace'), '/github/workspace');
+  const path = container ? inContainer : inside;
   const base = {
     PATH: process.env.PATH,
-    HOME: dir,
+    HOME: path(home),
     LANG: 'C.UTF-8',
     ...(actions ? {
       GITHUB_ACTIONS: 'true', CI: 'true',
-      GITHUB_OUTPUT: outputPath, GITHUB_STEP_SUMMARY: summaryPath,
+      GITHUB_OUTPUT: path(outputPath), GITHUB_STEP_SUMMARY: path(summaryPath),
       GITHUB_RUN_ID: '987654321', GITHUB_RUN_ATTEMPT: '1', GITHUB_SERVER_URL: 'https://github.com',
       GITHUB_REPOSITORY: 'acme/capture-jobs', GITHUB_WORKFLOW: 'capture',
-      GITHUB_WORKSPACE: dir,
+      GITHUB_WORKSPACE: path(workspace),
     } : {}),
   };
+  const fullEnv = { ...base, ...inputEnv(inputs), ...env };
   const wrap = process.env.PC_WRAP ? process.env.PC_WRAP.trim().split(/\s+/) : [];
-  const argv = [...wrap, bin, ...args];
+  let argv, childEnv = fullEnv;
+  if (container) {
+    const { image, engine = ['podman'], engineArgs = [] } = container;
+    // Values travel as `-e NAME` (from the engine's own environment), as the runner passes them.
+    argv = [...engine, 'run', '--rm', '--workdir', '/github/workspace', ...engineArgs,
+      ...Object.keys(fullEnv).filter((k) => k !== 'PATH').flatMap((k) => ['-e', k]),
+      '-v', `${join(dir, '_temp/_github_home')}:/github/home`,
+      '-v', `${join(dir, '_temp/_github_workflow')}:/github/workflow`,
+      '-v', `${join(dir, '_temp/_runner_file_commands')}:/github/file_commands`,
+      '-v', `${workspace}:/github/workspace`,
+      image, ...args];
+    childEnv = { ...process.env, ...fullEnv, PATH: process.env.PATH };
+  } else if (chroot) {
+    argv = ['chroot', chroot, bin, ...args];
+  } else {
+    argv = [...wrap, bin, ...args];
+  }
   const child = spawn(argv[0], argv.slice(1), {
-    env: { ...base, ...inputEnv(inputs), ...env },
-    cwd: dir,
+    env: childEnv,
+    cwd: container ? workspace : dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '', stderr = '';

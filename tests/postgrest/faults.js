@@ -13,6 +13,8 @@
 //   clientError      400 PGRST100 (nothing executed); random mode only when asked
 // A spec with `status` and no kind is a canned answer (log name `custom-<status>`).
 
+import { mulberry32 } from '../lib/random.js';
+
 const JSON_CT = 'application/json; charset=utf-8';
 
 /** PostgREST's error body (aeson: keys sorted). */
@@ -79,17 +81,7 @@ export function cannedAnswer(spec) {
 /** The log name of a spec. */
 export const faultName = (spec) => spec.fault ?? spec.kind ?? `custom-${spec.status}`;
 
-/** mulberry32 (as the fake GitHub's): floats in [0, 1). */
-export function mulberry32(seed) {
-	let a = seed >>> 0;
-	return function next() {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export { mulberry32 }; // the seeded generator, for callers of the random mode
 
 /**
  * The seeded random mode. draw() is called once per eligible request in arrival order;

@@ -58,20 +58,36 @@ sent_with(const char *method, const char *table, const char *text)
 	return false;
 }
 
+/* A PostgREST store whose requests the scripted transport answers. */
+static struct store *
+scripted_store(struct http_client **http)
+{
+	static const struct http_options o = {"t", 0, 0, 0, NULL, false};
+
+	fake_http_reset(&fake);
+	*http = http_client_new(&o, NULL);
+	http_client_set_transport(*http, fake_http_transport, &fake);
+	return store_open_postgrest("https://db.test", "k", *http, NULL, NULL);
+}
+
+static void
+scripted_store_close(struct store *s, struct http_client *http)
+{
+	store_close(s);
+	http_client_free(http);
+	fake_http_reset(&fake);
+}
+
 TEST(progress_heartbeats_both_rows_while_a_run_waits)
 {
-	struct http_options o = {"t", 0, 0, 0, NULL, false};
 	struct http_client *http;
 	struct store *s;
 	struct progress *p;
 	struct progress_options po = {NULL, "pr-all", "a/b", 30, NULL, 0, NULL, NULL, false};
 
-	fake_http_reset(&fake);
 	vms = 0;
 	clock_use(&vclock);
-	http = http_client_new(&o, NULL);
-	http_client_set_transport(http, fake_http_transport, &fake);
-	s = store_open_postgrest("https://db.test", "k", http, NULL, NULL);
+	s = scripted_store(&http);
 	/* insert job, PATCH processing, select progress (none), upsert progress */
 	fake_http_push(&fake, 201, "", "[{\"id\":\"0b8a5a0e-7c1f-4a57-9c2e-1d2f3a4b5c6d\"}]");
 	fake_http_push(&fake, 204, "", "");
@@ -91,24 +107,18 @@ TEST(progress_heartbeats_both_rows_while_a_run_waits)
 	CHECK(count("PATCH", "progressive_capture_jobs") >= 1 + 3);
 	CHECK(sent_with("PATCH", "progressive_capture_jobs", "heartbeat_at"));
 	progress_free(p);
-	store_close(s);
-	http_client_free(http);
-	fake_http_reset(&fake);
+	scripted_store_close(s, http);
 	clock_use(NULL);
 }
 
 TEST(progress_creates_its_rows_with_its_own_ids_so_a_resent_insert_cannot_double_them)
 {
-	struct http_options o = {"t", 0, 0, 0, NULL, false};
 	struct http_client *http;
 	struct store *s;
 	struct progress *p;
 	struct progress_options po = {NULL, "pr-all", "a/b", 30, NULL, 0, NULL, NULL, false};
 
-	fake_http_reset(&fake);
-	http = http_client_new(&o, NULL);
-	http_client_set_transport(http, fake_http_transport, &fake);
-	s = store_open_postgrest("https://db.test", "k", http, NULL, NULL);
+	s = scripted_store(&http);
 	fake_http_push(&fake, 201, "", "[{\"id\":\"0b8a5a0e-7c1f-4a57-9c2e-1d2f3a4b5c6d\"}]");
 	fake_http_push(&fake, 204, "", "");
 	fake_http_push(&fake, 200, "content-range: */0\n", "[]");
@@ -120,14 +130,11 @@ TEST(progress_creates_its_rows_with_its_own_ids_so_a_resent_insert_cannot_double
 	CHECK(strstr(fake.url[3], "progressive_capture_progress?columns=id,") != NULL);
 	CHECK(strstr(fake.url[3], "on_conflict=id") != NULL);
 	progress_free(p);
-	store_close(s);
-	http_client_free(http);
-	fake_http_reset(&fake);
+	scripted_store_close(s, http);
 }
 
 TEST(progress_reads_the_cursor_an_earlier_run_of_the_job_left)
 {
-	struct http_options o = {"t", 0, 0, 0, NULL, false};
 	struct http_client *http;
 	struct store *s;
 	struct progress *p;
@@ -141,10 +148,7 @@ TEST(progress_reads_the_cursor_an_earlier_run_of_the_job_left)
 				      NULL,
 				      false};
 
-	fake_http_reset(&fake);
-	http = http_client_new(&o, NULL);
-	http_client_set_transport(http, fake_http_transport, &fake);
-	s = store_open_postgrest("https://db.test", "k", http, NULL, NULL);
+	s = scripted_store(&http);
 	fake_http_push(&fake, 200, "",
 		       "[{\"id\":\"0b8a5a0e-7c1f-4a57-9c2e-1d2f3a4b5c6d\",\"status\":\"partial\","
 		       "\"metadata\":{}}]");
@@ -162,7 +166,5 @@ TEST(progress_reads_the_cursor_an_earlier_run_of_the_job_left)
 	CHECK(progress_set_total(p, 3, NULL) == 0);
 	CHECK(strstr(fake.body[fake.nsent - 1], "\"resume_cursor\":\"v1:pr-all:6\"") != NULL);
 	progress_free(p);
-	store_close(s);
-	http_client_free(http);
-	fake_http_reset(&fake);
+	scripted_store_close(s, http);
 }
