@@ -11,7 +11,7 @@
 #   make bench      requests and points of a 1,000-PR capture (counted, not timed)
 #   make static     the release binary: musl, fully static, stripped
 #                   (build/static/progressive-capture; scripts/static-build.sh)
-#   make test-container   build the Dockerfile with podman and run the image
+#   make container  build the Dockerfile with podman and run the image
 #                   as GitHub's runner does (tests/container/run.sh)
 
 PROG    := progressive-capture
@@ -35,7 +35,7 @@ OBJ     := $(SRC:%.c=build/obj/%.o) build/obj/$(GEN:.c=.o)
 LIBOBJ  := $(LIBSRC:%.c=build/obj/%.o)
 UNITSRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all run unit sanitize test bench lint format fuzz fuzz-build clean static static-deps test-container
+.PHONY: all run unit sanitize test bench lint format fuzz fuzz-build clean static static-deps container
 
 all: $(PROG)
 
@@ -77,7 +77,7 @@ static:
 static-deps:
 	sh scripts/static-build.sh --deps-only
 
-test-container:
+container:
 	sh tests/container/run.sh
 
 # Capture a repository into the local SQLite file, installing the build's

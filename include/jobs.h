@@ -127,7 +127,7 @@ const char *jobs_contributor_id(const struct job_ctx *ctx, int64_t github_id);
  * and merger), then files (stale ones removed once the list is whole),
  * reviews (PENDING ones skipped and counted), conversation and review
  * comments (replies linked to their parent's row). Each PR that was written
- * whole gets a pull_request_captures row per part; failures are counted,
+ * whole is marked with a pull_request_captures row per part; failures are counted,
  * logged and kept in the progress row, and the others go on.
  */
 int capture_pulls(struct job_ctx *ctx, const int64_t *numbers, size_t n, unsigned parts,

@@ -127,7 +127,7 @@ int map_commit_pr(const cJSON *j, struct gh_commit *c, struct err *e);
 
 /*
  * GraphQL mappers, for the node shapes of the documents in gql.c. Actors:
- * a Bot's login gets GitHub's REST "[bot]" suffix so both APIs name the same
+ * a Bot's login takes GitHub's REST "[bot]" suffix so both APIs name the same
  * contributor; a databaseId GraphQL could not represent leaves id 0 with the
  * login set (the caller looks the user up over REST).
  */

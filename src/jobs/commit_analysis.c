@@ -106,7 +106,7 @@ write_page(struct commits *s, struct gh_commit *c, size_t n, struct err *e)
 	return rc;
 }
 
-/* REST: each listed commit gets its stats and its pull requests. */
+/* REST: each listed commit is fetched again for its stats and its pull requests. */
 static int
 on_rest_page(void *ud, const struct gh_commit *list, size_t n, bool *stop, struct err *e)
 {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The container test (make test-container): builds the real Dockerfile with
+# The container test (make container): builds the real Dockerfile with
 # podman and runs the image the way GitHub's runner runs a container action
 # (container.test.js), against the fake servers on this machine.
 #
