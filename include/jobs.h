@@ -122,6 +122,15 @@ const struct gh_user *jobs_stored_user(const struct gh_user *u);
 const char *jobs_contributor_id(const struct job_ctx *ctx, int64_t github_id);
 
 /*
+ * Adds c as a row of rs (a comments rowset): kind says which columns it has;
+ * pr_id is its pull request's row, reply_to_id its parent comment's row (a
+ * UUID, never a GitHub id; NULL when none or not yet known). Its commenter
+ * must be cached (jobs_upsert_contributors).
+ */
+void jobs_comment_row(const struct job_ctx *ctx, struct rowset *rs, const struct gh_comment *c,
+		      enum gh_comment_kind kind, const char *pr_id, const char *reply_to_id);
+
+/*
  * jobs/capture.c: pull requests with the given parts (gql.h PR_*), fetched
  * over the configured API and written: the PR row always (with its author
  * and merger), then files (stale ones removed once the list is whole),

@@ -369,29 +369,8 @@ write_comments(struct job_ctx *ctx, struct pr_rec *r, const struct gh_comment *c
 	for (size_t i = 0; i < n; i++) {
 		if (!take[i] || c[i].kind != kind)
 			continue;
-		rowset_add(&rs);
-		rowset_int(&rs, "github_id", c[i].id);
-		rowset_text(&rs, "pull_request_id", r->id);
-		rowset_text(&rs, "repository_id", ctx->repository_id);
-		rowset_text(&rs, "commenter_id",
-			    jobs_contributor_id(ctx, jobs_stored_user(&c[i].author)->id));
-		rowset_text(&rs, "body", c[i].body);
-		rowset_text(&rs, "created_at", c[i].created_at);
-		rowset_text(&rs, "updated_at", c[i].updated_at);
-		rowset_text(&rs, "comment_type",
-			    kind == GH_ISSUE_COMMENT ? "issue_comment" : "review_comment");
-		if (kind == GH_ISSUE_COMMENT)
-			continue;
-		rowset_text(&rs, "path", c[i].path);
-		if (c[i].position >= 0)
-			rowset_int(&rs, "position", c[i].position);
-		if (c[i].original_position >= 0)
-			rowset_int(&rs, "original_position", c[i].original_position);
-		rowset_text(&rs, "diff_hunk", c[i].diff_hunk);
-		rowset_text(&rs, "commit_id", c[i].commit_id);
-		rowset_text(&rs, "original_commit_id", c[i].original_commit_id);
-		/* A UUID foreign key to the parent's row, never a GitHub id. */
-		rowset_text(&rs, "in_reply_to_id", idcache_get(&r->comment_ids, c[i].in_reply_to));
+		jobs_comment_row(ctx, &rs, &c[i], kind, r->id,
+				 idcache_get(&r->comment_ids, c[i].in_reply_to));
 	}
 	if (rs.nrows > 0) {
 		rc = store_upsert(ctx->store, &rs, "github_id", "id,github_id", &out, e);

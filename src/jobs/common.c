@@ -107,6 +107,33 @@ idcache_put(struct idcache *c, int64_t key, const char *id)
 	snprintf(c->ids[i], sizeof(c->ids[i]), "%s", id);
 }
 
+void
+jobs_comment_row(const struct job_ctx *ctx, struct rowset *rs, const struct gh_comment *c,
+		 enum gh_comment_kind kind, const char *pr_id, const char *reply_to_id)
+{
+	rowset_add(rs);
+	rowset_int(rs, "github_id", c->id);
+	rowset_text(rs, "pull_request_id", pr_id);
+	rowset_text(rs, "repository_id", ctx->repository_id);
+	rowset_text(rs, "commenter_id", jobs_contributor_id(ctx, jobs_stored_user(&c->author)->id));
+	rowset_text(rs, "body", c->body);
+	rowset_text(rs, "created_at", c->created_at);
+	rowset_text(rs, "updated_at", c->updated_at);
+	rowset_text(rs, "comment_type",
+		    kind == GH_ISSUE_COMMENT ? "issue_comment" : "review_comment");
+	if (kind == GH_ISSUE_COMMENT)
+		return;
+	rowset_text(rs, "path", c->path);
+	if (c->position >= 0)
+		rowset_int(rs, "position", c->position);
+	if (c->original_position >= 0)
+		rowset_int(rs, "original_position", c->original_position);
+	rowset_text(rs, "diff_hunk", c->diff_hunk);
+	rowset_text(rs, "commit_id", c->commit_id);
+	rowset_text(rs, "original_commit_id", c->original_commit_id);
+	rowset_text(rs, "in_reply_to_id", reply_to_id);
+}
+
 const char *
 jobs_contributor_id(const struct job_ctx *ctx, int64_t github_id)
 {

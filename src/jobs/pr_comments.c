@@ -82,27 +82,9 @@ on_page(void *ud, const struct gh_comment *c, size_t n, bool *stop, struct err *
 			s->issues++; /* a plain issue's comment, or a PR GitHub no longer has */
 			continue;
 		}
-		rowset_add(&rs);
-		rowset_int(&rs, "github_id", c[i].id);
-		rowset_text(&rs, "pull_request_id", pr);
-		rowset_text(&rs, "repository_id", ctx->repository_id);
-		rowset_text(&rs, "commenter_id",
-			    jobs_contributor_id(ctx, jobs_stored_user(&c[i].author)->id));
-		rowset_text(&rs, "body", c[i].body);
-		rowset_text(&rs, "created_at", c[i].created_at);
-		rowset_text(&rs, "updated_at", c[i].updated_at);
-		rowset_text(&rs, "comment_type",
-			    s->kind == GH_ISSUE_COMMENT ? "issue_comment" : "review_comment");
+		jobs_comment_row(ctx, &rs, &c[i], s->kind, pr,
+				 idcache_get(&s->ids, c[i].in_reply_to));
 		if (s->kind == GH_REVIEW_COMMENT) {
-			rowset_text(&rs, "path", c[i].path);
-			if (c[i].position >= 0)
-				rowset_int(&rs, "position", c[i].position);
-			if (c[i].original_position >= 0)
-				rowset_int(&rs, "original_position", c[i].original_position);
-			rowset_text(&rs, "diff_hunk", c[i].diff_hunk);
-			rowset_text(&rs, "commit_id", c[i].commit_id);
-			rowset_text(&rs, "original_commit_id", c[i].original_commit_id);
-			rowset_text(&rs, "in_reply_to_id", idcache_get(&s->ids, c[i].in_reply_to));
 			/* Sorted by update time, a parent can come later: linked at the end. */
 			if (c[i].in_reply_to != 0 &&
 			    idcache_get(&s->ids, c[i].in_reply_to) == NULL) {
