@@ -9,6 +9,7 @@
 #ifndef PC_ERR_H
 #define PC_ERR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* What kind of failure; decides the exit code and whether a retry can help. */
@@ -16,10 +17,14 @@ enum err_code {
 	ERR_NONE = 0,
 	ERR_INPUT,     /* bad input from the user: exit 2, nothing was sent anywhere */
 	ERR_IO,        /* local file or system call failed */
-	ERR_HTTP,      /* transport failure: DNS, connect, TLS, timeout, reset */
+	ERR_HTTP,      /* transport failure: connect, timeout, reset, a cut answer */
+	ERR_TOO_BIG,   /* an answer past the client's size cap: a smaller request may pass */
+	ERR_DNS,       /* a host name cannot be resolved: no network, or a wrong URL */
 	ERR_TLS,       /* the server's certificate cannot be verified: no retry helps */
+	ERR_POLICY,    /* a request we refuse to make: a redirect or page link to another host */
 	ERR_GITHUB,    /* GitHub answered with an error */
 	ERR_NOT_FOUND, /* GitHub or the store says the object does not exist */
+	ERR_NO_REPO,   /* the repository itself is not there (or not visible): the run stops */
 	ERR_AUTH,      /* credentials refused (GitHub 401, store 401/403) */
 	ERR_RATE,      /* a rate limit stops us; the job can resume later */
 	ERR_STORE,     /* the database refused a request */
@@ -62,6 +67,14 @@ int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf
 
 /* The exit code an error maps to: ERR_INPUT -> 2, ERR_RATE -> 3, else 1. */
 enum pc_exit err_exit_code(const struct err *e);
+
+/*
+ * True for failures that are not one item's own and so end a run: a spent
+ * rate limit, refused credentials, an unverifiable certificate, a name that
+ * does not resolve, a missing repository, cancellation, the store refusing
+ * or failing, a local I/O error.
+ */
+bool err_stops_run(const struct err *e);
 
 /* A short lower-case name of the code ("input", "github", ...), for logs and JSON. */
 const char *err_code_name(enum err_code code);

@@ -1,98 +1,53 @@
 /*
- * github.h - the GitHub client: REST with Link pagination, GraphQL POST, and
- * typed fetches that hand jobs the structs of model.h.
+ * github.h - typed REST fetches: a repository, a pull request, a commit, a
+ * user, and the lists a capture walks, each item read into model.h's
+ * structs (map.h) and checked against what was asked for.
  *
- * Every request carries a token, Accept, X-GitHub-Api-Version and a
- * User-Agent, and goes through the rate-limit policy (ratelimit.h): budgets
- * checked before, retries after 5xx, resets, timeouts, garbled answers and
- * secondary limits, tokens rotated when one is spent. Errors are mapped once,
- * here: 401 -> ERR_AUTH, 404 -> ERR_NOT_FOUND, a limit that outlasts the
- * policy -> ERR_RATE (partial), other failures -> ERR_GITHUB with GitHub's
- * message. Tokens never appear in messages.
+ * What jobs call for GitHub data besides prfetch.h and commitfetch.h: no
+ * JSON here. The client itself (struct gh, made by main) is ghclient.h's.
+ * Every struct handed to a callback is borrowed for the call and freed after
+ * it; every struct a fetch fills is the caller's, freed with its _release.
  */
 #ifndef PC_GITHUB_H
 #define PC_GITHUB_H
 
 #include <stdbool.h>
-#include <stdint.h>
-
-#include <cjson/cJSON.h>
+#include <stddef.h>
 
 #include "err.h"
-#include "http.h"
 #include "model.h"
-#include "ratelimit.h"
 
 struct gh;
 
-struct gh_options {
-	const char *api_url;     /* REST base, e.g. https://api.github.com */
-	const char *graphql_url; /* e.g. https://api.github.com/graphql */
-	char *const *tokens;     /* tokens[0..ntokens); none: unauthenticated (60 an hour) */
-	size_t ntokens;
-	const struct rl_policy *policy; /* waits and retries; NULL: defaults */
-	struct http_client *http;       /* borrowed; must outlive the client */
-};
-
-/* What the client spent and what GitHub says is left (-1 = not seen yet). */
-struct gh_stats {
-	uint64_t requests; /* HTTP requests sent to GitHub, retries included */
-	uint64_t rest_requests;
-	uint64_t graphql_requests;
-	uint64_t graphql_points; /* sum of rateLimit.cost, or 1 per query when absent */
-	int64_t core_limit, core_remaining, core_reset; /* the current token's; reset: epoch s */
-	int64_t graphql_limit, graphql_remaining, graphql_reset;
-	struct rl_stats limits; /* waits, retries, rotations */
-};
-
-/* A new client with copies of o's strings. Free with gh_free. */
-struct gh *gh_new(const struct gh_options *o);
-void gh_free(struct gh *g);
-
-const struct gh_stats *gh_stats(const struct gh *g);
-
-/* One page of a REST list: the parsed array (owned) and the next page's URL. */
-typedef int (*gh_page_fn)(void *ud, const cJSON *items, bool *stop, struct err *e);
-
 /*
- * GETs path (relative to the API base, or an absolute URL on it) and parses
- * the JSON answer into *out (caller frees with cJSON_Delete). -1 + e on any
- * failure, with *out NULL.
+ * GET /repos/{o}/{r}. A repository GitHub does not have (or the token
+ * cannot see) is ERR_NO_REPO. A renamed or moved one answers under its new
+ * name: out->full_name says which.
  */
-int gh_rest_get(struct gh *g, const char *path, cJSON **out, struct err *e);
-
-/*
- * GETs path and every next page (Link rel="next") and calls fn with each
- * page's array. fn may set *stop to end early; an fn error ends the walk and
- * is returned. The pages' JSON is freed after fn returns.
- */
-int gh_rest_each_page(struct gh *g, const char *path, gh_page_fn fn, void *ud, struct err *e);
-
-/*
- * POSTs a GraphQL document with variables (borrowed, may be NULL). On HTTP
- * 200 *out is the whole answer object ({"data":…, "errors":…}); the caller
- * decides what partial errors mean. An answer whose errors say RATE_LIMITED
- * is ERR_RATE. -1 + e on failure, *out NULL.
- */
-int gh_graphql(struct gh *g, const char *query, const cJSON *variables, cJSON **out, struct err *e);
-
-/*
- * Finds the rel="next" URL in a Link header value. Returns a new string
- * (caller frees) or NULL when there is none or the header is malformed.
- */
-char *gh_link_next(const char *link);
-
-/* Typed fetches (REST). Each fills *out (release with the model's _release). */
 int gh_repo_get(struct gh *g, const char *owner, const char *name, struct gh_repo *out,
 		struct err *e);
+
+/*
+ * GET /repos/{o}/{r}/pulls/{n}, with its counters. An answer for another
+ * pull request than number is an error (ERR_GITHUB); a 404 is ERR_NOT_FOUND,
+ * or ERR_NO_REPO when the repository itself is not there (looked up once).
+ */
 int gh_pull_get(struct gh *g, const char *owner, const char *name, int number, struct gh_pull *out,
 		struct err *e);
 
 /*
- * Typed list walks. Each walks every page of a REST list (100 a page),
- * calls fn with each page's items mapped to structs (freed after the call),
- * and stops early when fn sets *stop. An fn error ends the walk and is
- * returned.
+ * An item of a list that could not be read (malformed): why, with what
+ * the item was when that could be told. Return 0 to go on with the next
+ * item, -1 (e set) to end the walk.
+ */
+typedef int (*gh_bad_fn)(void *ud, const struct err *why, struct err *e);
+
+/*
+ * List walks: every page of a REST list (100 a page), fn called with each
+ * page's items in order (an item that could not be read splits the page: fn
+ * sees the items before it, bad sees it, fn sees the rest). fn may set
+ * *stop to end early; an fn or bad error ends the walk and is returned.
+ * Where bad is NULL, an unreadable item ends the walk with its error.
  */
 typedef int (*gh_files_fn)(void *ud, const struct gh_file *files, size_t n, bool *stop,
 			   struct err *e);
@@ -105,9 +60,19 @@ typedef int (*gh_comments_fn)(void *ud, const struct gh_comment *comments, size_
 typedef int (*gh_commits_fn)(void *ud, const struct gh_commit *commits, size_t n, bool *stop,
 			     struct err *e);
 
-/* GET /repos/{o}/{r}/pulls/{n}/files: every page (GitHub lists at most 3,000). */
+/*
+ * A pull request's own lists, every page: GET …/pulls/{n}/files (GitHub
+ * lists at most 3,000), …/pulls/{n}/reviews (oldest first), and its
+ * conversation (…/issues/{n}/comments) or review comments (…/pulls/{n}/comments).
+ * An item that names another pull request ends the walk (ERR_GITHUB), as
+ * does one that cannot be read: a PR is captured whole or not at all.
+ */
 int gh_pull_files(struct gh *g, const char *owner, const char *name, int number, gh_files_fn fn,
 		  void *ud, struct err *e);
+int gh_pull_reviews(struct gh *g, const char *owner, const char *name, int number, gh_reviews_fn fn,
+		    void *ud, struct err *e);
+int gh_pull_comments(struct gh *g, const char *owner, const char *name, int number,
+		     enum gh_comment_kind kind, gh_comments_fn fn, void *ud, struct err *e);
 
 /*
  * GET /repos/{o}/{r}/pulls?state=all&sort=<sort>&direction=desc (sort:
@@ -115,15 +80,7 @@ int gh_pull_files(struct gh *g, const char *owner, const char *name, int number,
  * no counters (lists lack them).
  */
 int gh_pulls_list(struct gh *g, const char *owner, const char *name, const char *sort,
-		  gh_pulls_fn fn, void *ud, struct err *e);
-
-/* GET /repos/{o}/{r}/pulls/{n}/reviews: every page, oldest first. */
-int gh_pull_reviews(struct gh *g, const char *owner, const char *name, int number, gh_reviews_fn fn,
-		    void *ud, struct err *e);
-
-/* A PR's conversation comments (/issues/{n}/comments) or review comments (/pulls/{n}/comments). */
-int gh_pull_comments(struct gh *g, const char *owner, const char *name, int number,
-		     enum gh_comment_kind kind, gh_comments_fn fn, void *ud, struct err *e);
+		  gh_pulls_fn fn, gh_bad_fn bad, void *ud, struct err *e);
 
 /*
  * Every comment of the repository (issues/comments or pulls/comments) updated
@@ -131,13 +88,20 @@ int gh_pull_comments(struct gh *g, const char *owner, const char *name, int numb
  * plain issues are included (their pr_number is 0).
  */
 int gh_repo_comments(struct gh *g, const char *owner, const char *name, enum gh_comment_kind kind,
-		     const char *since, gh_comments_fn fn, void *ud, struct err *e);
+		     const char *since, gh_comments_fn fn, gh_bad_fn bad, void *ud, struct err *e);
 
-/* GET /repos/{o}/{r}/commits?sha=<branch>&since=<since>: newest first, no stats. */
+/*
+ * GET /repos/{o}/{r}/commits?sha=<branch>&since=<since>: newest first, no
+ * stats. An empty repository (GitHub's 409 "Git Repository is empty") has
+ * no commits: 0, fn never called.
+ */
 int gh_commits_list(struct gh *g, const char *owner, const char *name, const char *branch,
-		    const char *since, gh_commits_fn fn, void *ud, struct err *e);
+		    const char *since, gh_commits_fn fn, gh_bad_fn bad, void *ud, struct err *e);
 
-/* GET /repos/{o}/{r}/commits/{sha} with stats; changed_files counts every page of files. */
+/*
+ * GET /repos/{o}/{r}/commits/{sha} with stats; changed_files counts every
+ * page of files. An answer for another commit is an error (ERR_GITHUB).
+ */
 int gh_commit_get(struct gh *g, const char *owner, const char *name, const char *sha,
 		  struct gh_commit *out, struct err *e);
 
@@ -145,7 +109,7 @@ int gh_commit_get(struct gh *g, const char *owner, const char *name, const char 
 int gh_commit_pulls(struct gh *g, const char *owner, const char *name, struct gh_commit *c,
 		    struct err *e);
 
-/* GET /users/{login}. */
+/* GET /users/{login}; an answer for another account is an error (ERR_GITHUB). */
 int gh_user_get(struct gh *g, const char *login, struct gh_user *out, struct err *e);
 
 /*

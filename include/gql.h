@@ -12,7 +12,7 @@
  * first: is reached, divided by 100 and rounded, at least 1): a pull request
  * with every part selected needs 10 requests (files, reviews, comments,
  * commits, reviewThreads, and the comments of GQL_THREAD_WINDOW threads), so
- * GQL_BATCH_DEFAULT = 24 of them need 241 -> 2 points, 0.083 a PR.
+ * GQL_BATCH_DEFAULT = 24 of them need 240 -> 2 points, 0.083 a PR.
  */
 #ifndef PC_GQL_H
 #define PC_GQL_H
@@ -22,12 +22,7 @@
 #include <stdio.h>
 
 #include "buf.h"
-
-/* Parts of a pull request a job wants besides its own fields. */
-#define PR_FILES    0x1u
-#define PR_REVIEWS  0x2u
-#define PR_COMMENTS 0x4u /* conversation and review comments */
-#define PR_ALL      (PR_FILES | PR_REVIEWS | PR_COMMENTS)
+#include "model.h"
 
 #define GQL_BATCH_DEFAULT 24
 #define GQL_BATCH_MAX     100
@@ -67,6 +62,15 @@ void gql_pull_alias(int number, char out[16]);
  */
 int gql_history(struct buf *out, const char *owner, const char *name, const char *since,
 		const char *cursor);
+
+/*
+ * What GitHub's formula charges for each document (the requests its
+ * connections could need, / 100 rounded, at least 1): counted when an answer
+ * does not say (no rateLimit, or an answer that cannot be read).
+ */
+int64_t gql_pull_batch_cost(size_t n, unsigned parts);
+int64_t gql_continuations_cost(const struct gql_cont *conts, size_t n);
+int64_t gql_history_cost(void);
 
 /* Prints one document of every shape, each followed by a line "# end". */
 void gql_print_documents(FILE *f);

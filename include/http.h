@@ -57,7 +57,6 @@ struct http_client;
 int http_global_init(struct err *e);
 void http_global_cleanup(void);
 
-/* A new client with copies of o's strings; NULL + e on failure. Free with http_client_free. */
 /* libcurl's version and TLS library, e.g. "libcurl/7.88.1 mbedTLS/2.28.3". */
 const char *http_library_version(void);
 
@@ -68,6 +67,7 @@ const char *http_library_version(void);
  */
 const char *http_find_ca_bundle(void);
 
+/* A new client with copies of o's strings; NULL + e on failure. Free with http_client_free. */
 struct http_client *http_client_new(const struct http_options *o, struct err *e);
 void http_client_free(struct http_client *c);
 
@@ -75,15 +75,29 @@ void http_client_free(struct http_client *c);
 void http_client_set_transport(struct http_client *c, http_transport_fn fn, void *ctx);
 
 /*
- * Sends req and waits for the whole answer. Returns 0 when an HTTP answer
- * arrived, whatever its status (the caller judges 4xx/5xx); -1 with ERR_HTTP
- * on transport failure (resolve, connect, TLS, timeout, reset, answer larger
- * than max_body), or ERR_TLS when the server's certificate cannot be verified
- * against the CA bundle (or that cannot be read). resp must be zeroed or released before the call; the caller
- * releases it with http_response_release in every case.
+ * Sends req and waits for the whole answer. Redirects (301, 302, 303, 307,
+ * 308; for methods other than GET and HEAD only 307 and 308) are followed,
+ * at most 5, and only to the same scheme, host and port as req->url: one to
+ * another origin is not followed and fails with ERR_POLICY naming its host,
+ * so credentials in req->headers never leave for another host. Returns 0
+ * when an HTTP answer arrived, whatever its status (the caller judges
+ * 4xx/5xx); -1 with ERR_DNS when the host name cannot be resolved, ERR_TLS
+ * when the server's certificate cannot be verified against the CA bundle
+ * (or that cannot be read), ERR_CANCELLED when the run was cancelled
+ * mid-transfer (abort_on_cancel), ERR_TOO_BIG for an answer larger than
+ * max_body, and ERR_HTTP for other transport failures (connect, timeout,
+ * reset).
+ * resp must be zeroed or released before the call; the caller releases it
+ * with http_response_release in every case.
  */
 int http_send(struct http_client *c, const struct http_request *req, struct http_response *resp,
 	      struct err *e);
+
+/* True when URLs a and b have the same scheme, host and port (default ports filled in). */
+bool http_same_origin(const char *a, const char *b);
+
+/* The host (and port) of url, for messages, as a new string (caller frees); never NULL. */
+char *http_host_of(const char *url);
 
 void http_response_release(struct http_response *r);
 

@@ -1,11 +1,13 @@
 /*
- * model.h - GitHub objects as the program uses them, and the mappers that
- * read them from GitHub's JSON.
+ * model.h - the GitHub objects the program captures, as plain structs, and
+ * the small tables of the domain: the parts of a pull request and the ways
+ * of reading GitHub. No JSON and no I/O: jobs, the GitHub layer and the
+ * tests all speak these. The mappers that fill them from GitHub's JSON are
+ * map.h's.
  *
- * The mappers are the one place where GitHub's field names meet our structs;
- * they are pure (no I/O), check every field they need, and are fuzzed.
- * Strings in the structs are owned by the struct and freed by its _release.
- * Time stamps are kept exactly as GitHub sent them (validated ISO-8601).
+ * Strings in the structs are owned by the struct and freed by its _release
+ * (which leaves it zeroed; releasing a zeroed struct is a no-op). Time
+ * stamps are kept exactly as GitHub sent them (validated ISO-8601).
  */
 #ifndef PC_MODEL_H
 #define PC_MODEL_H
@@ -14,9 +16,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cjson/cJSON.h>
+/* The parts of a pull request a capture can want besides its own fields. */
+#define PR_FILES    0x1u /* the changed files (with the PR's fields: "details") */
+#define PR_REVIEWS  0x2u
+#define PR_COMMENTS 0x4u /* conversation and review comments */
+#define PR_ALL      (PR_FILES | PR_REVIEWS | PR_COMMENTS)
+#define PR_NPARTS   3
 
-#include "err.h"
+struct pr_part {
+	unsigned bit;     /* PR_FILES, PR_REVIEWS or PR_COMMENTS */
+	const char *mark; /* its pull_request_captures.part: "details", "reviews", "comments" */
+};
+
+/* Every part, in bit order: pr_parts[i].bit == 1u << i. */
+extern const struct pr_part pr_parts[PR_NPARTS];
+
+/* How GitHub is read; the order is the api setting's choices, auto|graphql|rest. */
+enum api_mode { API_AUTO, API_GRAPHQL, API_REST };
 
 struct gh_user {
 	int64_t id; /* 0 when GitHub gave no user (deleted account) */
@@ -71,6 +87,7 @@ struct gh_review {
 	char *body;
 	char *submitted_at; /* NULL while PENDING */
 	char *commit_id;
+	int pr_number;         /* from its URLs (REST); 0 when unknown */
 	struct gh_user author; /* id 0: deleted account */
 };
 
@@ -108,36 +125,6 @@ struct gh_commit {
 	size_t n_prs;
 	bool has_prs; /* prs was given (else: not asked) */
 };
-
-/*
- * REST mappers: each fills out from j; on a missing or malformed field returns
- * -1 with ERR_PARSE naming it, and out holds nothing to free.
- */
-int map_user(const cJSON *j, struct gh_user *out, struct err *e);
-int map_repo(const cJSON *j, struct gh_repo *out, struct err *e);
-int map_pull(const cJSON *j, struct gh_pull *out, struct err *e);
-int map_file(const cJSON *j, struct gh_file *out, struct err *e);
-int map_review(const cJSON *j, struct gh_review *out, struct err *e);
-/* An issue comment (conversation) or a review comment. */
-int map_comment(const cJSON *j, enum gh_comment_kind kind, struct gh_comment *out, struct err *e);
-/* A commit from GET /commits (no stats) or GET /commits/{sha} (stats). */
-int map_commit(const cJSON *j, struct gh_commit *out, struct err *e);
-/* Adds one entry of GET /commits/{sha}/pulls to c->prs. */
-int map_commit_pr(const cJSON *j, struct gh_commit *c, struct err *e);
-
-/*
- * GraphQL mappers, for the node shapes of the documents in gql.c. Actors:
- * a Bot's login takes GitHub's REST "[bot]" suffix so both APIs name the same
- * contributor; a databaseId GraphQL could not represent leaves id 0 with the
- * login set (the caller looks the user up over REST).
- */
-int map_gql_actor(const cJSON *j, struct gh_user *out, struct err *e);
-int map_gql_pull(const cJSON *j, struct gh_pull *out, struct err *e);
-int map_gql_file(const cJSON *j, struct gh_file *out, struct err *e);
-int map_gql_review(const cJSON *j, struct gh_review *out, struct err *e);
-int map_gql_comment(const cJSON *j, enum gh_comment_kind kind, int pr_number,
-		    struct gh_comment *out, struct err *e);
-int map_gql_commit(const cJSON *j, struct gh_commit *out, struct err *e);
 
 void gh_user_release(struct gh_user *u);
 void gh_repo_release(struct gh_repo *r);

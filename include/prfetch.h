@@ -2,21 +2,33 @@
  * prfetch.h - fetching pull requests with the parts a job wants, over
  * GraphQL batches or REST, into a sink of callbacks.
  *
- * GraphQL (api auto or graphql): GQL_BATCH_DEFAULT pull requests a query,
+ * GraphQL (api auto or graphql): up to batch-size pull requests a query,
  * with the first page of every wanted connection; any connection with more
  * pages is paged on by continuation queries (many per request) until it is
- * whole - nothing past the first 100 is dropped. What GraphQL cannot give is
- * fetched over REST: the file list of a PR with renamed or copied files (the
- * previous file name), and users whose id GraphQL cannot represent. With api
- * auto, a spent GraphQL budget moves the remaining PRs to REST while REST has
- * budget left. REST (api rest): GET /pulls/{n} and every page of files,
- * reviews, conversation and review comments.
+ * whole - nothing past the first 100 is dropped. Queries are sized so their
+ * answers stay near 8 MiB (fewer PRs or pages a query when answers run
+ * large); a query GitHub cannot answer in time, whose answer is too large or
+ * cannot be read is split in halves until the one PR at fault fails alone.
+ * Items GitHub answers as null (not visible to the token) are skipped and
+ * counted (ghclient.h gh_stats hidden); a list GitHub answers as null as a
+ * whole is read over REST instead, as is what GraphQL cannot give: the file
+ * list of a PR with renamed or copied files (the previous file name), and
+ * users whose id GraphQL cannot represent. With api auto, a spent GraphQL
+ * budget, or a GitHub with no GraphQL endpoint at all, moves the remaining
+ * PRs to REST (with a warning). REST (api rest): GET /pulls/{n} and every
+ * page of files, reviews, conversation and review comments.
+ *
+ * Every answer is checked against the request: a PR answer for another
+ * number than asked fails that PR, and nothing of it reaches the sink.
  *
  * Either way the sink sees, for each PR: pull() first, then pages of files,
  * reviews and comments (parents before replies), then done() once, with the
- * failure when that PR could not be fetched whole. A failure that is not the
- * PR's own (rate limit, credentials, a store refusal from the sink) stops
- * everything and is returned.
+ * failure when that PR could not be fetched whole. An item may reach the
+ * sink twice (a list read again over REST after part of it came over
+ * GraphQL): sinks key what they keep by GitHub id or file name. A failure
+ * that is not the PR's own (err_stops_run: rate limit, credentials, a
+ * missing repository, a store refusal from the sink …) stops everything and
+ * is returned.
  */
 #ifndef PC_PRFETCH_H
 #define PC_PRFETCH_H
@@ -25,12 +37,11 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "github.h"
-#include "gql.h"
 #include "model.h"
 
-enum api_mode { API_AUTO, API_GRAPHQL, API_REST };
+struct gh;
 
+/* The callbacks; the structs they get are borrowed for the call. */
 struct pr_sink {
 	void *ud;
 	int (*pull)(void *ud, const struct gh_pull *p, struct err *e);
@@ -45,11 +56,8 @@ struct prfetch_options {
 	const char *owner, *name;
 	unsigned parts; /* PR_FILES | PR_REVIEWS | PR_COMMENTS */
 	enum api_mode api;
-	int batch_size; /* PRs per GraphQL query; 0 = GQL_BATCH_DEFAULT */
+	int batch_size; /* most PRs a GraphQL query; 0 = GQL_BATCH_DEFAULT */
 };
-
-/* True for failures that are not one PR's own and so end a run. */
-bool prfetch_stops_run(const struct err *e);
 
 /*
  * Fetches numbers[0..n) into sink. 0 when every PR reached done() (each may

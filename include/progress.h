@@ -9,8 +9,8 @@
  * PROGRESS_PATCH_MS and always at the end, with the run's resume cursor. While
  * the run waits or works, progress_heartbeat touches both rows at least every
  * PROGRESS_HEARTBEAT_MS (job metadata.heartbeat_at, progress updated_at), so a
- * live job never looks stale. In a dry run nothing is written and the
- * counters live only in memory.
+ * live job never looks stale. (A dry run's store takes no writes: nothing
+ * here knows about it.)
  */
 #ifndef PC_PROGRESS_H
 #define PC_PROGRESS_H
@@ -37,7 +37,6 @@ struct progress_options {
 	size_t n_pr_numbers;
 	const char *run_id;  /* GITHUB_RUN_ID or NULL */
 	const char *run_url; /* link to the workflow run, or NULL */
-	bool dry_run;        /* write nothing */
 };
 
 struct progress;
@@ -50,7 +49,7 @@ struct progress;
 struct progress *progress_start(struct store *s, const struct progress_options *o, struct err *e);
 void progress_free(struct progress *p);
 
-/* The job row's id (a UUID), or "" in a dry run without a given job-id. */
+/* The job row's id (a UUID). Borrowed from p. */
 const char *progress_job_id(const struct progress *p);
 
 /* Records the repository row once known (PATCHes the job row). */

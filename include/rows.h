@@ -43,6 +43,9 @@ void rowset_init(struct rowset *rs, const char *table, const char *const *cols, 
 /* Same, with the columns as one comma-separated string: "id,github_id". */
 void rowset_init_list(struct rowset *rs, const char *table, const char *cols);
 
+/* Adds a column; only before the first row. */
+void rowset_add_col(struct rowset *rs, const char *col);
+
 /* Frees everything; rs can be initialised again. */
 void rowset_release(struct rowset *rs);
 
@@ -63,6 +66,8 @@ void rowset_text(struct rowset *rs, const char *col, const char *s);
 void rowset_int(struct rowset *rs, const char *col, int64_t v);
 void rowset_bool(struct rowset *rs, const char *col, bool v);
 void rowset_json(struct rowset *rs, const char *col, const char *json);
+/* A list of strings (a text[] column), as the JSON array of s[0..n). */
+void rowset_strings(struct rowset *rs, const char *col, char *const *s, size_t n);
 void rowset_null(struct rowset *rs, const char *col);
 
 /* Value at (row, col) or NULL if col is unknown. Borrowed. */

@@ -139,4 +139,22 @@ int store_delete(struct store *s, const char *table, const struct store_filter *
  */
 int store_select(struct store *s, const struct store_query *q, struct rowset *out, struct err *e);
 
+/*
+ * store_select with one more filter, column IN values[0..n), asked in chunks
+ * of STORE_IN_CHUNK values (URLs and statements stay short); out receives the
+ * rows of every chunk. No value: no request, out empty.
+ */
+#define STORE_IN_CHUNK 200
+int store_select_in(struct store *s, const struct store_query *q, const char *column,
+		    const char *const *values, size_t n, struct rowset *out, struct err *e);
+
+/*
+ * A dry run's store: reads go to inner, writes go nowhere. An upsert that
+ * asks for columns back gets, per row, the stored row's values when a row
+ * with its (one-column) conflict key exists, else the rowset's own values
+ * and a fresh UUID for "id". rows_written counts what would have been
+ * written. Takes inner (closed with the dry store). Never NULL.
+ */
+struct store *store_open_dry(struct store *inner);
+
 #endif

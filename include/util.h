@@ -35,6 +35,9 @@ char *str_trim_dup(const char *s);
 /* true if s starts with prefix. */
 bool str_starts(const char *s, const char *prefix);
 
+/* Bytes of a UUID's text and its NUL: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx". */
+#define UUID_STR_SIZE 37
+
 /* true if s is a UUID in canonical 8-4-4-4-12 hex form (any case, any version). */
 bool uuid_valid(const char *s);
 

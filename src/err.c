@@ -69,14 +69,42 @@ err_exit_code(const struct err *e)
 	}
 }
 
+bool
+err_stops_run(const struct err *e)
+{
+	switch (e->code) {
+	case ERR_RATE:
+	case ERR_AUTH:
+	case ERR_TLS:
+	case ERR_DNS:
+	case ERR_NO_REPO:
+	case ERR_CANCELLED:
+	case ERR_STORE:
+	case ERR_IO: return true;
+	default: return false;
+	}
+}
+
 const char *
 err_code_name(enum err_code code)
 {
 	static const char *const names[] = {
-		[ERR_NONE] = "none",           [ERR_INPUT] = "input", [ERR_IO] = "io",
-		[ERR_HTTP] = "http",           [ERR_TLS] = "tls",     [ERR_GITHUB] = "github",
-		[ERR_NOT_FOUND] = "not-found", [ERR_AUTH] = "auth",   [ERR_RATE] = "rate-limit",
-		[ERR_STORE] = "store",         [ERR_PARSE] = "parse", [ERR_CANCELLED] = "cancelled",
+		[ERR_NONE] = "none",
+		[ERR_INPUT] = "input",
+		[ERR_IO] = "io",
+		[ERR_HTTP] = "http",
+		[ERR_TOO_BIG] = "too-big",
+		[ERR_DNS] = "dns",
+		[ERR_TLS] = "tls",
+		[ERR_POLICY] = "policy",
+		[ERR_GITHUB] = "github",
+		[ERR_NOT_FOUND] = "not-found",
+		[ERR_NO_REPO] = "no-repository",
+		[ERR_AUTH] = "auth",
+		[ERR_RATE] = "rate-limit",
+		[ERR_STORE] = "store",
+		[ERR_PARSE] = "parse",
+		[ERR_CANCELLED] = "cancelled",
 	};
 
 	if ((size_t)code >= sizeof(names) / sizeof(names[0]) || names[code] == NULL)

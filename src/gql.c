@@ -144,8 +144,8 @@ gql_continuations(struct buf *out, const char *owner, const char *name,
 
 			if (c->conn == GQL_THREAD_COMMENTS)
 				continue;
-			buf_printf(out, " c%zu: pullRequest(number: %d) { %s(first: %d, after: ", i,
-				   c->number, field[c->conn],
+			buf_printf(out, " c%zu: pullRequest(number: %d) { number %s(first: %d, after: ",
+				   i, c->number, field[c->conn],
 				   c->first > 0 && c->first <= GQL_PAGE ? c->first : GQL_PAGE);
 			json_quote(out, c->cursor);
 			buf_printf(out, ") { ...%s } }", frag[c->conn]);
@@ -167,6 +167,49 @@ gql_continuations(struct buf *out, const char *owner, const char *name,
 	}
 	buf_puts(out, " }");
 	return put_fragments(out, used);
+}
+
+/* GitHub's formula: the requests every connection could need, / 100 rounded, at least 1. */
+static int64_t
+points(int64_t requests)
+{
+	int64_t p = (requests + 50) / 100;
+
+	return p > 0 ? p : 1;
+}
+
+int64_t
+gql_pull_batch_cost(size_t n, unsigned parts)
+{
+	int64_t per_pr = 1; /* commits { totalCount } */
+
+	if (parts & PR_FILES)
+		per_pr += 1;
+	if (parts & PR_REVIEWS)
+		per_pr += 1;
+	if (parts & PR_COMMENTS)
+		per_pr += 2 + GQL_THREAD_WINDOW; /* comments, reviewThreads, each thread's comments */
+	return points((int64_t)n * per_pr);
+}
+
+int64_t
+gql_continuations_cost(const struct gql_cont *conts, size_t n)
+{
+	int64_t requests = 0;
+
+	for (size_t i = 0; i < n; i++)
+		requests += conts[i].conn == GQL_THREADS
+				    ? 1 + (conts[i].first > 0 && conts[i].first <= GQL_PAGE
+						   ? conts[i].first
+						   : GQL_PAGE)
+				    : 1;
+	return points(requests);
+}
+
+int64_t
+gql_history_cost(void)
+{
+	return points(1 + GQL_PAGE); /* the page, and each commit's associatedPullRequests */
 }
 
 int
@@ -194,10 +237,18 @@ gql_history(struct buf *out, const char *owner, const char *name, const char *si
 	return buf_putc(out, '\n');
 }
 
+/* Prints a document, the cost this file predicts for it, and the end marker. */
+static void
+emit(FILE *f, struct buf *b, int64_t cost)
+{
+	fprintf(f, "%s# cost %lld\n# end\n", buf_str(b), (long long)cost);
+	buf_reset(b);
+}
+
 void
 gql_print_documents(FILE *f)
 {
-	static const int64_t numbers[] = {1, 22, 333};
+	int64_t numbers[GQL_BATCH_MAX];
 	struct gql_cont conts[] = {
 		{GQL_FILES, 1, NULL, "Y3Vyc29yOjEwMA==", 100},
 		{GQL_REVIEWS, 1, NULL, "Y3Vyc29yOjEwMA==", 100},
@@ -205,27 +256,30 @@ gql_print_documents(FILE *f)
 		{GQL_THREADS, 22, NULL, "Y3Vyc29yOjU=", 17},
 		{GQL_THREAD_COMMENTS, 22, "PRRT_kwDOAAABc84AAAAB", "Y3Vyc29yOjEwMA==", 100},
 	};
-	struct buf b = BUF_INIT(1 << 20);
+	const size_t nconts = sizeof(conts) / sizeof(conts[0]);
+	struct buf b = BUF_INIT(1 << 22);
 
-	/* Every combination of parts. */
+	for (size_t i = 0; i < GQL_BATCH_MAX; i++)
+		numbers[i] = (int64_t)(i * 11 + 1);
+	/* Every combination of parts, for 3 PRs; then full batches of the default and the most. */
 	for (unsigned parts = 0; parts <= PR_ALL; parts++) {
 		gql_pull_batch(&b, "octo-org", "hello.world", numbers, 3, parts);
-		fprintf(f, "%s# end\n", buf_str(&b));
-		buf_reset(&b);
+		emit(f, &b, gql_pull_batch_cost(3, parts));
 	}
+	gql_pull_batch(&b, "octo-org", "hello.world", numbers, GQL_BATCH_DEFAULT, PR_ALL);
+	emit(f, &b, gql_pull_batch_cost(GQL_BATCH_DEFAULT, PR_ALL));
+	gql_pull_batch(&b, "octo-org", "hello.world", numbers, GQL_BATCH_MAX, PR_ALL);
+	emit(f, &b, gql_pull_batch_cost(GQL_BATCH_MAX, PR_ALL));
 	/* Each kind of continuation alone, and all together. */
-	for (size_t i = 0; i < sizeof(conts) / sizeof(conts[0]); i++) {
+	for (size_t i = 0; i < nconts; i++) {
 		gql_continuations(&b, "octo-org", "hello.world", &conts[i], 1);
-		fprintf(f, "%s# end\n", buf_str(&b));
-		buf_reset(&b);
+		emit(f, &b, gql_continuations_cost(&conts[i], 1));
 	}
-	gql_continuations(&b, "octo-org", "hello.world", conts, sizeof(conts) / sizeof(conts[0]));
-	fprintf(f, "%s# end\n", buf_str(&b));
-	buf_reset(&b);
+	gql_continuations(&b, "octo-org", "hello.world", conts, nconts);
+	emit(f, &b, gql_continuations_cost(conts, nconts));
 	gql_history(&b, "octo-org", "hello.world", "2024-01-01T00:00:00Z", NULL);
-	fprintf(f, "%s# end\n", buf_str(&b));
-	buf_reset(&b);
+	emit(f, &b, gql_history_cost());
 	gql_history(&b, "octo-org", "hello.world", "2024-01-01T00:00:00Z", "Y3Vyc29yOjEwMA==");
-	fprintf(f, "%s# end\n", buf_str(&b));
+	emit(f, &b, gql_history_cost());
 	buf_release(&b);
 }

@@ -18,6 +18,7 @@
 #define DEFAULT_CONNECT_MS 10000L
 #define DEFAULT_TIMEOUT_MS 120000L
 #define DEFAULT_MAX_BODY   ((size_t)64 * 1024 * 1024)
+#define HTTP_MAX_REDIRECTS 5
 
 struct http_client {
 	CURL *curl;
@@ -230,26 +231,97 @@ on_header(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
-int
-http_send(struct http_client *c, const struct http_request *req, struct http_response *resp,
-	  struct err *e)
+/* Whether an answer's status asks the client to go elsewhere. */
+static bool
+is_redirect(long status)
+{
+	return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* A new absolute URL: location (absolute or relative) resolved against base; NULL if invalid. */
+static char *
+resolve_url(const char *base, const char *location)
+{
+	CURLU *u = curl_url();
+	char *out = NULL;
+	char *copy = NULL;
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, location, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &out, 0) == CURLUE_OK)
+		copy = xstrdup(out);
+	curl_free(out);
+	curl_url_cleanup(u);
+	return copy;
+}
+
+/* Scheme, host and port of url as "scheme://host:port" (lower case), or NULL. */
+static char *
+origin_of(const char *url)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	char *out = NULL;
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+		struct buf b = BUF_INIT(4096);
+
+		if (buf_printf(&b, "%s://%s:%s", scheme, host, port) == 0) {
+			out = buf_detach(&b);
+			for (char *p = out; *p != '\0'; p++)
+				*p = (char)tolower((unsigned char)*p);
+		}
+		buf_release(&b);
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return out;
+}
+
+bool
+http_same_origin(const char *a, const char *b)
+{
+	char *x = origin_of(a);
+	char *y = origin_of(b);
+	bool same = x != NULL && y != NULL && strcmp(x, y) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+char *
+http_host_of(const char *url)
+{
+	char *o = origin_of(url);
+	char *host;
+
+	if (o == NULL)
+		return xstrdup("(not a URL)");
+	host = xstrdup(strstr(o, "://") + 3);
+	free(o);
+	return host;
+}
+
+/* One exchange, no redirect followed: over the transport seam or the network. */
+static int
+perform(struct http_client *c, const struct http_request *req, struct http_response *resp,
+	struct err *e)
 {
 	struct curl_slist *hdrs = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct sink sink = {resp, false};
 	int64_t last_tick = time_mono_ms();
-	int64_t t0 = time_mono_ms();
 	CURLcode rc;
 	int ret = 0;
 
-	buf_init(&resp->body, c->max_body);
-	resp->status = 0;
-	c->requests++;
-	if (c->transport != NULL) {
-		ret = c->transport(c->transport_ctx, req, resp, e);
-		resp->elapsed_ms = time_mono_ms() - t0;
-		return ret;
-	}
+	if (c->transport != NULL)
+		return c->transport(c->transport_ctx, req, resp, e);
 
 	curl_easy_reset(c->curl); /* keeps the connection cache */
 	for (size_t i = 0; req->headers != NULL && req->headers[i] != NULL; i++) {
@@ -270,10 +342,9 @@ http_send(struct http_client *c, const struct http_request *req, struct http_res
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_MAXREDIRS, 5L);
+	/* Redirects are followed by http_send, which checks where they lead. */
+	curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &sink);
@@ -299,12 +370,18 @@ http_send(struct http_client *c, const struct http_request *req, struct http_res
 	}
 
 	rc = curl_easy_perform(c->curl);
-	resp->elapsed_ms = time_mono_ms() - t0;
 	if (rc == CURLE_WRITE_ERROR && sink.overflow) {
-		ret = err_set(e, ERR_HTTP, "%s %s: answer larger than %zu bytes", req->method,
+		ret = err_set(e, ERR_TOO_BIG, "%s %s: answer larger than %zu bytes", req->method,
 			      req->url, resp->body.max);
 	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		ret = err_set(e, ERR_CANCELLED, "%s %s: cancelled", req->method, req->url);
+	} else if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY) {
+		char *host = http_host_of(req->url);
+
+		ret = err_set(e, ERR_DNS, "%s %s: cannot resolve host '%s' (%s)", req->method,
+			      req->url, host,
+			      errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+		free(host);
 	} else if (rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_PEER_FAILED_VERIFICATION) {
 		/* Verification is never turned off: say what to fix instead. */
 		ret = err_set(e, ERR_TLS, "%s %s: %s (curl %d; CA bundle %s%s)", req->method,
@@ -322,6 +399,73 @@ http_send(struct http_client *c, const struct http_request *req, struct http_res
 	curl_slist_free_all(hdrs);
 	/* Never keep a pointer to this call's stack buffer in the handle. */
 	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);
+	return ret;
+}
+
+/*
+ * The redirect to follow from resp, as a new URL, or NULL to hand resp to
+ * the caller as it is. -1 (ERR_POLICY) for one that leaves the origin.
+ */
+static int
+next_hop(const struct http_request *first, const char *url, const struct http_response *resp,
+	 char **next, struct err *e)
+{
+	bool safe_method = strcmp(first->method, "GET") == 0 || strcmp(first->method, "HEAD") == 0;
+	const char *location = http_header(resp, "location");
+
+	*next = NULL;
+	if (!is_redirect(resp->status) || location == NULL)
+		return 0;
+	/* A method with a body keeps it only through 307 and 308; others are not followed. */
+	if (!safe_method && resp->status != 307 && resp->status != 308)
+		return 0;
+	*next = resolve_url(url, location);
+	if (*next == NULL)
+		return 0;
+	if (!http_same_origin(first->url, *next)) {
+		char *to = http_host_of(*next);
+		char *from = http_host_of(first->url);
+
+		err_set(e, ERR_POLICY,
+			"%s %s: redirected to another host '%s'; not followed (credentials go "
+			"only to '%s')",
+			first->method, first->url, to, from);
+		free(to);
+		free(from);
+		free(*next);
+		*next = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+http_send(struct http_client *c, const struct http_request *req, struct http_response *resp,
+	  struct err *e)
+{
+	struct http_request hop = *req;
+	char *url = NULL;
+	int64_t t0 = time_mono_ms();
+	int ret = 0;
+
+	for (int hops = 0;; hops++) {
+		char *next = NULL;
+
+		http_response_release(resp);
+		buf_init(&resp->body, c->max_body);
+		c->requests++;
+		ret = perform(c, &hop, resp, e);
+		if (ret < 0 || hops == HTTP_MAX_REDIRECTS)
+			break;
+		ret = next_hop(req, hop.url, resp, &next, e);
+		if (ret < 0 || next == NULL)
+			break;
+		free(url);
+		url = next;
+		hop.url = url;
+	}
+	resp->elapsed_ms = time_mono_ms() - t0;
+	free(url);
 	return ret;
 }
 

@@ -1,7 +1,8 @@
 /*
- * main.c - the program: read the settings, mask the secrets, open GitHub and
- * the store, run one job from the table, and turn its result into a job
- * status, outputs, a summary and an exit code. The only place that exits.
+ * main.c - the program: the table of commands; read the settings, mask the
+ * secrets, open GitHub and the store, run one command, and turn its result
+ * into a job status, outputs, a summary and an exit code. The only place
+ * that exits.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,12 +12,10 @@
 #include "clock.h"
 #include "config.h"
 #include "cursor.h"
-#include "err.h"
-#include "github.h"
+#include "ghclient.h"
 #include "gql.h"
 #include "http.h"
 #include "jobs.h"
-#include "json.h"
 #include "log.h"
 #include "output.h"
 #include "progress.h"
@@ -27,19 +26,122 @@
 _Static_assert(API_AUTO == 0 && API_GRAPHQL == 1 && API_REST == 2,
 	       "the api setting's choices are auto|graphql|rest, in this order");
 
+/* What a command needs before it can start; checked up front. */
+#define NEEDS_REPO   0x1u /* the repository setting */
+#define NEEDS_STORE  0x2u /* a store */
+#define NEEDS_GITHUB 0x4u /* a GitHub client */
+#define NEEDS_ALL    (NEEDS_REPO | NEEDS_STORE | NEEDS_GITHUB)
+
+/* The bit of a setting in a command's options mask. */
+#define OPT_BIT(id) (UINT64_C(1) << (id))
+
+/* Settings every capture command takes. */
+#define COMMON_OPTIONS                                                                             \
+	(OPT_BIT(OPT_REPOSITORY) | OPT_BIT(OPT_REPOSITORY_ID) | OPT_BIT(OPT_TIME_RANGE) |          \
+	 OPT_BIT(OPT_JOB_ID) | OPT_BIT(OPT_GITHUB_TOKEN) | OPT_BIT(OPT_SUPABASE_URL) |             \
+	 OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) | OPT_BIT(OPT_API) |                    \
+	 OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_TIME_LIMIT) | OPT_BIT(OPT_REQUEST_TIMEOUT) |          \
+	 OPT_BIT(OPT_FAIL_ON_PARTIAL) | OPT_BIT(OPT_DRY_RUN))
+#define PR_OPTIONS                                                                                 \
+	(COMMON_OPTIONS | OPT_BIT(OPT_PR_NUMBERS) | OPT_BIT(OPT_MAX_ITEMS) |                       \
+	 OPT_BIT(OPT_BATCH_SIZE) | OPT_BIT(OPT_SHARD_INDEX) | OPT_BIT(OPT_SHARD_TOTAL) |           \
+	 OPT_BIT(OPT_RESUME_CURSOR))
+
+struct command {
+	const char *name;
+	const char *help; /* one line for --help */
+	unsigned needs;
+	uint64_t options; /* the settings it uses (OPT_BIT), for its --help and warnings */
+	int (*run)(struct job_ctx *ctx, struct err *e);
+	/* Settings this command refuses, checked before anything is sent; may be NULL. */
+	int (*check)(const struct config *cfg, struct err *e);
+};
+
+/* Every command, one file each in src/jobs/. */
+static const struct command commands[] = {
+	{.name = "pr-details",
+	 .help = "pull request fields and every changed file, for given numbers or the recent "
+		 "ones lacking them",
+	 .needs = NEEDS_ALL,
+	 .options = PR_OPTIONS,
+	 .run = job_pr_details},
+	{.name = "pr-reviews",
+	 .help = "every review of the given (or the recent) pull requests",
+	 .needs = NEEDS_ALL,
+	 .options = PR_OPTIONS,
+	 .run = job_pr_reviews},
+	{.name = "pr-comments",
+	 .help = "conversation and review comments of given pull requests, or of the whole "
+		 "repository since the last run",
+	 .needs = NEEDS_ALL,
+	 .options = PR_OPTIONS,
+	 .run = job_pr_comments,
+	 .check = check_pr_comments},
+	{.name = "pr-all",
+	 .help = "details, files, reviews and comments in one pass (the cheapest full capture)",
+	 .needs = NEEDS_ALL,
+	 .options = PR_OPTIONS,
+	 .run = job_pr_all},
+	{.name = "repository-sync",
+	 .help = "the repository row, then the pull requests updated since the last sync, with "
+		 "details",
+	 .needs = NEEDS_ALL,
+	 .options = COMMON_OPTIONS | OPT_BIT(OPT_MAX_ITEMS) | OPT_BIT(OPT_BATCH_SIZE),
+	 .run = job_repository_sync},
+	{.name = "commit-analysis",
+	 .help = "commits of the default branch in the window, each linked to its pull request "
+		 "or marked direct",
+	 .needs = NEEDS_ALL,
+	 .options = COMMON_OPTIONS,
+	 .run = job_commit_analysis},
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* Everything a run holds, released once at the end. */
+struct run {
+	struct config cfg;
+	const struct command *cmd;
+	struct http_client *gh_http, *store_http;
+	bool http_up;
+	struct gh *gh;
+	struct store *store;
+	struct summary summary;
+	struct outputs outs;
+	struct job_ctx ctx;
+	char *run_url;
+	enum job_status status;
+	struct err e;
+};
+
+static const struct command *
+command_named(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
 static const char *
 env(const char *name)
 {
 	return getenv(name);
 }
 
+/* Out of memory anywhere: one annotation, then abort (util.h's hook). */
 static void
-usage(FILE *f, const struct job *job)
+out_of_memory(size_t bytes)
 {
-	if (job != NULL) {
-		fprintf(f, "usage: %s %s [options]\n\n%s: %s.\n\n", PC_NAME, job->name, job->name,
-			job->help);
-		config_usage(f, job->options);
+	log_error("out of memory allocating %zu bytes", bytes);
+}
+
+static void
+usage(FILE *f, const struct command *cmd)
+{
+	if (cmd != NULL) {
+		fprintf(f, "usage: %s %s [options]\n\n%s: %s.\n\n", PC_NAME, cmd->name, cmd->name,
+			cmd->help);
+		config_usage(f, cmd->options);
 		return;
 	}
 	fprintf(f, "usage: %s <command> [options]\n\n", PC_NAME);
@@ -47,8 +149,8 @@ usage(FILE *f, const struct job *job)
 		   "(PostgREST) or a local SQLite file. Runs as a GitHub Actions container action\n"
 		   "(settings from INPUT_*) or from a shell (settings as --flags).\n\n");
 	fprintf(f, "COMMANDS\n");
-	for (const struct job *j = job_table; j->name != NULL; j++)
-		fprintf(f, "  %-16s %s\n", j->name, j->help);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n  '%s <command> --help' lists the options a command takes.\n\n", PC_NAME);
 	config_usage(f, ~UINT64_C(0));
 	fprintf(f, "\nEXIT STATUS\n"
@@ -65,51 +167,55 @@ mask_secrets(const struct config *c)
 			log_mask(c->raw[i]);
 }
 
+/* The resume cursor must be one, and this command's. */
 static int
-check_needs(const struct config *c, const struct job *job, struct err *e)
+check_cursor(const struct config *c, const struct command *cmd, struct err *e)
 {
-	if ((job->needs & JOB_NEEDS_REPO) && c->repository == NULL)
-		return err_set(e, ERR_INPUT, "%s needs a repository (owner/name)", job->name);
+	char *command;
+	int64_t *numbers;
+	size_t n;
+	int rc = 0;
+
+	if (c->resume_cursor == NULL)
+		return 0;
+	if (cursor_parse(c->resume_cursor, &command, &numbers, &n, e) < 0)
+		return -1;
+	if (strcmp(command, cmd->name) != 0)
+		rc = err_set(e, ERR_INPUT, "resume-cursor is from %s, not %s", command, cmd->name);
+	free(numbers);
+	free(command);
+	return rc;
+}
+
+static int
+check_needs(const struct config *c, const struct command *cmd, struct err *e)
+{
+	if ((cmd->needs & NEEDS_REPO) && c->repository == NULL)
+		return err_set(e, ERR_INPUT, "%s needs a repository (owner/name)", cmd->name);
 	if ((c->supabase_url == NULL) != (c->supabase_key == NULL))
 		return err_set(e, ERR_INPUT,
 			       "%s is given but %s is not (both, or neither for SQLite)",
 			       c->supabase_url != NULL ? "supabase-url" : "supabase-key",
 			       c->supabase_url != NULL ? "supabase-key" : "supabase-url");
-	if (job->check != NULL && job->check(c, e) < 0)
+	if (cmd->check != NULL && cmd->check(c, e) < 0)
 		return -1;
-	if (c->resume_cursor != NULL) {
-		char *command;
-		int64_t *numbers;
-		size_t n;
-
-		if (cursor_parse(c->resume_cursor, &command, &numbers, &n, e) < 0)
-			return -1;
-		free(numbers);
-		if (strcmp(command, job->name) != 0) {
-			err_set(e, ERR_INPUT, "resume-cursor is from %s, not %s", command,
-				job->name);
-			free(command);
-			return -1;
-		}
-		free(command);
-	}
-	return 0;
+	return check_cursor(c, cmd, e);
 }
 
 /* Settings given (not left at their default) that the command does not use. */
 static void
-warn_unused(const struct config *c, const struct job *job)
+warn_unused(const struct config *c, const struct command *cmd)
 {
 	for (int i = 0; i < OPT__COUNT; i++) {
 		const struct option_def *o = &config_options[i];
 
-		if (i == OPT_COMMAND || c->raw[i] == NULL || (job->options & OPT_BIT(i)))
+		if (i == OPT_COMMAND || c->raw[i] == NULL || (cmd->options & OPT_BIT(i)))
 			continue;
 		if (o->dflt != NULL && strcmp(c->raw[i], o->dflt) == 0)
 			continue;
 		if (o->action_default != NULL && i == OPT_GITHUB_TOKEN)
 			continue;
-		log_warn("%s does not use %s; it is ignored", job->name, o->name);
+		log_warn("%s does not use %s; it is ignored", cmd->name, o->name);
 	}
 }
 
@@ -147,10 +253,187 @@ backoff_scale(void)
 	return d;
 }
 
-static void
-set_outputs(struct outputs *o, const struct job_ctx *ctx, const char *status,
-	    const struct gh_stats *gs)
+/* What the informational flags print; 1 when one was given (nothing else to do). */
+static int
+informational(const struct run *r)
 {
+	const struct config *c = &r->cfg;
+
+	if (c->help)
+		usage(stdout, r->cmd != NULL && config_given(c, OPT_COMMAND) ? r->cmd : NULL);
+	else if (c->version)
+		printf("%s %s\n%s, SQLite %s, cJSON %s\n", PC_NAME, PC_VERSION,
+		       http_library_version(), store_sqlite_library_version(), cJSON_Version());
+	else if (c->json_inputs)
+		config_print_inputs_json(stdout);
+	else if (c->graphql_documents)
+		gql_print_documents(stdout);
+	else
+		return 0;
+	return 1;
+}
+
+/*
+ * Reads and checks the settings: 0 to go on, 1 when what was asked is
+ * printed (--help, --version …), -1 with ERR_INPUT in r->e (nothing was sent
+ * anywhere).
+ */
+static int
+read_settings(struct run *r, int argc, char **argv)
+{
+	int rc = config_load(&r->cfg, argc, argv, env, &r->e);
+
+	log_init(r->cfg.in_actions, r->cfg.debug, NULL);
+	mask_secrets(&r->cfg);
+	if (rc < 0)
+		return -1;
+	r->cmd = command_named(r->cfg.command);
+	if (informational(r))
+		return 1;
+	if (r->cmd == NULL)
+		return err_set(&r->e, ERR_INPUT, "unknown command '%s' (see '%s --help')",
+			       r->cfg.command, PC_NAME);
+	if (check_needs(&r->cfg, r->cmd, &r->e) < 0)
+		return -1;
+	warn_unused(&r->cfg, r->cmd);
+	if (r->cfg.n_tokens == 0 && (r->cmd->needs & NEEDS_GITHUB)) {
+		/* GraphQL answers only with a token. */
+		log_warn("no GitHub token: reading over REST at GitHub's unauthenticated limit "
+			 "of 60 requests an hour (set GITHUB_TOKEN or github-token)");
+		r->cfg.api = API_REST;
+	}
+	return 0;
+}
+
+/* Opens the store the settings choose: PostgREST with a Supabase URL, else SQLite. */
+static struct store *
+open_store(const struct config *c, struct http_client *http, struct err *e)
+{
+	struct store *s;
+
+	if (c->supabase_url != NULL)
+		s = store_open_postgrest(c->supabase_url, c->supabase_key, http,
+					 &(struct store_retry){.max_retries = 5,
+							       .time_scale = backoff_scale()},
+					 e);
+	else
+		s = store_open_sqlite(c->database, c->dry_run, e);
+	/* A dry run reads the store and writes nothing to it. */
+	return s != NULL && c->dry_run ? store_open_dry(s) : s;
+}
+
+/* The HTTP clients, GitHub's client and the store; -1 with r->e. */
+static int
+open_services(struct run *r)
+{
+	const struct config *c = &r->cfg;
+	struct http_options hopt = {.user_agent = PC_USER_AGENT,
+				    .timeout_ms = (long)c->request_timeout * 1000};
+	/* A command that does not split its work by shard takes the whole budget. */
+	struct rl_policy policy = {
+		.max_wait_s = c->max_wait,
+		.deadline = clock_now() + (time_t)c->time_limit,
+		.shard_total = (r->cmd->options & OPT_BIT(OPT_SHARD_TOTAL)) ? c->shard_total : 1,
+		.time_scale = backoff_scale(),
+		.max_retries = 5,
+	};
+
+	if (http_global_init(&r->e) < 0)
+		return -1;
+	r->http_up = true;
+	r->store_http = http_client_new(&hopt, &r->e);
+	/* GitHub's transfers stop at once when the run is cancelled; the store's finish. */
+	hopt.abort_on_cancel = true;
+	r->gh_http = r->store_http != NULL ? http_client_new(&hopt, &r->e) : NULL;
+	if (r->gh_http == NULL)
+		return -1;
+	r->gh = gh_new(&(struct gh_options){.api_url = c->api_url,
+					    .graphql_url = c->graphql_url,
+					    .tokens = c->tokens,
+					    .ntokens = c->n_tokens,
+					    .policy = &policy,
+					    .http = r->gh_http});
+	r->store = open_store(c, r->store_http, &r->e);
+	return r->store != NULL ? 0 : -1;
+}
+
+/* Opens the job row, runs the command, and decides the job's status. */
+static void
+run_command(struct run *r)
+{
+	const struct config *c = &r->cfg;
+	struct job_ctx *ctx = &r->ctx;
+	int rc;
+
+	log_info("%s %s: %s on %s, store %s %s%s", PC_NAME, PC_VERSION, c->command, c->repository,
+		 c->supabase_url != NULL ? "postgrest" : "sqlite",
+		 c->supabase_url != NULL ? c->supabase_url : c->database,
+		 c->dry_run ? " (nothing is written)" : "");
+	*ctx = (struct job_ctx){
+		.cfg = c, .gh = r->gh, .store = r->store, .summary = &r->summary};
+	r->run_url = run_url(c);
+	ctx->progress = progress_start(r->store,
+				       &(struct progress_options){.job_id = c->job_id,
+								  .job_type = c->command,
+								  .repository = c->repository,
+								  .time_range = c->time_range,
+								  .pr_numbers = c->pr_numbers,
+								  .n_pr_numbers = c->n_pr_numbers,
+								  .run_id = c->run_id,
+								  .run_url = r->run_url},
+				       &r->e);
+	if (ctx->progress == NULL)
+		return;
+	clock_on_tick(progress_heartbeat, ctx->progress);
+	if (c->job_id == NULL && !c->dry_run)
+		log_info("job %s", progress_job_id(ctx->progress));
+	rc = r->cmd->run(ctx, &r->e);
+	if (rc < 0) {
+		r->status = r->e.code == ERR_RATE || r->e.code == ERR_CANCELLED ? JOB_PARTIAL
+										 : JOB_FAILED;
+	} else if (ctx->failed > 0) {
+		r->status = JOB_FAILED;
+		err_set(&r->e, ERR_GITHUB, "%zu of %zu items failed (the others were captured)",
+			ctx->failed, ctx->failed + ctx->processed);
+	} else {
+		r->status = JOB_COMPLETED;
+		err_clear(&r->e); /* whatever a retried step met on the way is past */
+	}
+}
+
+/* Records the job's end in its row; a completed run whose end cannot be recorded failed. */
+static void
+record_end(struct run *r)
+{
+	struct job_ctx *ctx = &r->ctx;
+	struct err fe;
+	char meta[256];
+
+	clock_on_tick(NULL, NULL);
+	if (ctx->progress == NULL)
+		return;
+	if (r->status == JOB_COMPLETED)
+		progress_set_cursor(ctx->progress, NULL);
+	err_clear(&fe);
+	snprintf(meta, sizeof(meta),
+		 "{\"processed\":%zu,\"failed\":%zu,\"skipped\":%zu,\"api_calls\":%" PRIu64 "}",
+		 ctx->processed, ctx->failed, ctx->skipped, gh_stats(r->gh)->requests);
+	if (progress_finish(ctx->progress, r->status, r->e.code != ERR_NONE ? r->e.msg : NULL,
+			    meta, &fe) < 0) {
+		log_error("could not record the job's end: %s", fe.msg);
+		if (r->status == JOB_COMPLETED) {
+			r->status = JOB_FAILED;
+			r->e = fe;
+		}
+	}
+}
+
+static void
+set_outputs(struct run *r, const struct gh_stats *gs)
+{
+	const struct job_ctx *ctx = &r->ctx;
+	const char *status = job_status_name(r->status);
+	struct outputs *o = &r->outs;
 	char num[32];
 
 #define SETN(k, n)                                                                                 \
@@ -162,35 +445,26 @@ set_outputs(struct outputs *o, const struct job_ctx *ctx, const char *status,
 	SETN("processed", ctx->processed);
 	SETN("failed", ctx->failed);
 	SETN("skipped", ctx->skipped);
-	outputs_set(o, "job-id", ctx->progress != NULL ? progress_job_id(ctx->progress) : "");
+	outputs_set(o, "job-id",
+		    ctx->progress != NULL && !r->cfg.dry_run ? progress_job_id(ctx->progress) : "");
 	SETN("api-calls", gs != NULL ? gs->requests : 0);
-	SETN("api-points", gs != NULL ? gs->rest_requests + gs->graphql_points : 0);
+	SETN("api-points", gs != NULL ? gs->rest_points + gs->graphql_points : 0);
 	if (gs != NULL && gs->core_remaining >= 0)
 		SETN("rate-remaining", gs->core_remaining);
 	else
 		outputs_set(o, "rate-remaining", "");
 	/* Where to start again; empty once everything was captured. */
 	outputs_set(o, "resume-cursor",
-		    strcmp(status, "completed") != 0 && ctx->resume_cursor != NULL
-			    ? ctx->resume_cursor
-			    : "");
+		    r->status != JOB_COMPLETED && ctx->resume_cursor != NULL ? ctx->resume_cursor
+									     : "");
 #undef SETN
 }
 
+/* The summary's notes on GitHub: budget, waits, what it hid. */
 static void
-summarize(const struct config *c, struct job_ctx *ctx, const char *status,
-	  const struct err *failure, const struct gh_stats *gs)
+summarize_github(struct summary *s, const struct gh_stats *gs)
 {
-	struct summary *s = ctx->summary;
-
-	summary_title(s, "progressive-capture %s: %s — %s", c->command,
-		      c->repository != NULL ? c->repository : "", status);
-	summary_note(s, "Captured %zu, failed %zu, skipped (already up to date, or pending) %zu.",
-		     ctx->processed, ctx->failed, ctx->skipped);
-	if (failure != NULL && failure->code != ERR_NONE)
-		summary_note(s, "%s: %s", status, failure->msg);
-	if (gs != NULL &&
-	    (gs->limits.waited_ms > 0 || gs->limits.retries > 0 || gs->limits.rotations > 0))
+	if (gs->limits.waited_ms > 0 || gs->limits.retries > 0 || gs->limits.rotations > 0)
 		summary_note(
 			s,
 			"Rate limits and faults: waited %.1f s, %d retries (%d secondary limits, "
@@ -198,7 +472,7 @@ summarize(const struct config *c, struct job_ctx *ctx, const char *status,
 			(double)gs->limits.waited_ms / 1000.0, gs->limits.retries,
 			gs->limits.secondary, gs->limits.server_errors, gs->limits.reset_waits,
 			gs->limits.rotations);
-	if (gs != NULL && gs->requests > 0) {
+	if (gs->requests > 0) {
 		char left[64] = "";
 
 		if (gs->core_remaining >= 0)
@@ -210,235 +484,145 @@ summarize(const struct config *c, struct job_ctx *ctx, const char *status,
 			     gs->requests, gs->rest_requests, gs->graphql_requests,
 			     gs->graphql_points, left);
 	}
-	if (ctx->store != NULL) {
-		bool file = strcmp(store_kind(ctx->store), "sqlite") == 0;
+	if (gs->hidden > 0)
+		summary_note(s,
+			     "GitHub answered %" PRIu64 " item%s as null (not visible to this "
+			     "token): not stored.",
+			     gs->hidden, gs->hidden == 1 ? "" : "s");
+}
 
-		summary_note(s, "Store: %s%s%s, %" PRIu64 " requests, %" PRIu64 " rows written.",
-			     store_kind(ctx->store), file ? " " : "", file ? c->database : "",
-			     ctx->store->requests, ctx->store->rows_written);
-		if (ctx->store->retries > 0)
+static void
+summarize(struct run *r, const struct gh_stats *gs)
+{
+	const struct config *c = &r->cfg;
+	const struct job_ctx *ctx = &r->ctx;
+	struct summary *s = &r->summary;
+	const char *status = job_status_name(r->status);
+
+	summary_title(s, "progressive-capture %s: %s — %s", c->command,
+		      c->repository != NULL ? c->repository : "", status);
+	summary_note(s, "Captured %zu, failed %zu, skipped (already up to date) %zu.",
+		     ctx->processed, ctx->failed, ctx->skipped);
+	if (ctx->pending_reviews > 0)
+		summary_note(s, "%zu review%s still pending on GitHub (not submitted): not stored.",
+			     ctx->pending_reviews, ctx->pending_reviews == 1 ? "" : "s");
+	if (r->e.code != ERR_NONE)
+		summary_note(s, "%s: %s", status, r->e.msg);
+	if (gs != NULL)
+		summarize_github(s, gs);
+	if (r->store != NULL) {
+		bool file = c->supabase_url == NULL;
+
+		summary_note(s, "Store: %s%s%s, %" PRIu64 " requests, %" PRIu64 " rows %s.",
+			     file ? "sqlite" : "postgrest", file ? " " : "", file ? c->database : "",
+			     r->store->requests, r->store->rows_written,
+			     c->dry_run ? "that a real run would have written (dry run)" : "written");
+		if (r->store->retries > 0)
 			summary_note(s,
 				     "Store faults: %" PRIu64 " requests sent again after "
 				     "waiting %.1f s in all.",
-				     ctx->store->retries, (double)ctx->store->waited_ms / 1000.0);
+				     r->store->retries, (double)r->store->waited_ms / 1000.0);
 	}
-	if (ctx->progress != NULL && progress_job_id(ctx->progress)[0] != '\0')
+	if (ctx->progress != NULL && !c->dry_run && progress_job_id(ctx->progress)[0] != '\0')
 		summary_note(s, "Job %s.", progress_job_id(ctx->progress));
 }
 
-/* Opens the store the settings choose: PostgREST with a Supabase URL, else SQLite. */
-static struct store *
-open_store(const struct config *c, struct http_client *http, struct err *e)
+/* The exit code of the job's status, and the closing log line. */
+static int
+conclude(struct run *r)
 {
-	if (c->supabase_url != NULL)
-		return store_open_postgrest(c->supabase_url, c->supabase_key, http,
-					    &(struct store_retry){5, backoff_scale()}, e);
-	return store_open_sqlite(c->database, c->dry_run, e);
+	int code = r->status == JOB_COMPLETED ? PC_EXIT_OK
+		   : r->status == JOB_PARTIAL ? PC_EXIT_PARTIAL
+					      : PC_EXIT_FAILED;
+
+	if (r->status == JOB_PARTIAL && r->cfg.fail_on_partial) {
+		log_error("stopped early (partial): %s", r->e.msg);
+	} else if (r->status == JOB_PARTIAL) {
+		log_warn("stopped early (partial): %s", r->e.msg);
+		code = PC_EXIT_OK;
+	} else if (r->status == JOB_FAILED) {
+		log_error("%s", r->e.msg[0] != '\0' ? r->e.msg : "failed");
+	} else {
+		log_info("done: %zu captured, %zu skipped", r->ctx.processed, r->ctx.skipped);
+	}
+	return code;
+}
+
+/* Writes the outputs and the summary (Actions), or prints them (a shell). */
+static int
+report(struct run *r, int code)
+{
+	const struct gh_stats *gs = r->gh != NULL ? gh_stats(r->gh) : NULL;
+	struct err oe;
+
+	err_clear(&oe);
+	set_outputs(r, gs);
+	summarize(r, gs);
+	if (r->cfg.output_path == NULL) {
+		/* A terminal (or a pipe): the results on stdout, the log on stderr. */
+		results_print(&r->summary, &r->outs, r->cfg.json, stdout);
+		return code;
+	}
+	if (outputs_write(&r->outs, r->cfg.output_path, &oe) < 0) {
+		log_error("%s", oe.msg);
+		code = PC_EXIT_FAILED;
+	}
+	if (summary_write(&r->summary, r->cfg.summary_path, &oe) < 0)
+		log_warn("%s", oe.msg);
+	return code;
+}
+
+static void
+release(struct run *r)
+{
+	progress_free(r->ctx.progress);
+	free(r->ctx.repository_full_name);
+	free(r->ctx.default_branch);
+	free(r->ctx.resume_cursor);
+	idcache_release(&r->ctx.contributors);
+	store_close(r->store);
+	gh_free(r->gh);
+	http_client_free(r->gh_http);
+	http_client_free(r->store_http);
+	if (r->http_up)
+		http_global_cleanup();
+	summary_release(&r->summary);
+	outputs_release(&r->outs);
+	free(r->run_url);
+	config_release(&r->cfg);
+	log_release();
 }
 
 int
 main(int argc, char **argv)
 {
-	struct config cfg;
-	struct err e;
-	struct http_client *gh_http = NULL, *store_http = NULL;
-	struct gh *gh = NULL;
-	struct store *store = NULL;
-	struct summary summary;
-	struct outputs outs = {0};
-	struct job_ctx ctx;
-	const struct job *job = NULL;
-	struct http_options hopt = {PC_USER_AGENT, 0, 0, 0, NULL, false};
-	struct rl_policy policy;
-	enum job_status status = JOB_FAILED;
-	int code = PC_EXIT_FAILED;
-	bool http_up = false;
-	char *url = NULL;
-	int rc;
+	static struct run r;
+	int code;
 
-	err_clear(&e);
-	memset(&ctx, 0, sizeof(ctx));
-	summary_init(&summary);
-	rc = config_load(&cfg, argc, argv, env, &e);
-	log_init(cfg.in_actions, cfg.debug, NULL);
-	mask_secrets(&cfg);
-	if (rc < 0)
-		goto fail_input;
-	job = job_find(cfg.command);
-	if (cfg.help) {
-		usage(stdout, job != NULL && config_given(&cfg, OPT_COMMAND) ? job : NULL);
-		code = PC_EXIT_OK;
-		goto out;
+	xalloc_on_failure(out_of_memory);
+	err_clear(&r.e);
+	summary_init(&r.summary);
+	r.status = JOB_FAILED;
+	code = read_settings(&r, argc, argv);
+	if (code < 0) {
+		log_error("%s", r.e.msg);
+		if (!r.cfg.in_actions && str_starts(r.e.msg, "unknown option"))
+			fprintf(stderr, "usage: %s <command> [options]; see '%s --help'\n", PC_NAME,
+				PC_NAME);
+		release(&r);
+		return PC_EXIT_INPUT;
 	}
-	if (cfg.version) {
-		printf("%s %s\n%s, SQLite %s, cJSON %s\n", PC_NAME, PC_VERSION,
-		       http_library_version(), store_sqlite_library_version(), cJSON_Version());
-		code = PC_EXIT_OK;
-		goto out;
+	if (code > 0) {
+		release(&r);
+		return PC_EXIT_OK;
 	}
-	if (cfg.json_inputs) {
-		config_print_inputs_json(stdout);
-		code = PC_EXIT_OK;
-		goto out;
-	}
-	if (cfg.graphql_documents) {
-		gql_print_documents(stdout);
-		code = PC_EXIT_OK;
-		goto out;
-	}
-	if (job == NULL) {
-		err_set(&e, ERR_INPUT, "unknown command '%s' (see '%s --help')", cfg.command,
-			PC_NAME);
-		goto fail_input;
-	}
-	if (check_needs(&cfg, job, &e) < 0)
-		goto fail_input;
-	warn_unused(&cfg, job);
-	if (cfg.n_tokens == 0 && (job->needs & JOB_NEEDS_GITHUB)) {
-		/* GraphQL answers only with a token. */
-		log_warn("no GitHub token: reading over REST at GitHub's unauthenticated limit "
-			 "of 60 requests an hour (set GITHUB_TOKEN or github-token)");
-		cfg.api = API_REST;
-	}
-
 	cancel_install_signals();
-	/* A command that does not split its work by shard takes the whole budget. */
-	policy = (struct rl_policy){cfg.max_wait, clock_now() + (time_t)cfg.time_limit,
-				    (job->options & OPT_BIT(OPT_SHARD_TOTAL)) ? cfg.shard_total : 1,
-				    backoff_scale(), 5};
-	if (http_global_init(&e) < 0)
-		goto finish;
-	http_up = true;
-	hopt.timeout_ms = (long)cfg.request_timeout * 1000;
-	store_http = http_client_new(&hopt, &e);
-	/* GitHub's transfers stop at once when the run is cancelled; the store's finish. */
-	hopt.abort_on_cancel = true;
-	gh_http = store_http != NULL ? http_client_new(&hopt, &e) : NULL;
-	if (gh_http == NULL)
-		goto finish;
-	gh = gh_new(&(struct gh_options){cfg.api_url, cfg.graphql_url, cfg.tokens, cfg.n_tokens,
-					 &policy, gh_http});
-	store = open_store(&cfg, store_http, &e);
-	if (store == NULL)
-		goto finish;
-	log_info("%s %s: %s on %s, store %s %s%s", PC_NAME, PC_VERSION, cfg.command, cfg.repository,
-		 store_kind(store), cfg.supabase_url != NULL ? cfg.supabase_url : cfg.database,
-		 cfg.dry_run ? " (dry run: nothing is written)" : "");
-
-	ctx.cfg = &cfg;
-	ctx.gh = gh;
-	ctx.store = store;
-	ctx.summary = &summary;
-	url = run_url(&cfg);
-	ctx.progress = progress_start(store,
-				      &(struct progress_options){cfg.job_id, cfg.command,
-								 cfg.repository, cfg.time_range,
-								 cfg.pr_numbers, cfg.n_pr_numbers,
-								 cfg.run_id, url, cfg.dry_run},
-				      &e);
-	if (ctx.progress == NULL)
-		goto finish;
-	clock_on_tick(progress_heartbeat, ctx.progress);
-	if (cfg.job_id == NULL && !cfg.dry_run)
-		log_info("job %s", progress_job_id(ctx.progress));
-
-	rc = job->run(&ctx, &e);
-	if (rc < 0 && (e.code == ERR_RATE || e.code == ERR_CANCELLED))
-		status = JOB_PARTIAL;
-	else if (rc < 0)
-		status = JOB_FAILED;
-	else if (ctx.failed > 0) {
-		status = JOB_FAILED;
-		err_set(&e, ERR_GITHUB, "%zu of %zu items failed (the others were captured)",
-			ctx.failed, ctx.failed + ctx.processed);
-	} else {
-		status = JOB_COMPLETED;
-		err_clear(&e); /* whatever a retried step met on the way is past */
-	}
-
-finish:
+	if (open_services(&r) == 0)
+		run_command(&r);
 	log_endgroup();
-	clock_on_tick(NULL, NULL);
-	if (ctx.progress != NULL) {
-		struct err fe;
-		char meta[256];
-
-		if (status == JOB_COMPLETED)
-			progress_set_cursor(ctx.progress, NULL);
-
-		err_clear(&fe);
-		snprintf(meta, sizeof(meta),
-			 "{\"processed\":%zu,\"failed\":%zu,\"skipped\":%zu,\"api_calls\":%" PRIu64
-			 "}",
-			 ctx.processed, ctx.failed, ctx.skipped, gh_stats(gh)->requests);
-		if (progress_finish(ctx.progress, status, e.code != ERR_NONE ? e.msg : NULL, meta,
-				    &fe) < 0) {
-			log_error("could not record the job's end: %s", fe.msg);
-			if (status == JOB_COMPLETED) {
-				status = JOB_FAILED;
-				e = fe;
-			}
-		}
-	}
-	code = status == JOB_COMPLETED ? PC_EXIT_OK
-	       : status == JOB_PARTIAL ? PC_EXIT_PARTIAL
-				       : PC_EXIT_FAILED;
-	if (status == JOB_PARTIAL) {
-		if (cfg.fail_on_partial) {
-			log_error("stopped early (partial): %s", e.msg);
-		} else {
-			log_warn("stopped early (partial): %s", e.msg);
-			code = PC_EXIT_OK;
-		}
-	} else if (status == JOB_FAILED) {
-		log_error("%s", e.msg[0] != '\0' ? e.msg : "failed");
-	} else {
-		log_info("done: %zu captured, %zu skipped", ctx.processed, ctx.skipped);
-	}
-	{
-		const struct gh_stats *gs = gh != NULL ? gh_stats(gh) : NULL;
-		struct err oe;
-
-		err_clear(&oe);
-		ctx.summary = &summary;
-		set_outputs(&outs, &ctx, job_status_name(status), gs);
-		summarize(&cfg, &ctx, job_status_name(status), &e, gs);
-		if (cfg.output_path != NULL) {
-			if (outputs_write(&outs, cfg.output_path, &oe) < 0) {
-				log_error("%s", oe.msg);
-				code = PC_EXIT_FAILED;
-			}
-			if (summary_write(&summary, cfg.summary_path, &oe) < 0)
-				log_warn("%s", oe.msg);
-		} else {
-			/* A terminal (or a pipe): the results on stdout, the log on stderr. */
-			results_print(&summary, &outs, cfg.json, stdout);
-		}
-	}
-	goto out;
-
-fail_input:
-	log_error("%s", e.msg);
-	if (!cfg.in_actions && str_starts(e.msg, "unknown option"))
-		fprintf(stderr, "usage: %s <command> [options]; see '%s --help'\n", PC_NAME,
-			PC_NAME);
-	code = PC_EXIT_INPUT;
-out:
-	progress_free(ctx.progress);
-	free(ctx.repository_full_name);
-	free(ctx.default_branch);
-	free(ctx.resume_cursor);
-	idcache_release(&ctx.contributors);
-	store_close(store);
-	gh_free(gh);
-	http_client_free(gh_http);
-	http_client_free(store_http);
-	if (http_up)
-		http_global_cleanup();
-	summary_release(&summary);
-	outputs_release(&outs);
-	free(url);
-	config_release(&cfg);
-	log_release();
+	record_end(&r);
+	code = conclude(&r);
+	code = report(&r, code);
+	release(&r);
 	return code;
 }

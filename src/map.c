@@ -3,7 +3,7 @@
  * Pure functions: no I/O, no globals; every field checked; fuzzed. Both APIs
  * map to the same values, so either path writes the same rows.
  */
-#include "model.h"
+#include "map.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,8 +19,8 @@ req_str(const cJSON *j, const char *what, const char *key, char **out, struct er
 	const char *s = json_str(j, key);
 
 	if (s == NULL)
-		return err_set(e, ERR_PARSE, "%s: field '%s' is missing or not a string", what,
-			       key);
+		return err_set(e, ERR_PARSE, "%s%sfield '%s' is missing or not a string",
+			       what != NULL ? what : "", what != NULL ? ": " : "", key);
 	*out = xstrdup(s);
 	return 0;
 }
@@ -48,8 +48,8 @@ static int
 req_int(const cJSON *j, const char *what, const char *key, int64_t *out, struct err *e)
 {
 	if (json_int64(j, key, out) < 0)
-		return err_set(e, ERR_PARSE, "%s: field '%s' is missing or not an integer", what,
-			       key);
+		return err_set(e, ERR_PARSE, "%s%sfield '%s' is missing or not an integer",
+			       what != NULL ? what : "", what != NULL ? ": " : "", key);
 	return 0;
 }
 
@@ -86,19 +86,20 @@ req_time(const cJSON *j, const char *what, const char *key, char **out, struct e
 	return 0;
 }
 
-int
-map_user(const cJSON *j, struct gh_user *out, struct err *e)
+/* A REST user object's fields; messages name the field only (callers say whose). */
+static int
+user_fields(const cJSON *j, struct gh_user *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	if (!cJSON_IsObject(j))
-		return err_set(e, ERR_PARSE, "user: not an object");
-	if (req_int(j, "user", "id", &out->id, e) < 0)
+		return err_set(e, ERR_PARSE, "not an object");
+	if (req_int(j, NULL, "id", &out->id, e) < 0)
 		goto fail;
 	if (out->id <= 0) {
-		err_set(e, ERR_PARSE, "user: field 'id' is not positive");
+		err_set(e, ERR_PARSE, "field 'id' is not positive (%lld)", (long long)out->id);
 		goto fail;
 	}
-	if (req_str(j, "user", "login", &out->login, e) < 0)
+	if (req_str(j, NULL, "login", &out->login, e) < 0)
 		goto fail;
 	out->type = opt_str(j, "type");
 	out->avatar_url = opt_str(j, "avatar_url");
@@ -110,26 +111,27 @@ fail:
 	return -1;
 }
 
-void
-gh_user_release(struct gh_user *u)
+int
+map_user(const cJSON *j, struct gh_user *out, struct err *e)
 {
-	free(u->login);
-	free(u->type);
-	free(u->avatar_url);
-	free(u->html_url);
-	memset(u, 0, sizeof(*u));
+	if (user_fields(j, out, e) < 0)
+		return err_prefix(e, "user: ");
+	return 0;
 }
 
-/* An optional user object: null/absent gives id 0. */
+/*
+ * An optional user: null, absent or {} (GitHub's "empty-object" for a commit
+ * whose e-mail matches no account) give id 0 - no linked account.
+ */
 static int
 opt_user(const cJSON *j, const char *what, const char *key, struct gh_user *out, struct err *e)
 {
 	const cJSON *u = json_get(j, key);
 
 	memset(out, 0, sizeof(*out));
-	if (u == NULL || cJSON_IsNull(u))
+	if (u == NULL || cJSON_IsNull(u) || (cJSON_IsObject(u) && u->child == NULL))
 		return 0;
-	if (map_user(u, out, e) < 0)
+	if (user_fields(u, out, e) < 0)
 		return err_prefix(e, "%s: %s: ", what, key);
 	return 0;
 }
@@ -194,28 +196,6 @@ fail:
 	return -1;
 }
 
-void
-gh_repo_release(struct gh_repo *r)
-{
-	free(r->full_name);
-	free(r->owner);
-	free(r->name);
-	free(r->description);
-	free(r->homepage);
-	free(r->language);
-	free(r->default_branch);
-	free(r->license);
-	free(r->html_url);
-	free(r->avatar_url);
-	free(r->created_at);
-	free(r->updated_at);
-	free(r->pushed_at);
-	for (size_t i = 0; i < r->n_topics; i++)
-		free(r->topics[i]);
-	free(r->topics);
-	memset(r, 0, sizeof(*r));
-}
-
 int
 map_pull(const cJSON *j, struct gh_pull *p, struct err *e)
 {
@@ -275,27 +255,6 @@ fail:
 	return -1;
 }
 
-void
-gh_pull_release(struct gh_pull *p)
-{
-	free(p->title);
-	free(p->body);
-	free(p->state);
-	free(p->created_at);
-	free(p->updated_at);
-	free(p->closed_at);
-	free(p->merged_at);
-	free(p->base_ref);
-	free(p->head_ref);
-	free(p->html_url);
-	free(p->diff_url);
-	free(p->patch_url);
-	free(p->mergeable_state);
-	gh_user_release(&p->author);
-	gh_user_release(&p->merged_by);
-	memset(p, 0, sizeof(*p));
-}
-
 int
 map_file(const cJSON *j, struct gh_file *f, struct err *e)
 {
@@ -331,26 +290,6 @@ fail:
 	return -1;
 }
 
-void
-gh_file_release(struct gh_file *f)
-{
-	free(f->filename);
-	free(f->status);
-	free(f->previous_filename);
-	memset(f, 0, sizeof(*f));
-}
-
-void
-gh_user_copy(struct gh_user *dst, const struct gh_user *src)
-{
-	dst->id = src->id;
-	dst->login = xstrdup(src->login);
-	dst->type = xstrdup(src->type);
-	dst->avatar_url = xstrdup(src->avatar_url);
-	dst->html_url = xstrdup(src->html_url);
-	dst->is_bot = src->is_bot;
-}
-
 /* Optional integer: -1 when absent or null; error when present but not an integer. */
 static int
 opt_int(const cJSON *j, const char *what, const char *key, int64_t *out, struct err *e)
@@ -383,45 +322,42 @@ number_after(const char *url, const char *marker)
 int
 map_review(const cJSON *j, struct gh_review *r, struct err *e)
 {
-	const char *what = "review";
+	char what[48] = "review";
 
 	memset(r, 0, sizeof(*r));
 	if (!cJSON_IsObject(j))
 		return err_set(e, ERR_PARSE, "review: not an object");
-	if (req_int(j, what, "id", &r->id, e) < 0 || req_str(j, what, "state", &r->state, e) < 0 ||
+	if (req_int(j, what, "id", &r->id, e) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "review %lld", (long long)r->id);
+	if (req_str(j, what, "state", &r->state, e) < 0 ||
 	    opt_time(j, what, "submitted_at", &r->submitted_at, e) < 0 ||
 	    opt_user(j, what, "user", &r->author, e) < 0)
 		goto fail;
 	r->body = opt_str(j, "body");
 	r->commit_id = opt_str(j, "commit_id");
+	r->pr_number = number_after(json_str(j, "pull_request_url"), "/pulls/");
 	return 0;
 fail:
 	gh_review_release(r);
 	return -1;
 }
 
-void
-gh_review_release(struct gh_review *r)
-{
-	free(r->state);
-	free(r->body);
-	free(r->submitted_at);
-	free(r->commit_id);
-	gh_user_release(&r->author);
-	memset(r, 0, sizeof(*r));
-}
-
 int
 map_comment(const cJSON *j, enum gh_comment_kind kind, struct gh_comment *c, struct err *e)
 {
-	const char *what = kind == GH_REVIEW_COMMENT ? "review comment" : "comment";
+	const char *kind_name = kind == GH_REVIEW_COMMENT ? "review comment" : "comment";
+	char what[48];
 
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
 	c->position = c->original_position = -1;
 	if (!cJSON_IsObject(j))
-		return err_set(e, ERR_PARSE, "%s: not an object", what);
-	if (req_int(j, what, "id", &c->id, e) < 0 || req_str(j, what, "body", &c->body, e) < 0 ||
+		return err_set(e, ERR_PARSE, "%s: not an object", kind_name);
+	if (req_int(j, kind_name, "id", &c->id, e) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "%s %lld", kind_name, (long long)c->id);
+	if (req_str(j, what, "body", &c->body, e) < 0 ||
 	    req_time(j, what, "created_at", &c->created_at, e) < 0 ||
 	    req_time(j, what, "updated_at", &c->updated_at, e) < 0 ||
 	    opt_user(j, what, "user", &c->author, e) < 0)
@@ -451,24 +387,10 @@ fail:
 	return -1;
 }
 
-void
-gh_comment_release(struct gh_comment *c)
-{
-	free(c->body);
-	free(c->created_at);
-	free(c->updated_at);
-	free(c->path);
-	free(c->diff_hunk);
-	free(c->commit_id);
-	free(c->original_commit_id);
-	gh_user_release(&c->author);
-	memset(c, 0, sizeof(*c));
-}
-
 int
 map_commit(const cJSON *j, struct gh_commit *c, struct err *e)
 {
-	const char *what = "commit";
+	char what[64] = "commit", author[96], committer[96];
 	const cJSON *commit = json_get(j, "commit");
 	const cJSON *stats = json_get(j, "stats");
 	const cJSON *files = json_get(j, "files");
@@ -477,17 +399,24 @@ map_commit(const cJSON *j, struct gh_commit *c, struct err *e)
 	c->additions = c->deletions = c->changed_files = -1;
 	if (!cJSON_IsObject(j))
 		return err_set(e, ERR_PARSE, "commit: not an object");
-	if (req_str(j, what, "sha", &c->sha, e) < 0 ||
-	    req_str(commit, what, "message", &c->message, e) < 0 ||
-	    req_time(json_get(commit, "author"), "commit author", "date", &c->authored_at, e) < 0 ||
-	    req_time(json_get(commit, "committer"), "commit committer", "date", &c->committed_at,
-		     e) < 0 ||
+	if (req_str(j, what, "sha", &c->sha, e) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "commit %.12s", c->sha);
+	snprintf(author, sizeof(author), "%s: commit.author", what);
+	snprintf(committer, sizeof(committer), "%s: commit.committer", what);
+	if (req_str(commit, what, "message", &c->message, e) < 0 ||
+	    req_time(json_get(commit, "committer"), committer, "date", &c->committed_at, e) < 0 ||
+	    opt_time(json_get(commit, "author"), author, "date", &c->authored_at, e) < 0 ||
 	    opt_user(j, what, "author", &c->author, e) < 0 ||
 	    opt_user(j, what, "committer", &c->committer, e) < 0)
 		goto fail;
+	/* Git always records both; an answer without the author's date takes the committer's. */
+	if (c->authored_at == NULL)
+		c->authored_at = xstrdup(c->committed_at);
 	c->html_url = opt_str(j, "html_url");
-	if (stats != NULL && (req_int(stats, "commit stats", "additions", &c->additions, e) < 0 ||
-			      req_int(stats, "commit stats", "deletions", &c->deletions, e) < 0))
+	if (stats != NULL &&
+	    (req_int(stats, what, "additions", &c->additions, e) < 0 ||
+	     req_int(stats, what, "deletions", &c->deletions, e) < 0))
 		goto fail;
 	if (cJSON_IsArray(files))
 		c->changed_files = cJSON_GetArraySize(files);
@@ -516,26 +445,11 @@ map_commit_pr(const cJSON *j, struct gh_commit *c, struct err *e)
 	if (req_int(j, "commit pull request", "number", &n, e) < 0)
 		return -1;
 	if (n <= 0 || n > INT32_MAX)
-		return err_set(e, ERR_PARSE, "commit pull request: number out of range");
+		return err_set(e, ERR_PARSE, "pull request of the commit: number %lld out of range",
+			       (long long)n);
 	add_commit_pr(c, (int)n, json_str(j, "merged_at") != NULL,
 		      json_str(json_get(j, "base"), "ref"));
 	return 0;
-}
-
-void
-gh_commit_release(struct gh_commit *c)
-{
-	free(c->sha);
-	free(c->message);
-	free(c->authored_at);
-	free(c->committed_at);
-	free(c->html_url);
-	gh_user_release(&c->author);
-	gh_user_release(&c->committer);
-	for (size_t i = 0; i < c->n_prs; i++)
-		free(c->prs[i].base_ref);
-	free(c->prs);
-	memset(c, 0, sizeof(*c));
 }
 
 /*
@@ -627,7 +541,7 @@ map_gql_pull(const cJSON *j, struct gh_pull *p, struct err *e)
 	if (req_int(j, what, "number", &n, e) < 0)
 		return -1;
 	if (n <= 0 || n > INT32_MAX)
-		return err_set(e, ERR_PARSE, "pull request: number out of range");
+		return err_set(e, ERR_PARSE, "pull request: number %lld out of range", (long long)n);
 	p->number = (int)n;
 	snprintf(what, sizeof(what), "pull request #%d", p->number);
 	if (gql_id(j, what, &p->id, e) < 0 || req_str(j, what, "title", &p->title, e) < 0 ||
@@ -810,7 +724,7 @@ git_user(const cJSON *git_actor, const char *what, struct gh_user *u, struct err
 int
 map_gql_commit(const cJSON *j, struct gh_commit *c, struct err *e)
 {
-	const char *what = "commit";
+	char what[64] = "commit", author[96], committer[96];
 	const cJSON *prs;
 	const cJSON *it;
 
@@ -818,16 +732,22 @@ map_gql_commit(const cJSON *j, struct gh_commit *c, struct err *e)
 	c->additions = c->deletions = c->changed_files = -1;
 	if (!cJSON_IsObject(j))
 		return err_set(e, ERR_PARSE, "commit: not an object");
-	if (req_str(j, what, "oid", &c->sha, e) < 0 ||
-	    req_str(j, what, "message", &c->message, e) < 0 ||
-	    req_time(j, what, "authoredDate", &c->authored_at, e) < 0 ||
+	if (req_str(j, what, "oid", &c->sha, e) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "commit %.12s", c->sha);
+	snprintf(author, sizeof(author), "%s: author", what);
+	snprintf(committer, sizeof(committer), "%s: committer", what);
+	if (req_str(j, what, "message", &c->message, e) < 0 ||
 	    req_time(j, what, "committedDate", &c->committed_at, e) < 0 ||
+	    opt_time(j, what, "authoredDate", &c->authored_at, e) < 0 ||
 	    opt_int(j, what, "additions", &c->additions, e) < 0 ||
 	    opt_int(j, what, "deletions", &c->deletions, e) < 0 ||
 	    opt_int(j, what, "changedFilesIfAvailable", &c->changed_files, e) < 0 ||
-	    git_user(json_get(j, "author"), "commit author", &c->author, e) < 0 ||
-	    git_user(json_get(j, "committer"), "commit committer", &c->committer, e) < 0)
+	    git_user(json_get(j, "author"), author, &c->author, e) < 0 ||
+	    git_user(json_get(j, "committer"), committer, &c->committer, e) < 0)
 		goto fail;
+	if (c->authored_at == NULL)
+		c->authored_at = xstrdup(c->committed_at);
 	c->html_url = opt_str(j, "url");
 	prs = json_get(json_get(j, "associatedPullRequests"), "nodes");
 	if (prs != NULL) {
@@ -839,7 +759,8 @@ map_gql_commit(const cJSON *j, struct gh_commit *c, struct err *e)
 				goto fail;
 			if (n <= 0 || n > INT32_MAX) {
 				err_set(e, ERR_PARSE,
-					"associated pull request: number out of range");
+					"associated pull request: number %lld out of range",
+					(long long)n);
 				goto fail;
 			}
 			add_commit_pr(c, (int)n, json_bool(it, "merged", false),

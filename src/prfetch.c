@@ -1,7 +1,8 @@
 /*
  * prfetch.c - pull requests with their parts, over GraphQL batches and
  * continuations or REST, delivered to a sink. See prfetch.h for the contract.
- * Holds at most one batch of PRs and its pending pages in memory.
+ * Holds at most one batch of PRs and its pending pages in memory, and sizes
+ * its queries so answers stay near ANSWER_TARGET bytes.
  */
 #include "prfetch.h"
 
@@ -9,19 +10,26 @@
 #include <string.h>
 
 #include "buf.h"
-#include "json.h"
 #include "clock.h"
+#include "ghclient.h"
+#include "github.h"
+#include "gql.h"
+#include "json.h"
 #include "log.h"
+#include "map.h"
 #include "util.h"
 
-#define DOC_CAP ((size_t)4 * 1024 * 1024)
+#define DOC_CAP       ((size_t)4 * 1024 * 1024)
+#define ANSWER_TARGET ((size_t)8 * 1024 * 1024) /* what a query's answer is sized for */
+#define PARSE_TRIES   2 /* a one-PR answer that cannot be read is asked for twice */
 
 /* One PR of the batch in flight. */
 struct prstate {
 	int64_t number;
 	bool failed;
 	struct err failure;
-	bool files_rest; /* renamed/copied files seen: take the list from REST */
+	char note[256];  /* GitHub's first error about this PR, for when its node is null */
+	unsigned rest;   /* parts to read over REST once GraphQL is done (PR_FILES …) */
 	int64_t threads; /* review threads read so far */
 };
 
@@ -34,28 +42,20 @@ struct fetch {
 	size_t nprs;
 	struct gql_cont *conts;
 	size_t nconts;
-	bool rest_only; /* auto mode gave up on GraphQL */
+	bool rest_only;    /* auto mode moved to REST for the rest of the run */
+	bool repo_missing; /* GraphQL said the repository is not there */
+	size_t batch;      /* PRs a query now: the setting, less when answers run large */
+	size_t pr_bytes;   /* the most bytes an answer took per PR of a batch */
+	size_t page_bytes; /* the most bytes an answer took per continuation */
 };
 
-bool
-prfetch_stops_run(const struct err *e)
-{
-	switch (e->code) {
-	case ERR_RATE:
-	case ERR_AUTH:
-	case ERR_TLS:
-	case ERR_CANCELLED:
-	case ERR_STORE:
-	case ERR_IO: return true;
-	default: return false;
-	}
-}
-
-static int
-resolve_user(struct fetch *f, struct gh_user *u, struct err *e)
-{
-	return gh_user_resolve(f->g, u, e);
-}
+/* What became of a query. */
+enum outcome {
+	QUERY_DONE,  /* answered (some PRs may have failed on their own) */
+	QUERY_STOP,  /* the run must stop: e is set */
+	QUERY_SPLIT, /* too much for one query: ask for half as many */
+	QUERY_REDO   /* auto mode moved to REST: the same PRs again, over REST */
+};
 
 static struct prstate *
 state_of(struct fetch *f, int64_t number)
@@ -80,12 +80,28 @@ fail_pr(struct prstate *st, const struct err *why)
 static int
 pr_error(struct prstate *st, const struct err *pe, struct err *e)
 {
-	if (prfetch_stops_run(pe)) {
+	if (err_stops_run(pe)) {
 		*e = *pe;
 		return -1;
 	}
 	fail_pr(st, pe);
 	return 0;
+}
+
+/* True when obj[key] is there and not null. */
+static bool
+has(const cJSON *obj, const char *key)
+{
+	return json_get(obj, key) != NULL && !json_is_null(obj, key);
+}
+
+/* A node GitHub gave: an object, with a database id where items have one. */
+static bool
+visible(const cJSON *node, bool needs_id)
+{
+	if (!cJSON_IsObject(node))
+		return false;
+	return !needs_id || has(node, "fullDatabaseId") || has(node, "databaseId");
 }
 
 /*
@@ -105,11 +121,11 @@ add_cont(struct fetch *f, enum gql_conn conn, int64_t number, const char *thread
 		return;
 	f->conts = xrealloc(f->conts, (f->nconts + 1) * sizeof(*f->conts));
 	c = &f->conts[f->nconts++];
-	c->conn = conn;
-	c->number = (int)number;
-	c->thread_id = xstrdup(thread);
-	c->cursor = xstrdup(cursor);
-	c->first = left > 0 && left < GQL_PAGE ? (int)left : GQL_PAGE;
+	*c = (struct gql_cont){.conn = conn,
+			       .number = (int)number,
+			       .thread_id = xstrdup(thread),
+			       .cursor = xstrdup(cursor),
+			       .first = left > 0 && left < GQL_PAGE ? (int)left : GQL_PAGE};
 }
 
 static void
@@ -122,15 +138,26 @@ free_conts(struct gql_cont *c, size_t n)
 	free(c);
 }
 
+/*
+ * The nodes of a connection, or NULL when there is nothing more to read of
+ * it over GraphQL: the PR failed, its part goes to REST, or GitHub answered
+ * the whole connection as null (then it goes to REST too).
+ */
 static const cJSON *
-nodes_of(const cJSON *conn, struct prstate *st, const char *what)
+nodes_of(struct prstate *st, const cJSON *conn, unsigned part, const char *what)
 {
 	const cJSON *nodes = json_get(conn, "nodes");
 	struct err pe;
 
+	if (st->failed || (st->rest & part))
+		return NULL;
+	if (conn == NULL || cJSON_IsNull(conn)) {
+		st->rest |= part;
+		return NULL;
+	}
 	if (cJSON_IsArray(nodes))
 		return nodes;
-	err_set(&pe, ERR_PARSE, "GitHub returned no %s list", what);
+	err_set(&pe, ERR_PARSE, "GitHub's %s list has no nodes", what);
 	fail_pr(st, &pe);
 	return NULL;
 }
@@ -139,32 +166,36 @@ nodes_of(const cJSON *conn, struct prstate *st, const char *what)
 static int
 take_files(struct fetch *f, struct prstate *st, const cJSON *conn, struct err *e)
 {
-	const cJSON *nodes = nodes_of(conn, st, "file");
-	size_t n = nodes != NULL ? (size_t)cJSON_GetArraySize(nodes) : 0;
+	const cJSON *nodes = nodes_of(st, conn, PR_FILES, "file");
+	size_t n = (size_t)cJSON_GetArraySize(nodes), got = 0, hidden = 0;
 	struct gh_file *files;
 	const cJSON *it;
-	size_t got = 0;
 	struct err pe;
 	int rc = 0;
 
-	if (nodes == NULL || st->failed || st->files_rest)
+	if (nodes == NULL)
 		return 0;
 	err_clear(&pe);
 	files = xcalloc(n ? n : 1, sizeof(*files));
 	cJSON_ArrayForEach (it, nodes) {
+		if (!visible(it, false)) {
+			hidden++;
+			continue;
+		}
 		if (map_gql_file(it, &files[got], &pe) < 0)
 			break;
 		if (strcmp(files[got].status, "renamed") == 0 ||
 		    strcmp(files[got].status, "copied") == 0)
-			st->files_rest = true;
+			st->rest |= PR_FILES; /* only REST has the previous name */
 		got++;
 	}
+	gh_count_hidden(f->g, hidden);
 	if (pe.code != ERR_NONE)
 		fail_pr(st, &pe);
-	else if (!st->files_rest &&
+	else if (!(st->rest & PR_FILES) &&
 		 f->sink->files(f->sink->ud, (int)st->number, files, got, &pe) < 0)
 		rc = pr_error(st, &pe, e);
-	else if (!st->files_rest)
+	else if (!(st->rest & PR_FILES))
 		add_cont(f, GQL_FILES, st->number, NULL, conn, 0);
 	for (size_t i = 0; i < got; i++)
 		gh_file_release(&files[i]);
@@ -175,27 +206,31 @@ take_files(struct fetch *f, struct prstate *st, const cJSON *conn, struct err *e
 static int
 take_reviews(struct fetch *f, struct prstate *st, const cJSON *conn, struct err *e)
 {
-	const cJSON *nodes = nodes_of(conn, st, "review");
-	size_t n = nodes != NULL ? (size_t)cJSON_GetArraySize(nodes) : 0;
+	const cJSON *nodes = nodes_of(st, conn, PR_REVIEWS, "review");
+	size_t n = (size_t)cJSON_GetArraySize(nodes), got = 0, hidden = 0;
 	struct gh_review *r;
 	const cJSON *it;
-	size_t got = 0;
 	struct err pe;
 	int rc = 0;
 
-	if (nodes == NULL || st->failed)
+	if (nodes == NULL)
 		return 0;
 	err_clear(&pe);
 	r = xcalloc(n ? n : 1, sizeof(*r));
 	cJSON_ArrayForEach (it, nodes) {
+		if (!visible(it, true)) {
+			hidden++;
+			continue;
+		}
 		if (map_gql_review(it, &r[got], &pe) < 0)
 			break;
 		got++;
-		if (resolve_user(f, &r[got - 1].author, e) < 0) {
+		if (gh_user_resolve(f->g, &r[got - 1].author, e) < 0) {
 			rc = -1;
 			break;
 		}
 	}
+	gh_count_hidden(f->g, hidden);
 	if (rc == 0 && pe.code != ERR_NONE)
 		fail_pr(st, &pe);
 	else if (rc == 0 && f->sink->reviews(f->sink->ud, (int)st->number, r, got, &pe) < 0)
@@ -213,27 +248,31 @@ static int
 take_comments(struct fetch *f, struct prstate *st, enum gh_comment_kind kind, const char *thread,
 	      const cJSON *conn, struct err *e)
 {
-	const cJSON *nodes = nodes_of(conn, st, "comment");
-	size_t n = nodes != NULL ? (size_t)cJSON_GetArraySize(nodes) : 0;
+	const cJSON *nodes = nodes_of(st, conn, PR_COMMENTS, "comment");
+	size_t n = (size_t)cJSON_GetArraySize(nodes), got = 0, hidden = 0;
 	struct gh_comment *c;
 	const cJSON *it;
-	size_t got = 0;
 	struct err pe;
 	int rc = 0;
 
-	if (nodes == NULL || st->failed)
+	if (nodes == NULL)
 		return 0;
 	err_clear(&pe);
 	c = xcalloc(n ? n : 1, sizeof(*c));
 	cJSON_ArrayForEach (it, nodes) {
+		if (!visible(it, true)) {
+			hidden++;
+			continue;
+		}
 		if (map_gql_comment(it, kind, (int)st->number, &c[got], &pe) < 0)
 			break;
 		got++;
-		if (resolve_user(f, &c[got - 1].author, e) < 0) {
+		if (gh_user_resolve(f->g, &c[got - 1].author, e) < 0) {
 			rc = -1;
 			break;
 		}
 	}
+	gh_count_hidden(f->g, hidden);
 	if (rc == 0 && pe.code != ERR_NONE)
 		fail_pr(st, &pe);
 	else if (rc == 0 && f->sink->comments(f->sink->ud, (int)st->number, c, got, &pe) < 0)
@@ -250,35 +289,36 @@ take_comments(struct fetch *f, struct prstate *st, enum gh_comment_kind kind, co
 static int
 take_threads(struct fetch *f, struct prstate *st, const cJSON *conn, struct err *e)
 {
-	const cJSON *nodes = nodes_of(conn, st, "review thread");
+	const cJSON *nodes = nodes_of(st, conn, PR_COMMENTS, "review thread");
 	const cJSON *t;
+	size_t hidden = 0;
 	int64_t total = 0;
 
-	if (nodes == NULL || st->failed)
+	if (nodes == NULL)
 		return 0;
 	st->threads += cJSON_GetArraySize(nodes);
 	cJSON_ArrayForEach (t, nodes) {
 		const char *id = json_str(t, "id");
 
-		if (id == NULL) {
-			struct err pe;
-
-			err_set(&pe, ERR_PARSE, "a review thread came without an id");
-			fail_pr(st, &pe);
-			return 0;
+		if (!cJSON_IsObject(t) || id == NULL) {
+			hidden++;
+			continue;
 		}
 		if (take_comments(f, st, GH_REVIEW_COMMENT, id, json_get(t, "comments"), e) < 0)
 			return -1;
-		if (st->failed)
-			return 0;
+		if (st->failed || (st->rest & PR_COMMENTS))
+			break;
 	}
+	gh_count_hidden(f->g, hidden);
+	if (st->failed || (st->rest & PR_COMMENTS))
+		return 0;
 	if (json_int64(conn, "totalCount", &total) < 0)
 		total = 0;
 	add_cont(f, GQL_THREADS, st->number, NULL, conn, total - st->threads);
 	return 0;
 }
 
-/* The first answer for one PR of a batch. */
+/* The first answer for one PR of a batch: its fields, then its parts. */
 static int
 take_pull(struct fetch *f, struct prstate *st, const cJSON *node, struct err *e)
 {
@@ -292,9 +332,15 @@ take_pull(struct fetch *f, struct prstate *st, const cJSON *node, struct err *e)
 		fail_pr(st, &pe);
 		return 0;
 	}
-	rc = resolve_user(f, &p.author, e);
+	if (p.number != st->number) {
+		err_set(&pe, ERR_GITHUB, "GitHub answered with pull request #%d", p.number);
+		fail_pr(st, &pe);
+		gh_pull_release(&p);
+		return 0;
+	}
+	rc = gh_user_resolve(f->g, &p.author, e);
 	if (rc == 0)
-		rc = resolve_user(f, &p.merged_by, e);
+		rc = gh_user_resolve(f->g, &p.merged_by, e);
 	if (rc == 0 && f->sink->pull(f->sink->ud, &p, &pe) < 0)
 		rc = pr_error(st, &pe, e);
 	gh_pull_release(&p);
@@ -311,10 +357,25 @@ take_pull(struct fetch *f, struct prstate *st, const cJSON *node, struct err *e)
 	return 0;
 }
 
+/* The PR a GraphQL alias stands for: "p12" -> 12; "c3" -> conts[3]'s; else 0. */
+static int64_t
+alias_pull(const char *alias, const struct gql_cont *conts, size_t nconts)
+{
+	int64_t v;
+
+	if (alias[0] == 'p' && parse_int64(alias + 1, 1, INT32_MAX, &v) == 0)
+		return v;
+	if (alias[0] == 'c' && conts != NULL && parse_int64(alias + 1, 0, (int64_t)nconts - 1, &v) == 0)
+		return conts[v].number;
+	return 0;
+}
+
 /*
- * Errors of a GraphQL answer, attributed to aliases. An Int that cannot hold
- * a user id (path ends in databaseId) is not a failure: the id is looked up
- * over REST. Any other error under an alias fails its PR.
+ * Errors of a GraphQL answer, attributed to aliases. Only what they leave
+ * null decides: a null PR fails (with the first error about it as the
+ * reason); a null item or list is skipped or read over REST; a databaseId
+ * GraphQL's Int cannot hold is looked up over REST. A null repository with
+ * NOT_FOUND means the repository itself is not there.
  */
 static void
 take_errors(struct fetch *f, const cJSON *root, const struct gql_cont *conts, size_t nconts)
@@ -324,139 +385,171 @@ take_errors(struct fetch *f, const cJSON *root, const struct gql_cont *conts, si
 	cJSON_ArrayForEach (it, json_get(root, "errors")) {
 		const cJSON *path = json_get(it, "path");
 		int len = cJSON_GetArraySize(path);
-		const cJSON *last = cJSON_GetArrayItem(path, len - 1);
+		const cJSON *first = cJSON_GetArrayItem(path, 0);
+		const cJSON *alias = first;
 		const char *type = json_str(it, "type");
 		const char *msg = json_str(it, "message");
-		const char *alias = NULL;
-		int64_t number = 0;
+		struct prstate *st;
+
+		if (cJSON_IsString(first) && strcmp(first->valuestring, "repository") == 0) {
+			if (len == 1 && type != NULL && strcmp(type, "NOT_FOUND") == 0)
+				f->repo_missing = true;
+			alias = cJSON_GetArrayItem(path, 1);
+		}
+		if (!cJSON_IsString(alias))
+			continue;
+		st = state_of(f, alias_pull(alias->valuestring, conts, nconts));
+		if (st != NULL && st->note[0] == '\0')
+			snprintf(st->note, sizeof(st->note), "%s%s%s%s", msg != NULL ? msg : "error",
+				 type != NULL ? " (" : "", type != NULL ? type : "",
+				 type != NULL ? ")" : "");
+	}
+}
+
+/* A PR GitHub answered as null: not found, with what GitHub said about it. */
+static void
+fail_missing(struct prstate *st)
+{
+	struct err pe;
+
+	err_set(&pe, ERR_NOT_FOUND, "not found over GraphQL%s%s", st->note[0] != '\0' ? ": " : "",
+		st->note);
+	fail_pr(st, &pe);
+}
+
+/* Failures a smaller query may not meet: GitHub's time limit, a cut or oversized answer. */
+static bool
+splittable(const struct err *why)
+{
+	return why->code == ERR_HTTP || why->code == ERR_TOO_BIG || why->code == ERR_PARSE ||
+	       why->status == 502 || why->status == 504;
+}
+
+/* Continuations a query takes now, so its answer stays near ANSWER_TARGET. */
+static size_t
+conts_per_query(const struct fetch *f)
+{
+	size_t per = f->page_bytes > 0 ? f->page_bytes : f->pr_bytes;
+	size_t n = per > 0 ? ANSWER_TARGET / per : GQL_CONT_MAX;
+
+	return n < 1 ? 1 : n > GQL_CONT_MAX ? GQL_CONT_MAX : n;
+}
+
+/* Delivers one continuation's page. */
+static int
+take_cont(struct fetch *f, const struct gql_cont *c, const cJSON *data, size_t i, struct err *e)
+{
+	struct prstate *st = state_of(f, c->number);
+	const cJSON *repo = json_get(data, "repository");
+	char alias[24];
+	const cJSON *node;
+	int64_t number;
+
+	if (st == NULL || st->failed)
+		return 0;
+	snprintf(alias, sizeof(alias), "c%zu", i);
+	node = json_get(c->conn == GQL_THREAD_COMMENTS ? data : repo, alias);
+	if (node == NULL || cJSON_IsNull(node)) {
+		fail_missing(st);
+		return 0;
+	}
+	if (c->conn != GQL_THREAD_COMMENTS &&
+	    (json_int64(node, "number", &number) < 0 || number != c->number)) {
 		struct err pe;
 
-		if (cJSON_IsString(last) && strcmp(last->valuestring, "databaseId") == 0)
-			continue;
-		if (len >= 2 && cJSON_IsString(cJSON_GetArrayItem(path, 0)) &&
-		    strcmp(cJSON_GetArrayItem(path, 0)->valuestring, "repository") == 0)
-			alias = cJSON_GetArrayItem(path, 1)->valuestring;
-		else if (len >= 1)
-			alias = cJSON_GetArrayItem(path, 0)->valuestring;
-		if (alias == NULL)
-			continue;
-		if (alias[0] == 'p')
-			parse_int64(alias + 1, 1, INT32_MAX, &number);
-		else if (alias[0] == 'c' && conts != NULL) {
-			int64_t i;
-
-			if (parse_int64(alias + 1, 0, (int64_t)nconts - 1, &i) == 0)
-				number = conts[i].number;
-		}
-		err_set(&pe,
-			type != NULL && strcmp(type, "NOT_FOUND") == 0 ? ERR_NOT_FOUND : ERR_GITHUB,
-			"GraphQL: %s%s%s%s", msg != NULL ? msg : "error", type != NULL ? " (" : "",
-			type != NULL ? type : "", type != NULL ? ")" : "");
-		fail_pr(state_of(f, number), &pe);
-	}
-}
-
-/*
- * Sends one GraphQL document (the client retried what may pass). 0 with
- * *root; -1 when the run must stop; 1 when the query failed as a whole and the
- * run may go on, the reason in *why.
- */
-static int
-send_query(struct fetch *f, const struct buf *doc, cJSON **root, struct err *why, struct err *e)
-{
-	err_clear(why);
-	*root = NULL;
-	if (gh_graphql(f->g, buf_str(doc), NULL, root, why) == 0)
+		err_set(&pe, ERR_GITHUB, "a further page came for another pull request");
+		fail_pr(st, &pe);
 		return 0;
-	if (prfetch_stops_run(why)) {
-		*e = *why;
-		return -1;
 	}
-	return 1;
+	switch (c->conn) {
+	case GQL_FILES: return take_files(f, st, json_get(node, "files"), e);
+	case GQL_REVIEWS: return take_reviews(f, st, json_get(node, "reviews"), e);
+	case GQL_COMMENTS:
+		return take_comments(f, st, GH_ISSUE_COMMENT, NULL, json_get(node, "comments"), e);
+	case GQL_THREADS: return take_threads(f, st, json_get(node, "reviewThreads"), e);
+	case GQL_THREAD_COMMENTS:
+		return take_comments(f, st, GH_REVIEW_COMMENT, c->thread_id,
+				     json_get(node, "comments"), e);
+	}
+	return 0;
 }
 
-/* True for a failure a smaller query may not meet: GitHub's time limit (502/504), a transfer cut. */
-static bool
-too_big(const struct err *why)
+/* Puts batch[0..n) back at the front of the queue. */
+static void
+requeue(struct fetch *f, struct gql_cont *batch, size_t n)
 {
-	return why->code == ERR_HTTP || why->status == 502 || why->status == 504;
+	f->conts = xrealloc(f->conts, (f->nconts + n) * sizeof(*f->conts));
+	memmove(f->conts + n, f->conts, f->nconts * sizeof(*f->conts));
+	memcpy(f->conts, batch, n * sizeof(*f->conts));
+	f->nconts += n;
+	free(batch);
+}
+
+/* Sends one query of continuations; QUERY_SPLIT puts them back for a smaller one. */
+static enum outcome
+send_conts(struct fetch *f, struct gql_cont *batch, size_t n, int *tries, struct err *e)
+{
+	struct buf doc = BUF_INIT(DOC_CAP);
+	cJSON *root = NULL;
+	struct err why;
+	size_t bytes = 0;
+	int rc = 0;
+
+	err_clear(&why);
+	if (gql_continuations(&doc, f->o->owner, f->o->name, batch, n) < 0)
+		rc = err_set(&why, ERR_TOO_BIG, "a query of %zu pages is over %zu bytes", n, doc.max);
+	else
+		rc = gh_graphql(f->g, buf_str(&doc), gql_continuations_cost(batch, n), &root,
+				&bytes, &why);
+	buf_release(&doc);
+	if (rc < 0 && (err_stops_run(&why) || gh_graphql_missing(&why))) {
+		*e = why;
+		free_conts(batch, n);
+		return QUERY_STOP;
+	}
+	if (rc < 0 && splittable(&why) && (n > 1 || (why.code == ERR_PARSE && ++*tries < PARSE_TRIES))) {
+		requeue(f, batch, n);
+		return QUERY_SPLIT;
+	}
+	if (rc < 0) {
+		/* Only the PRs these pages belong to fail. */
+		for (size_t i = 0; i < n; i++)
+			fail_pr(state_of(f, batch[i].number), &why);
+	} else {
+		size_t per = bytes / n;
+
+		*tries = 0;
+		if (per > f->page_bytes)
+			f->page_bytes = per;
+		take_errors(f, root, batch, n);
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			rc = take_cont(f, &batch[i], json_get(root, "data"), i, e);
+	}
+	cJSON_Delete(root);
+	free_conts(batch, n);
+	return rc < 0 ? QUERY_STOP : QUERY_DONE;
 }
 
 /* Pages on every pending continuation until none is left. */
 static int
 run_continuations(struct fetch *f, struct err *e)
 {
+	size_t most = conts_per_query(f);
+	int tries = 0;
+
 	while (f->nconts > 0) {
-		size_t n = f->nconts < GQL_CONT_MAX ? f->nconts : GQL_CONT_MAX;
-		struct gql_cont *batch;
-		struct buf doc = BUF_INIT(DOC_CAP);
-		struct err why;
-		cJSON *root = NULL;
-		int rc = 0;
+		size_t n = f->nconts < most ? f->nconts : most;
+		struct gql_cont *batch = xcalloc(n, sizeof(*batch));
 
 		/* Take the first n off the list; the pages they find are appended to it. */
-		batch = xcalloc(n, sizeof(*batch));
 		memcpy(batch, f->conts, n * sizeof(*batch));
 		memmove(f->conts, f->conts + n, (f->nconts - n) * sizeof(*f->conts));
 		f->nconts -= n;
-		gql_continuations(&doc, f->o->owner, f->o->name, batch, n);
-		rc = send_query(f, &doc, &root, &why, e);
-		buf_release(&doc);
-		if (rc == 1) {
-			/* Only the PRs these pages belong to are failed. */
-			for (size_t i = 0; i < n; i++)
-				fail_pr(state_of(f, batch[i].number), &why);
-			rc = 0;
-		} else if (rc == 0 && root != NULL) {
-			const cJSON *data = json_get(root, "data");
-			const cJSON *repo = json_get(data, "repository");
-
-			take_errors(f, root, batch, n);
-			for (size_t i = 0; rc == 0 && i < n; i++) {
-				const struct gql_cont *c = &batch[i];
-				struct prstate *st = state_of(f, c->number);
-				char alias[24];
-				const cJSON *node;
-
-				if (st == NULL || st->failed)
-					continue;
-				snprintf(alias, sizeof(alias), "c%zu", i);
-				node = json_get(c->conn == GQL_THREAD_COMMENTS ? data : repo,
-						alias);
-				if (node == NULL || cJSON_IsNull(node)) {
-					struct err pe;
-
-					err_set(&pe, ERR_GITHUB,
-						"a further page could not be read");
-					fail_pr(st, &pe);
-					continue;
-				}
-				switch (c->conn) {
-				case GQL_FILES:
-					rc = take_files(f, st, json_get(node, "files"), e);
-					break;
-				case GQL_REVIEWS:
-					rc = take_reviews(f, st, json_get(node, "reviews"), e);
-					break;
-				case GQL_COMMENTS:
-					rc = take_comments(f, st, GH_ISSUE_COMMENT, NULL,
-							   json_get(node, "comments"), e);
-					break;
-				case GQL_THREADS:
-					rc = take_threads(f, st, json_get(node, "reviewThreads"),
-							  e);
-					break;
-				case GQL_THREAD_COMMENTS:
-					rc = take_comments(f, st, GH_REVIEW_COMMENT, c->thread_id,
-							   json_get(node, "comments"), e);
-					break;
-				}
-			}
+		switch (send_conts(f, batch, n, &tries, e)) {
+		case QUERY_STOP: return -1;
+		case QUERY_SPLIT: most = n > 1 ? n / 2 : 1; break;
+		default: most = conts_per_query(f); break;
 		}
-		cJSON_Delete(root);
-		free_conts(batch, n);
-		if (rc < 0)
-			return -1;
 	}
 	return 0;
 }
@@ -465,7 +558,6 @@ run_continuations(struct fetch *f, struct err *e)
 struct rest_walk {
 	struct fetch *f;
 	struct prstate *st;
-	struct err *run; /* where a run-stopping error goes */
 };
 
 static int
@@ -495,50 +587,48 @@ rest_comments(void *ud, const struct gh_comment *c, size_t n, bool *stop, struct
 	return w->f->sink->comments(w->f->sink->ud, (int)w->st->number, c, n, e);
 }
 
+/* The parts of a PR read over REST (parts: some of PR_FILES | PR_REVIEWS | PR_COMMENTS). */
+static int
+rest_parts(struct fetch *f, struct prstate *st, unsigned parts, struct err *e)
+{
+	const struct prfetch_options *o = f->o;
+	struct rest_walk w = {f, st};
+	int n = (int)st->number;
+	struct err pe;
+	int rc = 0;
+
+	/* Return codes decide, never a leftover in pe: a retried call that passed may leave one. */
+	err_clear(&pe);
+	if (parts & PR_FILES)
+		rc = gh_pull_files(f->g, o->owner, o->name, n, rest_files, &w, &pe);
+	if (rc == 0 && (parts & PR_REVIEWS))
+		rc = gh_pull_reviews(f->g, o->owner, o->name, n, rest_reviews, &w, &pe);
+	if (rc == 0 && (parts & PR_COMMENTS))
+		rc = gh_pull_comments(f->g, o->owner, o->name, n, GH_ISSUE_COMMENT, rest_comments,
+				      &w, &pe);
+	if (rc == 0 && (parts & PR_COMMENTS))
+		rc = gh_pull_comments(f->g, o->owner, o->name, n, GH_REVIEW_COMMENT, rest_comments,
+				      &w, &pe);
+	return rc < 0 ? pr_error(st, &pe, e) : 0;
+}
+
 /* One PR over REST, pull() through the last page; failures land in st. */
 static int
 rest_pull(struct fetch *f, struct prstate *st, struct err *e)
 {
-	const struct prfetch_options *o = f->o;
-	struct rest_walk w = {f, st, e};
 	struct gh_pull p;
 	struct err pe;
-	int n = (int)st->number;
 	int rc;
 
-	/* Return codes decide, never a leftover in pe: a retried call that passed may leave one. */
 	err_clear(&pe);
-	rc = gh_pull_get(f->g, o->owner, o->name, n, &p, &pe);
+	rc = gh_pull_get(f->g, f->o->owner, f->o->name, (int)st->number, &p, &pe);
 	if (rc == 0) {
 		rc = f->sink->pull(f->sink->ud, &p, &pe);
-		if (rc == 0 && (o->parts & PR_FILES))
-			rc = gh_pull_files(f->g, o->owner, o->name, n, rest_files, &w, &pe);
 		gh_pull_release(&p);
 	}
-	if (rc == 0 && (o->parts & PR_REVIEWS))
-		rc = gh_pull_reviews(f->g, o->owner, o->name, n, rest_reviews, &w, &pe);
-	if (rc == 0 && (o->parts & PR_COMMENTS))
-		rc = gh_pull_comments(f->g, o->owner, o->name, n, GH_ISSUE_COMMENT, rest_comments,
-				      &w, &pe);
-	if (rc == 0 && (o->parts & PR_COMMENTS))
-		rc = gh_pull_comments(f->g, o->owner, o->name, n, GH_REVIEW_COMMENT, rest_comments,
-				      &w, &pe);
 	if (rc < 0)
 		return pr_error(st, &pe, e);
-	return 0;
-}
-
-/* The file list of a PR whose GraphQL files had renames or copies. */
-static int
-rest_file_list(struct fetch *f, struct prstate *st, struct err *e)
-{
-	struct rest_walk w = {f, st, e};
-	struct err pe;
-
-	err_clear(&pe);
-	if (gh_pull_files(f->g, f->o->owner, f->o->name, (int)st->number, rest_files, &w, &pe) < 0)
-		return pr_error(st, &pe, e);
-	return 0;
+	return rest_parts(f, st, f->o->parts, e);
 }
 
 static int
@@ -555,106 +645,172 @@ finish(struct fetch *f, struct prstate *st, struct err *e)
 	return 0;
 }
 
-/*
- * One GraphQL batch: the query, its continuations, REST file lists, done().
- * 1 (nothing delivered) when the query itself failed in a way a smaller
- * batch may not: the caller halves the batch and sends it again.
- */
+/* After GraphQL: the parts that go over REST, then done() for every PR of the batch. */
 static int
+finish_batch(struct fetch *f, struct err *e)
+{
+	int rc = run_continuations(f, e);
+
+	for (size_t i = 0; rc == 0 && i < f->nprs; i++)
+		if (f->prs[i].rest != 0 && !f->prs[i].failed)
+			rc = rest_parts(f, &f->prs[i], f->prs[i].rest & f->o->parts, e);
+	for (size_t i = 0; rc == 0 && i < f->nprs; i++)
+		rc = finish(f, &f->prs[i], e);
+	return rc;
+}
+
+/* True when auto mode should carry on over REST after GraphQL failed with e. */
+static bool
+fall_back_to_rest(struct fetch *f, const struct err *e)
+{
+	if (f->o->api != API_AUTO)
+		return false;
+	if (gh_graphql_missing(e)) {
+		log_warn("GitHub has no GraphQL endpoint here (%s); reading over REST", e->msg);
+		return true;
+	}
+	if (e->code == ERR_RATE && gh_stats(f->g)->core_remaining != 0) {
+		log_warn("GitHub's GraphQL budget is spent (%s); going on over REST", e->msg);
+		return true;
+	}
+	return false;
+}
+
+/* A failed query that stops the batch: over REST in auto mode, else the run ends. */
+static enum outcome
+stop_or_redo(struct fetch *f, struct err *e)
+{
+	if (fall_back_to_rest(f, e)) {
+		err_clear(e);
+		f->rest_only = true;
+		return QUERY_REDO;
+	}
+	if (gh_graphql_missing(e))
+		err_prefix(e, "GitHub has no GraphQL endpoint here (use api: rest): ");
+	return QUERY_STOP;
+}
+
+/* Reads a batch query's answer into the sink. */
+static int
+take_batch(struct fetch *f, const cJSON *root, struct err *e)
+{
+	const cJSON *repo = json_get(json_get(root, "data"), "repository");
+	int rc = 0;
+
+	take_errors(f, root, NULL, 0);
+	if (repo == NULL || cJSON_IsNull(repo)) {
+		if (f->repo_missing)
+			return err_set(e, ERR_NO_REPO,
+				       "repository %s/%s: GitHub does not have it, or the token "
+				       "cannot see it",
+				       f->o->owner, f->o->name);
+		for (size_t i = 0; i < f->nprs; i++)
+			fail_missing(&f->prs[i]);
+		return 0;
+	}
+	for (size_t i = 0; rc == 0 && i < f->nprs; i++) {
+		struct prstate *st = &f->prs[i];
+		char alias[16];
+		const cJSON *node;
+
+		gql_pull_alias((int)st->number, alias);
+		node = json_get(repo, alias);
+		if (node == NULL || cJSON_IsNull(node))
+			fail_missing(st);
+		else if (!st->failed)
+			rc = take_pull(f, st, node, e);
+	}
+	return rc;
+}
+
+/* One GraphQL batch: the query, its continuations, what goes over REST, done(). */
+static enum outcome
 graphql_batch(struct fetch *f, struct err *e)
 {
 	struct buf doc = BUF_INIT(DOC_CAP);
 	int64_t *numbers = xcalloc(f->nprs, sizeof(*numbers));
 	cJSON *root = NULL;
-	const cJSON *repo;
 	struct err why;
+	size_t bytes = 0;
 	int rc;
 
 	for (size_t i = 0; i < f->nprs; i++)
 		numbers[i] = f->prs[i].number;
-	gql_pull_batch(&doc, f->o->owner, f->o->name, numbers, f->nprs, f->o->parts);
-	free(numbers);
-	rc = send_query(f, &doc, &root, &why, e);
+	err_clear(&why);
+	for (int tries = 0;;) {
+		if (gql_pull_batch(&doc, f->o->owner, f->o->name, numbers, f->nprs, f->o->parts) < 0)
+			rc = err_set(&why, ERR_TOO_BIG, "a query of %zu pull requests is over %zu "
+							"bytes", f->nprs, doc.max);
+		else
+			rc = gh_graphql(f->g, buf_str(&doc),
+					gql_pull_batch_cost(f->nprs, f->o->parts), &root, &bytes,
+					&why);
+		buf_reset(&doc);
+		/* The one PR whose answer cannot be read is asked for again, once. */
+		if (rc < 0 && why.code == ERR_PARSE && f->nprs == 1 && ++tries < PARSE_TRIES)
+			continue;
+		break;
+	}
 	buf_release(&doc);
-	if (rc < 0)
-		return -1;
-	if (rc == 1 && f->nprs > 1 && too_big(&why))
-		return 1;
-	if (rc == 1) {
+	free(numbers);
+	if (rc < 0 && (err_stops_run(&why) || gh_graphql_missing(&why))) {
+		*e = why;
+		return stop_or_redo(f, e);
+	}
+	if (rc < 0 && f->nprs > 1 && splittable(&why))
+		return QUERY_SPLIT;
+	if (rc < 0) {
+		/* Every PR of the batch fails with the query; done() still comes for each. */
 		for (size_t i = 0; i < f->nprs; i++)
 			fail_pr(&f->prs[i], &why);
 		rc = 0;
+	} else {
+		if (bytes / f->nprs > f->pr_bytes)
+			f->pr_bytes = bytes / f->nprs;
+		rc = take_batch(f, root, e);
 	}
-	if (root != NULL) {
-		repo = json_get(json_get(root, "data"), "repository");
-		take_errors(f, root, NULL, 0);
-		if (repo == NULL || cJSON_IsNull(repo)) {
-			struct err re;
-
-			err_set(&re, ERR_NOT_FOUND, "repository %s/%s not found over GraphQL",
-				f->o->owner, f->o->name);
-			for (size_t i = 0; i < f->nprs; i++)
-				fail_pr(&f->prs[i], &re);
-		}
-		for (size_t i = 0; rc == 0 && repo != NULL && i < f->nprs; i++) {
-			struct prstate *st = &f->prs[i];
-			char alias[16];
-			const cJSON *node;
-
-			gql_pull_alias((int)st->number, alias);
-			node = json_get(repo, alias);
-			if (node == NULL || cJSON_IsNull(node)) {
-				struct err pe;
-
-				err_set(&pe, ERR_NOT_FOUND, "not found over GraphQL");
-				fail_pr(st, &pe);
-				continue;
-			}
-			if (!st->failed)
-				rc = take_pull(f, st, node, e);
-		}
-		cJSON_Delete(root);
-	}
+	cJSON_Delete(root);
 	if (rc == 0)
-		rc = run_continuations(f, e);
-	for (size_t i = 0; rc == 0 && i < f->nprs; i++)
-		if (f->prs[i].files_rest && !f->prs[i].failed)
-			rc = rest_file_list(f, &f->prs[i], e);
-	for (size_t i = 0; rc == 0 && i < f->nprs; i++)
-		rc = finish(f, &f->prs[i], e);
+		rc = finish_batch(f, e);
 	free_conts(f->conts, f->nconts);
 	f->conts = NULL;
 	f->nconts = 0;
-	return rc;
+	if (rc < 0)
+		return err_stops_run(e) || gh_graphql_missing(e) ? stop_or_redo(f, e) : QUERY_STOP;
+	return QUERY_DONE;
 }
 
-/* True when auto mode should carry on over REST after GraphQL ran dry. */
-static bool
-fall_back_to_rest(const struct fetch *f, const struct err *e)
+/* PRs the next query takes: the setting, fewer when answers run large. */
+static size_t
+batch_now(const struct fetch *f, size_t left)
 {
-	const struct gh_stats *s = gh_stats(f->g);
+	size_t k = f->batch;
 
-	return f->o->api == API_AUTO && e->code == ERR_RATE && s->core_remaining != 0;
+	if (f->pr_bytes > 0 && ANSWER_TARGET / f->pr_bytes < k)
+		k = ANSWER_TARGET / f->pr_bytes;
+	if (k < 1)
+		k = 1;
+	return k < left ? k : left;
 }
 
 int
 prfetch(struct gh *g, const struct prfetch_options *o, const int64_t *numbers, size_t n,
 	const struct pr_sink *sink, struct err *e)
 {
-	struct fetch f = {g, o, sink, NULL, 0, NULL, 0, o->api == API_REST};
-	size_t batch = o->batch_size > 0 ? (size_t)o->batch_size : GQL_BATCH_DEFAULT;
+	struct fetch f = {.g = g, .o = o, .sink = sink, .rest_only = o->api == API_REST};
 	size_t i = 0;
 	int rc = 0;
 
-	f.prs = xcalloc(batch, sizeof(*f.prs));
+	f.batch = o->batch_size > 0 ? (size_t)o->batch_size : GQL_BATCH_DEFAULT;
+	f.prs = xcalloc(f.batch, sizeof(*f.prs));
 	while (rc == 0 && i < n) {
-		size_t k = f.rest_only ? 1 : (n - i < batch ? n - i : batch);
+		size_t k = f.rest_only ? 1 : batch_now(&f, n - i);
 
 		if (cancel_requested()) {
 			rc = err_set(e, ERR_CANCELLED, "cancelled");
 			break;
 		}
-		memset(f.prs, 0, batch * sizeof(*f.prs));
+		memset(f.prs, 0, k * sizeof(*f.prs));
 		f.nprs = k;
 		for (size_t j = 0; j < k; j++)
 			f.prs[j].number = numbers[i + j];
@@ -662,28 +818,20 @@ prfetch(struct gh *g, const struct prfetch_options *o, const int64_t *numbers, s
 			rc = rest_pull(&f, &f.prs[0], e);
 			if (rc == 0)
 				rc = finish(&f, &f.prs[0], e);
-		} else {
-			rc = graphql_batch(&f, e);
-			if (rc == 1) {
-				/* Too much for one query (GitHub's 10 s limit): half as many. */
-				batch = k / 2;
-				log_notice("GitHub could not answer for %zu pull requests at once: "
-					   "asking for %zu a query",
-					   k, batch);
-				rc = 0;
-				continue;
-			}
-			if (rc < 0 && fall_back_to_rest(&f, e)) {
-				log_warn(
-					"GitHub's GraphQL budget is spent (%s); going on over REST",
-					e->msg);
-				err_clear(e);
-				f.rest_only = true;
-				rc = 0;
-				continue; /* this batch again, over REST */
-			}
+			i += k;
+			continue;
 		}
-		i += k;
+		switch (graphql_batch(&f, e)) {
+		case QUERY_STOP: rc = -1; break;
+		case QUERY_REDO: break; /* the same PRs, over REST */
+		case QUERY_SPLIT:
+			f.batch = k > 1 ? k / 2 : 1;
+			log_notice("GitHub could not answer for %zu pull requests at once: asking "
+				   "for %zu a query",
+				   k, f.batch);
+			break;
+		case QUERY_DONE: i += k; break;
+		}
 	}
 	free(f.prs);
 	return rc;

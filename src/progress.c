@@ -1,7 +1,6 @@
 /*
  * progress.c - the job row and the progress row of one run.
- * Must not lose a job's existing metadata (other systems write keys there)
- * and must write nothing at all in a dry run.
+ * Must not lose a job's existing metadata (other systems write keys there).
  */
 #include "progress.h"
 
@@ -20,9 +19,8 @@
 
 struct progress {
 	struct store *store;
-	bool dry_run;
-	char job_id[37];
-	char progress_id[37];
+	char job_id[UUID_STR_SIZE];
+	char progress_id[UUID_STR_SIZE];
 	cJSON *metadata; /* the job row's metadata object, ours merged in */
 	size_t total, processed, failed;
 	char *current;
@@ -130,7 +128,7 @@ create_job(struct progress *p, const struct progress_options *o, struct err *e)
 					   "status", "time_range_days", "metadata"};
 	struct rowset rs, out;
 	char *meta = json_print(p->metadata);
-	char uuid[37];
+	char uuid[UUID_STR_SIZE];
 	const char *id;
 	int rc = -1;
 
@@ -198,7 +196,7 @@ open_progress_row(struct progress *p, struct err *e)
 	struct store_query q = {PROGRESS, "id,resume_cursor", &f, 1, "updated_at.desc", 1};
 	struct rowset found, rs;
 	const char *id = NULL;
-	char uuid[37];
+	char uuid[UUID_STR_SIZE];
 	int rc;
 
 	if (store_select(p->store, &q, &found, e) < 0) {
@@ -238,13 +236,7 @@ progress_start(struct store *s, const struct progress_options *o, struct err *e)
 	struct progress *p = xcalloc(1, sizeof(*p));
 
 	p->store = s;
-	p->dry_run = o->dry_run;
 	p->errors = cJSON_CreateArray();
-	if (o->dry_run) {
-		snprintf(p->job_id, sizeof(p->job_id), "%s", o->job_id != NULL ? o->job_id : "");
-		p->metadata = cJSON_CreateObject();
-		return p;
-	}
 	if (o->job_id != NULL) {
 		if (find_job(p, o->job_id, e) < 0)
 			goto fail;
@@ -304,8 +296,6 @@ progress_set_repository(struct progress *p, const char *repository_id, struct er
 	struct rowset rs;
 	int rc;
 
-	if (p->dry_run)
-		return 0;
 	f = by_id("id", p->job_id);
 	rowset_init(&rs, JOBS, cols, 1);
 	rowset_add(&rs);
@@ -327,8 +317,6 @@ patch_progress(struct progress *p, struct err *e)
 	char now[21];
 	int rc;
 
-	if (p->dry_run)
-		return 0;
 	f = by_id("id", p->progress_id);
 	errors = json_print(p->errors);
 	now_iso(now);
@@ -375,7 +363,7 @@ progress_item(struct progress *p, const char *current, bool ok, const char *erro
 		if (cJSON_GetArraySize(p->errors) > PROGRESS_MAX_ERRORS)
 			cJSON_Delete(cJSON_DetachItemFromArray(p->errors, 0));
 	}
-	if (!p->dry_run && clock_mono_ms() - p->last_job_touch_ms >= PROGRESS_HEARTBEAT_MS &&
+	if (clock_mono_ms() - p->last_job_touch_ms >= PROGRESS_HEARTBEAT_MS &&
 	    touch_job(p, e) < 0)
 		return -1;
 	if (clock_mono_ms() - p->last_patch_ms < PROGRESS_PATCH_MS)
@@ -395,8 +383,6 @@ progress_finish(struct progress *p, enum job_status status, const char *error,
 	char *meta;
 	int rc;
 
-	if (p->dry_run)
-		return 0;
 	if (patch_progress(p, e) < 0)
 		return -1;
 	extra = metadata_json != NULL ? cJSON_Parse(metadata_json) : NULL;
@@ -472,7 +458,7 @@ progress_heartbeat(void *ud)
 	int rc = 0;
 
 	/* A write below may itself wait and tick: never re-enter. */
-	if (p == NULL || p->dry_run || p->in_heartbeat || p->job_id[0] == '\0')
+	if (p == NULL || p->in_heartbeat || p->job_id[0] == '\0')
 		return;
 	p->in_heartbeat = true;
 	err_clear(&e);

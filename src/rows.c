@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
+#include "json.h"
 #include "util.h"
 
 void
@@ -35,6 +37,18 @@ rowset_init_list(struct rowset *rs, const char *table, const char *cols)
 		if (*p == ',')
 			p++;
 	}
+}
+
+void
+rowset_add_col(struct rowset *rs, const char *col)
+{
+	if (rs->nrows > 0) {
+		fprintf(stderr, "internal: rowset_add_col('%s') on %s after its rows\n", col,
+			rs->table);
+		abort();
+	}
+	rs->cols = xrealloc(rs->cols, (rs->ncols + 1) * sizeof(*rs->cols));
+	rs->cols[rs->ncols++] = xstrdup(col);
 }
 
 static void
@@ -136,6 +150,23 @@ rowset_json(struct rowset *rs, const char *col, const char *json)
 		v->kind = VAL_JSON;
 		v->s = xstrdup(json);
 	}
+}
+
+void
+rowset_strings(struct rowset *rs, const char *col, char *const *s, size_t n)
+{
+	struct val *v = last(rs, col);
+	struct buf b = BUF_INIT(SIZE_MAX);
+
+	buf_putc(&b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(&b, ',');
+		json_quote(&b, s[i]);
+	}
+	buf_putc(&b, ']');
+	v->kind = VAL_JSON;
+	v->s = buf_detach(&b);
 }
 
 void

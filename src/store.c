@@ -176,3 +176,29 @@ store_select(struct store *s, const struct store_query *q, struct rowset *out, s
 	rowset_init_list(out, q->table, q->columns);
 	return s->ops->select(s, q, out, e);
 }
+
+int
+store_select_in(struct store *s, const struct store_query *q, const char *column,
+		const char *const *values, size_t n, struct rowset *out, struct err *e)
+{
+	struct store_filter *f = xcalloc(q->nfilters + 1, sizeof(*f));
+	struct store_query chunk = *q;
+	int rc = 0;
+
+	rowset_init_list(out, q->table, q->columns);
+	if (q->nfilters > 0)
+		memcpy(f, q->filters, q->nfilters * sizeof(*f));
+	chunk.filters = f;
+	chunk.nfilters = q->nfilters + 1;
+	for (size_t first = 0; rc == 0 && first < n; first += STORE_IN_CHUNK) {
+		f[q->nfilters] = (struct store_filter){
+			.column = column,
+			.op = STORE_IN,
+			.values = values + first,
+			.nvalues = n - first < STORE_IN_CHUNK ? n - first : STORE_IN_CHUNK,
+		};
+		rc = s->ops->select(s, &chunk, out, e);
+	}
+	free(f);
+	return rc;
+}

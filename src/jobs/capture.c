@@ -7,12 +7,15 @@
  * reviews / comments as they arrive, then in done(): stale files removed (only
  * when the whole list was read), last_synced_at, and one
  * pull_request_captures row per part. So a PR counts as captured only after
- * every write of it succeeded, and a crash leaves it "lacking".
+ * every write of it succeeded, and a crash leaves it "lacking". An item
+ * delivered twice (a list read again over REST) is written twice, which an
+ * upsert makes harmless, and counted once.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "cursor.h"
 #include "jobs.h"
 #include "log.h"
@@ -21,56 +24,20 @@
 #define GITHUB_FILES_LIMIT 3000 /* GitHub lists at most this many files of a PR */
 #define DELETE_CHUNK       50
 
-/* GitHub's stand-in for deleted accounts, as its web pages show them. */
-static const struct gh_user ghost = {10137,
-				     "ghost",
-				     "User",
-				     "https://avatars.githubusercontent.com/u/10137?v=4",
-				     "https://github.com/ghost",
-				     false};
-
-static const char *const pr_cols[] = {"github_id",
-				      "number",
-				      "title",
-				      "body",
-				      "state",
-				      "repository_id",
-				      "repository_full_name",
-				      "repository_github_id",
-				      "author_id",
-				      "author_github_id",
-				      "base_branch",
-				      "head_branch",
-				      "base_ref",
-				      "head_ref",
-				      "draft",
-				      "merged",
-				      "merged_by_id",
-				      "created_at",
-				      "updated_at",
-				      "merged_at",
-				      "closed_at",
-				      "additions",
-				      "deletions",
-				      "changed_files",
-				      "commits",
-				      "html_url",
-				      "diff_url",
-				      "patch_url"};
-static const char *const file_cols[] = {"pull_request_id",  "filename",  "status",
-					"additions",        "deletions", "changes",
+static const char *const pr_cols[] = {
+	"github_id",      "number",        "title",           "body",
+	"state",          "repository_id", "repository_full_name", "repository_github_id",
+	"author_id",      "author_github_id", "base_branch",  "head_branch",
+	"base_ref",       "head_ref",      "draft",           "merged",
+	"merged_by_id",   "created_at",    "updated_at",      "merged_at",
+	"closed_at",      "additions",     "deletions",       "changed_files",
+	"commits",        "html_url",      "diff_url",        "patch_url"};
+static const char *const file_cols[] = {"pull_request_id", "filename",  "status",
+					"additions",       "deletions", "changes",
 					"previous_filename"};
 static const char *const review_cols[] = {"github_id", "pull_request_id", "repository_id",
 					  "author_id", "reviewer_id",     "state",
 					  "body",      "submitted_at",    "commit_id"};
-static const char *const issue_comment_cols[] = {
-	"github_id", "pull_request_id", "repository_id", "commenter_id",
-	"body",      "created_at",      "updated_at",    "comment_type"};
-static const char *const review_comment_cols[] = {
-	"github_id", "pull_request_id",    "repository_id",     "commenter_id",
-	"body",      "created_at",         "updated_at",        "comment_type",
-	"path",      "position",           "original_position", "diff_hunk",
-	"commit_id", "original_commit_id", "in_reply_to_id"};
 static const char *const capture_cols[] = {"repository_id", "pull_request_id",   "number",
 					   "part",          "github_updated_at", "captured_at"};
 
@@ -79,13 +46,14 @@ static const char *const capture_cols[] = {"repository_id", "pull_request_id",  
 /* What is known of one PR between its pull() and its done(). */
 struct pr_rec {
 	int number;
-	char id[37]; /* the PR row; "" in a dry run */
+	char id[UUID_STR_SIZE]; /* the PR row */
 	char *updated_at;
 	char *title, *state, *author;
 	int64_t additions, deletions, changed_files;
-	char **seen; /* file names delivered */
+	char **seen; /* file names delivered (repeats possible until finish) */
 	size_t nseen;
-	size_t reviews, pending, comments;
+	struct idcache reviews;     /* review GitHub id -> "" (stored) or "pending" */
+	size_t nreviews, npending;  /* distinct reviews stored, and still pending */
 	struct idcache comment_ids; /* this PR's comments: GitHub id -> row id */
 };
 
@@ -111,7 +79,11 @@ leave(struct sink *s, int number)
 			break;
 		}
 	}
-	cursor_format(&c, s->ctx->cfg->command, s->left, s->nleft);
+	if (cursor_format(&c, s->ctx->cfg->command, s->left, s->nleft) < 0) {
+		/* A cursor over 4 MiB is no cursor: resume from the whole list's job. */
+		buf_release(&c);
+		return;
+	}
 	progress_set_cursor(s->ctx->progress, buf_str(&c));
 	free(s->ctx->resume_cursor);
 	s->ctx->resume_cursor = buf_detach(&c);
@@ -136,6 +108,7 @@ rec_clear(struct pr_rec *r)
 	for (size_t i = 0; i < r->nseen; i++)
 		free(r->seen[i]);
 	free(r->seen);
+	idcache_release(&r->reviews);
 	idcache_release(&r->comment_ids);
 	memset(r, 0, sizeof(*r));
 }
@@ -152,17 +125,21 @@ rec_drop(struct sink *s, int number)
 	}
 }
 
-const struct gh_user *
-jobs_stored_user(const struct gh_user *u)
+/* The PR's merger as stored: none unless merged; a merged PR's deleted merger is the ghost. */
+static const struct gh_user *
+stored_merger(const struct gh_pull *p)
 {
-	return u->id > 0 ? u : &ghost;
+	return p->merged ? jobs_stored_user(&p->merged_by) : NULL;
 }
 
 static int
-upsert_pull(struct job_ctx *ctx, const struct gh_pull *p, char id_out[37], struct err *e)
+upsert_pull(struct job_ctx *ctx, const struct gh_pull *p, char id_out[UUID_STR_SIZE],
+	    struct err *e)
 {
-	struct rowset rs, out;
-	const char *id;
+	const struct gh_user *author = jobs_stored_user(&p->author);
+	const struct gh_user *merger = stored_merger(p);
+	struct idcache ids = {0};
+	struct rowset rs;
 	int rc;
 
 	rowset_init(&rs, "pull_requests", pr_cols, NCOLS(pr_cols));
@@ -176,16 +153,16 @@ upsert_pull(struct job_ctx *ctx, const struct gh_pull *p, char id_out[37], struc
 	rowset_text(&rs, "repository_full_name", ctx->repository_full_name);
 	if (ctx->repository_github_id > 0)
 		rowset_int(&rs, "repository_github_id", ctx->repository_github_id);
-	rowset_text(&rs, "author_id", jobs_contributor_id(ctx, p->author.id));
-	if (p->author.id > 0)
-		rowset_int(&rs, "author_github_id", p->author.id);
+	rowset_text(&rs, "author_id", jobs_contributor_id(ctx, author->id));
+	rowset_int(&rs, "author_github_id", author->id);
 	rowset_text(&rs, "base_branch", p->base_ref);
 	rowset_text(&rs, "head_branch", p->head_ref);
 	rowset_text(&rs, "base_ref", p->base_ref);
 	rowset_text(&rs, "head_ref", p->head_ref);
 	rowset_bool(&rs, "draft", p->draft);
 	rowset_bool(&rs, "merged", p->merged);
-	rowset_text(&rs, "merged_by_id", jobs_contributor_id(ctx, p->merged_by.id));
+	rowset_text(&rs, "merged_by_id",
+		    merger != NULL ? jobs_contributor_id(ctx, merger->id) : NULL);
 	rowset_text(&rs, "created_at", p->created_at);
 	rowset_text(&rs, "updated_at", p->updated_at);
 	rowset_text(&rs, "merged_at", p->merged_at);
@@ -197,16 +174,10 @@ upsert_pull(struct job_ctx *ctx, const struct gh_pull *p, char id_out[37], struc
 	rowset_text(&rs, "html_url", p->html_url);
 	rowset_text(&rs, "diff_url", p->diff_url);
 	rowset_text(&rs, "patch_url", p->patch_url);
-	rc = store_upsert(ctx->store, &rs, "github_id", "id", &out, e);
-	if (rc == 0) {
-		id = rowset_text_at(&out, 0, "id");
-		if (id == NULL || !uuid_valid(id))
-			rc = err_set(e, ERR_STORE,
-				     "store: pull request row came back without an id");
-		else
-			snprintf(id_out, 37, "%s", id);
-	}
-	rowset_release(&out);
+	rc = jobs_upsert_ids(ctx, &rs, &ids, e);
+	if (rc == 0)
+		snprintf(id_out, UUID_STR_SIZE, "%s", idcache_get(&ids, p->id));
+	idcache_release(&ids);
 	rowset_release(&rs);
 	return rc;
 }
@@ -216,7 +187,7 @@ on_pull(void *ud, const struct gh_pull *p, struct err *e)
 {
 	struct sink *s = ud;
 	struct job_ctx *ctx = s->ctx;
-	const struct gh_user *users[2] = {&p->author, &p->merged_by};
+	const struct gh_user *users[2] = {jobs_stored_user(&p->author), stored_merger(p)};
 	struct pr_rec *r;
 
 	/* A PR delivered again (auto mode moved it to REST) starts afresh. */
@@ -228,35 +199,42 @@ on_pull(void *ud, const struct gh_pull *p, struct err *e)
 	r->updated_at = xstrdup(p->updated_at);
 	r->title = xstrdup(p->title);
 	r->state = xstrdup(p->state);
-	r->author = xstrdup(p->author.login);
+	r->author = xstrdup(users[0]->login);
 	r->additions = p->additions;
 	r->deletions = p->deletions;
 	r->changed_files = p->changed_files;
-	if (ctx->cfg->dry_run)
-		return 0;
 	if (jobs_upsert_contributors(ctx, users, 2, e) < 0)
 		return -1;
 	return upsert_pull(ctx, p, r->id, e);
+}
+
+/* The record of a PR whose parts arrive; an error when its pull() did not come first. */
+static struct pr_rec *
+rec_for(struct sink *s, int number, const char *what, struct err *e)
+{
+	struct pr_rec *r = rec_of(s, number);
+
+	if (r == NULL)
+		err_set(e, ERR_PARSE, "%s came before the pull request", what);
+	return r;
 }
 
 static int
 on_files(void *ud, int number, const struct gh_file *files, size_t n, struct err *e)
 {
 	struct sink *s = ud;
-	struct pr_rec *r = rec_of(s, number);
+	struct pr_rec *r = rec_for(s, number, "files", e);
 	struct rowset rs;
 	int rc;
 
 	if (r == NULL)
-		return err_set(e, ERR_PARSE, "pull request #%d: files before the pull request",
-			       number);
-	r->seen = xrealloc(r->seen, (r->nseen + n) * sizeof(*r->seen));
-	for (size_t i = 0; i < n; i++)
-		r->seen[r->nseen++] = xstrdup(files[i].filename);
-	if (s->ctx->cfg->dry_run || n == 0)
+		return -1;
+	if (n == 0)
 		return 0;
+	r->seen = xrealloc(r->seen, (r->nseen + n) * sizeof(*r->seen));
 	rowset_init(&rs, "pull_request_files", file_cols, NCOLS(file_cols));
 	for (size_t i = 0; i < n; i++) {
+		r->seen[r->nseen++] = xstrdup(files[i].filename);
 		rowset_add(&rs);
 		rowset_text(&rs, "pull_request_id", r->id);
 		rowset_text(&rs, "filename", files[i].filename);
@@ -271,35 +249,45 @@ on_files(void *ud, int number, const struct gh_file *files, size_t n, struct err
 	return rc;
 }
 
+/* Counts a review once, however often it is delivered. */
+static void
+count_review(struct pr_rec *r, const struct gh_review *rv, bool pending)
+{
+	if (idcache_get(&r->reviews, rv->id) != NULL)
+		return;
+	idcache_put(&r->reviews, rv->id, pending ? "pending" : "");
+	if (pending)
+		r->npending++;
+	else
+		r->nreviews++;
+}
+
 static int
 on_reviews(void *ud, int number, const struct gh_review *rv, size_t n, struct err *e)
 {
 	struct sink *s = ud;
 	struct job_ctx *ctx = s->ctx;
-	struct pr_rec *r = rec_of(s, number);
+	struct pr_rec *r = rec_for(s, number, "reviews", e);
 	const struct gh_user **users = xcalloc(n ? n : 1, sizeof(*users));
 	struct rowset rs;
-	int rc = 0;
+	int rc;
 
 	if (r == NULL) {
 		free(users);
-		return err_set(e, ERR_PARSE, "pull request #%d: reviews before the pull request",
-			       number);
+		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
 		users[i] = jobs_stored_user(&rv[i].author);
-	if (!ctx->cfg->dry_run)
-		rc = jobs_upsert_contributors(ctx, users, n, e);
+	rc = jobs_upsert_contributors(ctx, users, n, e);
 	rowset_init(&rs, "reviews", review_cols, NCOLS(review_cols));
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const char *author = jobs_contributor_id(ctx, users[i]->id);
-
 		/* A review still PENDING has no submission time: not stored, counted. */
-		if (rv[i].submitted_at == NULL || strcmp(rv[i].state, "PENDING") == 0) {
-			r->pending++;
+		bool pending = rv[i].submitted_at == NULL || strcmp(rv[i].state, "PENDING") == 0;
+
+		count_review(r, &rv[i], pending);
+		if (pending)
 			continue;
-		}
-		r->reviews++;
 		rowset_add(&rs);
 		rowset_int(&rs, "github_id", rv[i].id);
 		rowset_text(&rs, "pull_request_id", r->id);
@@ -311,78 +299,28 @@ on_reviews(void *ud, int number, const struct gh_review *rv, size_t n, struct er
 		rowset_text(&rs, "submitted_at", rv[i].submitted_at);
 		rowset_text(&rs, "commit_id", rv[i].commit_id);
 	}
-	if (rc == 0 && !ctx->cfg->dry_run && rs.nrows > 0)
+	if (rc == 0 && rs.nrows > 0)
 		rc = store_upsert(ctx->store, &rs, "github_id", NULL, NULL, e);
 	rowset_release(&rs);
 	free(users);
 	return rc;
 }
 
-int
-jobs_lookup_parents(struct job_ctx *ctx, struct idcache *ids, const struct gh_comment *c, size_t n,
-		    struct err *e)
-{
-	char(*gids)[24] = xcalloc(n ? n : 1, sizeof(*gids));
-	const char **vals = xcalloc(n ? n : 1, sizeof(*vals));
-	size_t k = 0;
-	struct store_filter f;
-	struct store_query q = {"comments", "id,github_id", &f, 1, NULL, 0};
-	struct rowset rs;
-	int rc = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (c[i].in_reply_to == 0 || idcache_get(ids, c[i].in_reply_to) != NULL)
-			continue;
-		snprintf(gids[k], sizeof(gids[k]), "%lld", (long long)c[i].in_reply_to);
-		vals[k] = gids[k];
-		k++;
-	}
-	if (k > 0) {
-		f = (struct store_filter){"github_id", STORE_IN, NULL, vals, k};
-		rc = store_select(ctx->store, &q, &rs, e);
-		for (size_t row = 0; rc == 0 && row < rs.nrows; row++) {
-			int64_t gid;
-			const char *id = rowset_text_at(&rs, row, "id");
-
-			if (id != NULL && rowset_int_at(&rs, row, "github_id", &gid) == 0)
-				idcache_put(ids, gid, id);
-		}
-		rowset_release(&rs);
-	}
-	free(gids);
-	free(vals);
-	return rc;
-}
-
-/* Writes the comments for which want(i) is true; remembers their row ids. */
+/* Writes the comments of kind for which take[i] is true; remembers their row ids. */
 static int
 write_comments(struct job_ctx *ctx, struct pr_rec *r, const struct gh_comment *c, const bool *take,
 	       size_t n, enum gh_comment_kind kind, struct err *e)
 {
-	struct rowset rs, out;
+	struct rowset rs;
 	int rc = 0;
 
-	if (kind == GH_ISSUE_COMMENT)
-		rowset_init(&rs, "comments", issue_comment_cols, NCOLS(issue_comment_cols));
-	else
-		rowset_init(&rs, "comments", review_comment_cols, NCOLS(review_comment_cols));
-	for (size_t i = 0; i < n; i++) {
-		if (!take[i] || c[i].kind != kind)
-			continue;
-		jobs_comment_row(ctx, &rs, &c[i], kind, r->id,
-				 idcache_get(&r->comment_ids, c[i].in_reply_to));
-	}
-	if (rs.nrows > 0) {
-		rc = store_upsert(ctx->store, &rs, "github_id", "id,github_id", &out, e);
-		for (size_t row = 0; rc == 0 && row < out.nrows; row++) {
-			int64_t gid;
-			const char *id = rowset_text_at(&out, row, "id");
-
-			if (id != NULL && rowset_int_at(&out, row, "github_id", &gid) == 0)
-				idcache_put(&r->comment_ids, gid, id);
-		}
-		rowset_release(&out);
-	}
+	jobs_comment_rows(&rs, kind);
+	for (size_t i = 0; i < n; i++)
+		if (take[i] && c[i].kind == kind)
+			jobs_comment_row(ctx, &rs, &c[i], r->id,
+					 idcache_get(&r->comment_ids, c[i].in_reply_to));
+	if (rs.nrows > 0)
+		rc = jobs_upsert_ids(ctx, &rs, &r->comment_ids, e);
 	rowset_release(&rs);
 	return rc;
 }
@@ -392,16 +330,14 @@ on_comments(void *ud, int number, const struct gh_comment *c, size_t n, struct e
 {
 	struct sink *s = ud;
 	struct job_ctx *ctx = s->ctx;
-	struct pr_rec *r = rec_of(s, number);
+	struct pr_rec *r = rec_for(s, number, "comments", e);
 	const struct gh_user **users;
 	bool *first, *second;
-	int rc = 0;
+	int rc;
 
 	if (r == NULL)
-		return err_set(e, ERR_PARSE, "pull request #%d: comments before the pull request",
-			       number);
-	r->comments += n;
-	if (ctx->cfg->dry_run || n == 0)
+		return -1;
+	if (n == 0)
 		return 0;
 	users = xcalloc(n, sizeof(*users));
 	first = xcalloc(n, sizeof(*first));
@@ -436,20 +372,39 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Deletes the stored files of the PR that its complete list no longer has. */
+/* Sorts the delivered file names and drops repeats (a list read twice). */
+static void
+unique_seen(struct pr_rec *r)
+{
+	size_t kept = 0;
+
+	if (r->nseen == 0)
+		return;
+	qsort(r->seen, r->nseen, sizeof(*r->seen), cmp_str);
+	for (size_t i = 0; i < r->nseen; i++) {
+		if (kept > 0 && strcmp(r->seen[i], r->seen[kept - 1]) == 0)
+			free(r->seen[i]);
+		else
+			r->seen[kept++] = r->seen[i];
+	}
+	r->nseen = kept;
+}
+
+/* Deletes the stored files of the PR that its complete list (sorted) no longer has. */
 static int
 remove_stale_files(struct job_ctx *ctx, struct pr_rec *r, struct err *e)
 {
-	struct store_filter f = {"pull_request_id", STORE_EQ, r->id, NULL, 0};
-	struct store_query q = {"pull_request_files", "filename", &f, 1, "filename", 0};
+	struct store_filter f = {.column = "pull_request_id", .op = STORE_EQ, .value = r->id};
+	struct store_query q = {.table = "pull_request_files",
+				.columns = "filename",
+				.filters = &f,
+				.nfilters = 1,
+				.order = "filename"};
 	struct rowset rs;
 	const char **stale = NULL;
 	size_t nstale = 0;
-	int rc;
+	int rc = store_select(ctx->store, &q, &rs, e);
 
-	rc = store_select(ctx->store, &q, &rs, e);
-	if (rc == 0 && r->nseen > 0)
-		qsort(r->seen, r->nseen, sizeof(*r->seen), cmp_str);
 	for (size_t row = 0; rc == 0 && row < rs.nrows; row++) {
 		const char *name = rowset_text_at(&rs, row, "filename");
 
@@ -461,9 +416,11 @@ remove_stale_files(struct job_ctx *ctx, struct pr_rec *r, struct err *e)
 	}
 	for (size_t i = 0; rc == 0 && i < nstale; i += DELETE_CHUNK) {
 		struct store_filter d[2] = {
-			{"pull_request_id", STORE_EQ, r->id, NULL, 0},
-			{"filename", STORE_IN, NULL, stale + i,
-			 nstale - i < DELETE_CHUNK ? nstale - i : DELETE_CHUNK},
+			f,
+			{.column = "filename",
+			 .op = STORE_IN,
+			 .values = stale + i,
+			 .nvalues = nstale - i < DELETE_CHUNK ? nstale - i : DELETE_CHUNK},
 		};
 
 		rc = store_delete(ctx->store, "pull_request_files", d, 2, e);
@@ -480,12 +437,12 @@ static int
 mark_synced(struct job_ctx *ctx, const struct pr_rec *r, struct err *e)
 {
 	static const char *const cols[] = {"last_synced_at"};
-	struct store_filter f = {"id", STORE_EQ, r->id, NULL, 0};
+	struct store_filter f = {.column = "id", .op = STORE_EQ, .value = r->id};
 	struct rowset rs;
 	char now[21];
 	int rc;
 
-	time_format_iso(time_now(), now);
+	time_format_iso(clock_now(), now);
 	rowset_init(&rs, "pull_requests", cols, 1);
 	rowset_add(&rs);
 	rowset_text(&rs, "last_synced_at", now);
@@ -497,21 +454,20 @@ mark_synced(struct job_ctx *ctx, const struct pr_rec *r, struct err *e)
 static int
 mark_captured(struct job_ctx *ctx, unsigned parts, const struct pr_rec *r, struct err *e)
 {
-	static const char *const names[] = {"details", "reviews", "comments"};
 	struct rowset rs;
 	char now[21];
 	int rc;
 
-	time_format_iso(time_now(), now);
+	time_format_iso(clock_now(), now);
 	rowset_init(&rs, "pull_request_captures", capture_cols, NCOLS(capture_cols));
-	for (unsigned p = 0; p < 3; p++) {
-		if (!(parts & (1u << p)))
+	for (size_t p = 0; p < PR_NPARTS; p++) {
+		if (!(parts & pr_parts[p].bit))
 			continue;
 		rowset_add(&rs);
 		rowset_text(&rs, "repository_id", ctx->repository_id);
 		rowset_text(&rs, "pull_request_id", r->id);
 		rowset_int(&rs, "number", r->number);
-		rowset_text(&rs, "part", names[p]);
+		rowset_text(&rs, "part", pr_parts[p].mark);
 		rowset_text(&rs, "github_updated_at", r->updated_at);
 		rowset_text(&rs, "captured_at", now);
 	}
@@ -532,10 +488,11 @@ summary_pr(struct job_ctx *ctx, unsigned parts, const struct pr_rec *r)
 		buf_printf(&what, "+%lld −%lld, %zu file%s; ", (long long)r->additions,
 			   (long long)r->deletions, r->nseen, r->nseen == 1 ? "" : "s");
 	if (parts & PR_REVIEWS)
-		buf_printf(&what, "%zu review%s%s; ", r->reviews, r->reviews == 1 ? "" : "s",
-			   r->pending > 0 ? " (+pending)" : "");
+		buf_printf(&what, "%zu review%s%s; ", r->nreviews, r->nreviews == 1 ? "" : "s",
+			   r->npending > 0 ? " (+pending)" : "");
 	if (parts & PR_COMMENTS)
-		buf_printf(&what, "%zu comment%s; ", r->comments, r->comments == 1 ? "" : "s");
+		buf_printf(&what, "%zu comment%s; ", r->comment_ids.n,
+			   r->comment_ids.n == 1 ? "" : "s");
 	if (what.len >= 2)
 		what.data[what.len -= 2] = '\0';
 	cells[0] = buf_str(&num);
@@ -553,6 +510,7 @@ finish_pr(struct sink *s, struct pr_rec *r, struct err *e)
 {
 	struct job_ctx *ctx = s->ctx;
 
+	unique_seen(r);
 	if ((s->parts & PR_FILES) && (int64_t)r->nseen != r->changed_files) {
 		if (r->nseen >= GITHUB_FILES_LIMIT)
 			log_warn("pull request #%d changes %lld files; GitHub lists only the first "
@@ -563,17 +521,15 @@ finish_pr(struct sink *s, struct pr_rec *r, struct err *e)
 				 "(it changed while being read?)",
 				 r->number, r->nseen, (long long)r->changed_files);
 	}
-	if (!ctx->cfg->dry_run) {
-		/* Only a complete list says which stored files are gone. */
-		if ((s->parts & PR_FILES) && r->nseen < GITHUB_FILES_LIMIT &&
-		    remove_stale_files(ctx, r, e) < 0)
-			return -1;
-		if ((s->parts & PR_FILES) && mark_synced(ctx, r, e) < 0)
-			return -1;
-		if (mark_captured(ctx, s->parts, r, e) < 0)
-			return -1;
-	}
-	ctx->skipped += r->pending;
+	/* Only a complete list says which stored files are gone. */
+	if ((s->parts & PR_FILES) && r->nseen < GITHUB_FILES_LIMIT &&
+	    remove_stale_files(ctx, r, e) < 0)
+		return -1;
+	if ((s->parts & PR_FILES) && mark_synced(ctx, r, e) < 0)
+		return -1;
+	if (mark_captured(ctx, s->parts, r, e) < 0)
+		return -1;
+	ctx->pending_reviews += r->npending;
 	log_info("  #%d %s: %s", r->number, r->title, r->state);
 	summary_pr(ctx, s->parts, r);
 	return 0;
@@ -587,109 +543,127 @@ on_done(void *ud, int number, const struct err *failure, struct err *e)
 	struct pr_rec *r = rec_of(s, number);
 	char label[24];
 	struct err fe;
-	bool failed;
 	int rc = 0;
 
 	snprintf(label, sizeof(label), "#%d", number);
 	err_clear(&fe);
+	if (failure != NULL)
+		fe = *failure;
+	else if (r == NULL)
+		err_set(&fe, ERR_PARSE, "no data arrived");
 	if (s->quiet) {
-		if (failure != NULL)
-			log_warn("pull request %s: %s", label, failure->msg);
+		if (fe.code != ERR_NONE)
+			log_warn("pull request %s: %s", label, fe.msg);
 		rec_drop(s, number);
 		return 0;
 	}
-	if (failure == NULL && r == NULL)
-		err_set(&fe, ERR_PARSE, "pull request #%d: no data arrived", number);
-	else if (failure != NULL)
-		fe = *failure;
-	failed = fe.code != ERR_NONE;
-	if (!failed && r != NULL && finish_pr(s, r, &fe) < 0) {
-		if (prfetch_stops_run(&fe)) {
-			*e = fe;
-			rec_drop(s, number);
-			return -1;
-		}
-		failed = true;
+	if (fe.code == ERR_NONE && finish_pr(s, r, &fe) < 0 && err_stops_run(&fe)) {
+		*e = fe;
+		rec_drop(s, number);
+		return -1;
 	}
-	if (failed) {
-		log_error("pull request %s: %s", label, fe.msg);
-		ctx->failed++;
+	if (fe.code != ERR_NONE) {
+		rc = jobs_item_failed(ctx, label, &fe, e);
 	} else {
 		ctx->processed++;
 		leave(s, number);
+		rc = progress_item(ctx->progress, label, true, NULL, e);
 	}
-	rc = progress_item(ctx->progress, label, !failed, failed ? fe.msg : NULL, e);
 	rec_drop(s, number);
 	return rc;
 }
 
-int
+static void
+sink_release(struct sink *s)
+{
+	for (size_t i = 0; i < s->nrecs; i++)
+		rec_clear(&s->recs[i]);
+	free(s->recs);
+	free(s->left);
+}
+
+/* The rows of PRs numbers[0..n) with their fields only, for other work (a comment's, a commit's). */
+static int
 capture_pull_rows(struct job_ctx *ctx, const int64_t *numbers, size_t n, struct err *e)
 {
-	struct sink s = {ctx, 0, true, NULL, 0, NULL, 0};
+	struct sink s = {.ctx = ctx, .quiet = true};
 	struct pr_sink sink = {&s, on_pull, on_files, on_reviews, on_comments, on_done};
 	struct prfetch_options o = jobs_fetch_options(ctx, 0);
 	int rc = prfetch(ctx->gh, &o, numbers, n, &sink, e);
 
-	for (size_t i = 0; i < s.nrecs; i++)
-		rec_clear(&s.recs[i]);
-	free(s.recs);
+	sink_release(&s);
 	return rc;
 }
 
-/* Row ids of the PRs numbers[0..n), creating the rows of PRs the store lacks. */
+/* Looks the PR rows of numbers[0..n) up in the store, into prs. */
+static int
+find_pull_ids(struct job_ctx *ctx, struct idcache *prs, const int64_t *numbers, size_t n,
+	      struct err *e)
+{
+	char(*num)[16] = xcalloc(n ? n : 1, sizeof(*num));
+	const char **vals = xcalloc(n ? n : 1, sizeof(*vals));
+	struct store_filter f = {
+		.column = "repository_id", .op = STORE_EQ, .value = ctx->repository_id};
+	struct store_query q = {
+		.table = "pull_requests", .columns = "id,number", .filters = &f, .nfilters = 1};
+	struct rowset rs;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(num[i], sizeof(num[i]), "%lld", (long long)numbers[i]);
+		vals[i] = num[i];
+	}
+	rc = store_select_in(ctx->store, &q, "number", vals, n, &rs, e);
+	for (size_t row = 0; rc == 0 && row < rs.nrows; row++) {
+		const char *id = rowset_text_at(&rs, row, "id");
+		int64_t number;
+
+		if (id != NULL && rowset_int_at(&rs, row, "number", &number) == 0)
+			idcache_put(prs, number, id);
+	}
+	rowset_release(&rs);
+	free(num);
+	free(vals);
+	return rc;
+}
+
+/* The numbers of numbers[0..n) prs has no row for, repeats dropped; *out allocated. */
+static size_t
+missing_from(const struct idcache *prs, const int64_t *numbers, size_t n, int64_t **out)
+{
+	size_t k = 0;
+
+	*out = xcalloc(n ? n : 1, sizeof(**out));
+	for (size_t i = 0; i < n; i++) {
+		bool repeat = false;
+
+		for (size_t j = 0; j < k && !repeat; j++)
+			repeat = (*out)[j] == numbers[i];
+		if (!repeat && idcache_get(prs, numbers[i]) == NULL)
+			(*out)[k++] = numbers[i];
+	}
+	return k;
+}
+
 int
 capture_pull_ids(struct job_ctx *ctx, struct idcache *prs, const int64_t *numbers, size_t n,
 		 struct err *e)
 {
-	char(*num)[16] = xcalloc(n ? n : 1, sizeof(*num));
-	const char **vals = xcalloc(n ? n : 1, sizeof(*vals));
-	int64_t *missing = xcalloc(n ? n : 1, sizeof(*missing));
-	size_t k = 0, nmissing = 0;
-	int rc = 0;
+	int64_t *missing;
+	size_t k = missing_from(prs, numbers, n, &missing);
+	int rc = find_pull_ids(ctx, prs, missing, k, e);
 
-	for (size_t i = 0; i < n; i++) {
-		if (idcache_get(prs, numbers[i]) != NULL)
-			continue;
-		snprintf(num[k], sizeof(num[k]), "%lld", (long long)numbers[i]);
-		vals[k] = num[k];
-		k++;
+	free(missing);
+	if (rc < 0)
+		return -1;
+	k = missing_from(prs, numbers, n, &missing);
+	if (k > 0) {
+		log_info("  %zu pull request%s not in the store yet: capturing %s first", k,
+			 k == 1 ? "" : "s", k == 1 ? "its row" : "their rows");
+		rc = capture_pull_rows(ctx, missing, k, e);
+		if (rc == 0)
+			rc = find_pull_ids(ctx, prs, missing, k, e);
 	}
-	for (int pass = 0; rc == 0 && k > 0 && pass < 2; pass++) {
-		struct store_filter f[2] = {
-			{"repository_id", STORE_EQ, ctx->repository_id, NULL, 0},
-			{"number", STORE_IN, NULL, vals, k},
-		};
-		struct store_query q = {"pull_requests", "id,number", f, 2, NULL, 0};
-		struct rowset rs;
-
-		rc = store_select(ctx->store, &q, &rs, e);
-		for (size_t row = 0; rc == 0 && row < rs.nrows; row++) {
-			int64_t number;
-			const char *id = rowset_text_at(&rs, row, "id");
-
-			if (id != NULL && rowset_int_at(&rs, row, "number", &number) == 0)
-				idcache_put(prs, number, id);
-		}
-		rowset_release(&rs);
-		if (rc < 0 || pass == 1)
-			break;
-		nmissing = 0;
-		for (size_t i = 0; i < k; i++) {
-			int64_t number;
-
-			parse_int64(vals[i], 1, INT32_MAX, &number);
-			if (idcache_get(prs, number) == NULL)
-				missing[nmissing++] = number;
-		}
-		if (nmissing == 0)
-			break;
-		log_info("  %zu pull request%s not in the store yet: capturing %s first", nmissing,
-			 nmissing == 1 ? "" : "s", nmissing == 1 ? "its row" : "their rows");
-		rc = capture_pull_rows(ctx, missing, nmissing, e);
-	}
-	free(num);
-	free(vals);
 	free(missing);
 	return rc;
 }
@@ -697,7 +671,7 @@ capture_pull_ids(struct job_ctx *ctx, struct idcache *prs, const int64_t *number
 int
 capture_pulls(struct job_ctx *ctx, const int64_t *numbers, size_t n, unsigned parts, struct err *e)
 {
-	struct sink s = {ctx, parts, false, NULL, 0, NULL, 0};
+	struct sink s = {.ctx = ctx, .parts = parts};
 	struct pr_sink sink = {&s, on_pull, on_files, on_reviews, on_comments, on_done};
 	struct prfetch_options o = jobs_fetch_options(ctx, parts);
 	int rc;
@@ -707,20 +681,14 @@ capture_pulls(struct job_ctx *ctx, const int64_t *numbers, size_t n, unsigned pa
 		memcpy(s.left, numbers, n * sizeof(*s.left));
 	s.nleft = n;
 	leave(&s, 0); /* the cursor of the whole list, before anything is written */
-	if (progress_set_total(ctx->progress, n, e) < 0) {
-		free(s.left);
-		return -1;
-	}
+	rc = progress_set_total(ctx->progress, n, e);
 	log_group("Capturing %zu pull request%s over %s", n, n == 1 ? "" : "s",
 		  o.api == API_REST ? "REST" : "GraphQL");
 	summary_table(ctx->summary,
 		      (const char *const[]){"PR", "Title", "State", "Author", "Captured"}, 5);
-
-	rc = prfetch(ctx->gh, &o, numbers, n, &sink, e);
-	for (size_t i = 0; i < s.nrecs; i++)
-		rec_clear(&s.recs[i]);
-	free(s.recs);
-	free(s.left);
+	if (rc == 0)
+		rc = prfetch(ctx->gh, &o, numbers, n, &sink, e);
+	sink_release(&s);
 	log_endgroup();
 	return rc;
 }

@@ -1,115 +1,117 @@
 /*
- * jobs/common.c - what every capture job shares: the command table, the
- * repository row, and contributor rows with a per-run cache.
+ * jobs/common.c - what every capture job shares: the repository row,
+ * contributor rows with a per-run cache, comment rows, failed items and
+ * watermarks. Rows only: no HTTP, JSON or SQL here.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
+#include "github.h"
 #include "jobs.h"
-#include "json.h"
 #include "log.h"
 #include "util.h"
 
-#define NEEDS (JOB_NEEDS_REPO | JOB_NEEDS_STORE | JOB_NEEDS_GITHUB)
-#define PR_OPTIONS                                                                                 \
-	(JOB_COMMON_OPTIONS | OPT_BIT(OPT_PR_NUMBERS) | OPT_BIT(OPT_MAX_ITEMS) |                   \
-	 OPT_BIT(OPT_BATCH_SIZE) | OPT_BIT(OPT_SHARD_INDEX) | OPT_BIT(OPT_SHARD_TOTAL) |           \
-	 OPT_BIT(OPT_RESUME_CURSOR))
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
-const struct job job_table[] = {
-	{"pr-details",
-	 "pull request fields and every changed file, for given numbers or the recent ones lacking "
-	 "them",
-	 NEEDS, PR_OPTIONS, job_pr_details, NULL},
-	{"pr-reviews", "every review of the given (or the recent) pull requests", NEEDS, PR_OPTIONS,
-	 job_pr_reviews, NULL},
-	{"pr-comments",
-	 "conversation and review comments of given pull requests, or of the whole repository "
-	 "since the last run",
-	 NEEDS, PR_OPTIONS, job_pr_comments, check_pr_comments},
-	{"pr-all", "details, files, reviews and comments in one pass (the cheapest full capture)",
-	 NEEDS, PR_OPTIONS, job_pr_all, NULL},
-	{"repository-sync",
-	 "the repository row, then the pull requests updated since the last sync, with details",
-	 NEEDS, JOB_COMMON_OPTIONS | OPT_BIT(OPT_MAX_ITEMS) | OPT_BIT(OPT_BATCH_SIZE),
-	 job_repository_sync, NULL},
-	{"commit-analysis",
-	 "commits of the default branch in the window, each linked to its pull request or marked "
-	 "direct",
-	 NEEDS, JOB_COMMON_OPTIONS, job_commit_analysis, NULL},
-	{NULL, NULL, 0, 0, NULL, NULL},
-};
+/* GitHub's stand-in for deleted accounts, as its web pages show them. */
+static const struct gh_user ghost = {.id = 10137,
+				     .login = "ghost",
+				     .type = "User",
+				     .avatar_url =
+					     "https://avatars.githubusercontent.com/u/10137?v=4",
+				     .html_url = "https://github.com/ghost"};
 
-const struct job *
-job_find(const char *name)
+/* The columns of a comment's row, by kind: a conversation comment has the first eight. */
+static const char *const comment_cols[] = {
+	"github_id", "pull_request_id",    "repository_id",     "commenter_id",
+	"body",      "created_at",         "updated_at",        "comment_type",
+	"path",      "position",           "original_position", "diff_hunk",
+	"commit_id", "original_commit_id", "in_reply_to_id"};
+#define ISSUE_COMMENT_COLS 8
+
+const struct gh_user *
+jobs_stored_user(const struct gh_user *u)
 {
-	for (const struct job *j = job_table; j->name != NULL; j++)
-		if (strcmp(j->name, name) == 0)
-			return j;
-	return NULL;
-}
-
-void
-idcache_release(struct idcache *c)
-{
-	free(c->keys);
-	free(c->ids);
-	memset(c, 0, sizeof(*c));
-}
-
-/* Open addressing on a power-of-two table; GitHub ids are never 0. */
-static size_t
-slot(const struct idcache *c, int64_t key)
-{
-	uint64_t h = (uint64_t)key * UINT64_C(0x9E3779B97F4A7C15);
-	size_t i = (size_t)(h >> 32) & (c->cap - 1);
-
-	while (c->keys[i] != 0 && c->keys[i] != key)
-		i = (i + 1) & (c->cap - 1);
-	return i;
+	return u->id > 0 ? u : &ghost;
 }
 
 const char *
-idcache_get(const struct idcache *c, int64_t key)
+jobs_contributor_id(const struct job_ctx *ctx, int64_t github_id)
 {
-	size_t i;
-
-	if (c->cap == 0 || key == 0)
-		return NULL;
-	i = slot(c, key);
-	return c->keys[i] == key ? c->ids[i] : NULL;
+	return idcache_get(&ctx->contributors, github_id);
 }
 
 void
-idcache_put(struct idcache *c, int64_t key, const char *id)
+jobs_since(const struct job_ctx *ctx, char out[21])
 {
-	size_t i;
+	time_format_iso(clock_now() - (time_t)ctx->cfg->time_range * 86400, out);
+}
 
-	if (key == 0)
-		return;
-	if ((c->n + 1) * 2 > c->cap) {
-		struct idcache bigger = {NULL, NULL, 0, c->cap ? c->cap * 2 : 64};
+int
+jobs_upsert_ids(struct job_ctx *ctx, const struct rowset *rs, struct idcache *ids, struct err *e)
+{
+	struct rowset out;
+	int rc = store_upsert(ctx->store, rs, "github_id", "id,github_id", &out, e);
 
-		bigger.keys = xcalloc(bigger.cap, sizeof(*bigger.keys));
-		bigger.ids = xcalloc(bigger.cap, sizeof(*bigger.ids));
-		for (size_t j = 0; j < c->cap; j++)
-			if (c->keys[j] != 0)
-				idcache_put(&bigger, c->keys[j], c->ids[j]);
-		idcache_release(c);
-		*c = bigger;
+	for (size_t r = 0; rc == 0 && r < out.nrows; r++) {
+		const char *id = rowset_text_at(&out, r, "id");
+		int64_t gid;
+
+		if (id == NULL || !uuid_valid(id) || rowset_int_at(&out, r, "github_id", &gid) < 0)
+			rc = err_set(e, ERR_STORE, "store: a row of %s came back without its ids",
+				     rs->table);
+		else
+			idcache_put(ids, gid, id);
 	}
-	i = slot(c, key);
-	if (c->keys[i] == 0)
-		c->n++;
-	c->keys[i] = key;
-	snprintf(c->ids[i], sizeof(c->ids[i]), "%s", id);
+	rowset_release(&out);
+	return rc;
+}
+
+int
+jobs_upsert_contributors(struct job_ctx *ctx, const struct gh_user *const *users, size_t n,
+			 struct err *e)
+{
+	static const char *const cols[] = {"github_id",   "username", "avatar_url",
+					   "profile_url", "is_bot",   "last_updated_at"};
+	struct rowset rs;
+	char now[21];
+	int rc = 0;
+
+	time_format_iso(clock_now(), now);
+	rowset_init(&rs, "contributors", cols, NCOLS(cols));
+	for (size_t i = 0; i < n; i++) {
+		const struct gh_user *u = users[i];
+
+		if (u == NULL || u->id <= 0 || idcache_get(&ctx->contributors, u->id) != NULL)
+			continue;
+		rowset_add(&rs);
+		rowset_int(&rs, "github_id", u->id);
+		rowset_text(&rs, "username", u->login);
+		rowset_text(&rs, "avatar_url", u->avatar_url);
+		rowset_text(&rs, "profile_url", u->html_url);
+		rowset_bool(&rs, "is_bot", u->is_bot);
+		rowset_text(&rs, "last_updated_at", now);
+	}
+	/* The store writes a repeated github_id once (the last row wins). */
+	if (rs.nrows > 0)
+		rc = jobs_upsert_ids(ctx, &rs, &ctx->contributors, e);
+	rowset_release(&rs);
+	return rc;
+}
+
+void
+jobs_comment_rows(struct rowset *rs, enum gh_comment_kind kind)
+{
+	rowset_init(rs, "comments", comment_cols,
+		    kind == GH_ISSUE_COMMENT ? ISSUE_COMMENT_COLS : NCOLS(comment_cols));
 }
 
 void
 jobs_comment_row(const struct job_ctx *ctx, struct rowset *rs, const struct gh_comment *c,
-		 enum gh_comment_kind kind, const char *pr_id, const char *reply_to_id)
+		 const char *pr_id, const char *reply_to_id)
 {
 	rowset_add(rs);
 	rowset_int(rs, "github_id", c->id);
@@ -120,8 +122,8 @@ jobs_comment_row(const struct job_ctx *ctx, struct rowset *rs, const struct gh_c
 	rowset_text(rs, "created_at", c->created_at);
 	rowset_text(rs, "updated_at", c->updated_at);
 	rowset_text(rs, "comment_type",
-		    kind == GH_ISSUE_COMMENT ? "issue_comment" : "review_comment");
-	if (kind == GH_ISSUE_COMMENT)
+		    c->kind == GH_ISSUE_COMMENT ? "issue_comment" : "review_comment");
+	if (c->kind == GH_ISSUE_COMMENT)
 		return;
 	rowset_text(rs, "path", c->path);
 	if (c->position >= 0)
@@ -134,72 +136,56 @@ jobs_comment_row(const struct job_ctx *ctx, struct rowset *rs, const struct gh_c
 	rowset_text(rs, "in_reply_to_id", reply_to_id);
 }
 
-const char *
-jobs_contributor_id(const struct job_ctx *ctx, int64_t github_id)
+int
+jobs_lookup_parents(struct job_ctx *ctx, struct idcache *ids, const struct gh_comment *c, size_t n,
+		    struct err *e)
 {
-	return idcache_get(&ctx->contributors, github_id);
+	char(*gids)[24] = xcalloc(n ? n : 1, sizeof(*gids));
+	const char **vals = xcalloc(n ? n : 1, sizeof(*vals));
+	struct store_query q = {.table = "comments", .columns = "id,github_id"};
+	struct rowset rs;
+	size_t k = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].in_reply_to == 0 || idcache_get(ids, c[i].in_reply_to) != NULL)
+			continue;
+		snprintf(gids[k], sizeof(gids[k]), "%lld", (long long)c[i].in_reply_to);
+		vals[k] = gids[k];
+		k++;
+	}
+	rc = store_select_in(ctx->store, &q, "github_id", vals, k, &rs, e);
+	for (size_t row = 0; rc == 0 && row < rs.nrows; row++) {
+		const char *id = rowset_text_at(&rs, row, "id");
+		int64_t gid;
+
+		if (id != NULL && rowset_int_at(&rs, row, "github_id", &gid) == 0)
+			idcache_put(ids, gid, id);
+	}
+	rowset_release(&rs);
+	free(gids);
+	free(vals);
+	return rc;
 }
 
 int
-jobs_upsert_contributors(struct job_ctx *ctx, const struct gh_user *const *users, size_t n,
-			 struct err *e)
+jobs_item_failed(struct job_ctx *ctx, const char *label, const struct err *why, struct err *e)
 {
-	static const char *const cols[] = {"github_id",   "username", "avatar_url",
-					   "profile_url", "is_bot",   "last_updated_at"};
-	struct rowset rs, out;
-	char now[21];
-	int rc = 0;
-
-	if (ctx->cfg->dry_run)
-		return 0;
-	time_format_iso(time_now(), now);
-	rowset_init(&rs, "contributors", cols, 6);
-	for (size_t i = 0; i < n; i++) {
-		const struct gh_user *u = users[i];
-		bool dup = false;
-
-		if (u == NULL || u->id <= 0 || idcache_get(&ctx->contributors, u->id) != NULL)
-			continue;
-		for (size_t r = 0; r < rs.nrows; r++) {
-			int64_t id;
-
-			dup = dup || (rowset_int_at(&rs, r, "github_id", &id) == 0 && id == u->id);
-		}
-		if (dup)
-			continue;
-		rowset_add(&rs);
-		rowset_int(&rs, "github_id", u->id);
-		rowset_text(&rs, "username", u->login);
-		rowset_text(&rs, "avatar_url", u->avatar_url);
-		rowset_text(&rs, "profile_url", u->html_url);
-		rowset_bool(&rs, "is_bot", u->is_bot);
-		rowset_text(&rs, "last_updated_at", now);
-	}
-	if (rs.nrows > 0) {
-		rc = store_upsert(ctx->store, &rs, "github_id", "id,github_id", &out, e);
-		for (size_t r = 0; rc == 0 && r < out.nrows; r++) {
-			const char *id = rowset_text_at(&out, r, "id");
-			int64_t gid;
-
-			if (id == NULL || rowset_int_at(&out, r, "github_id", &gid) < 0)
-				rc = err_set(e, ERR_STORE,
-					     "store: contributor row came back without ids");
-			else
-				idcache_put(&ctx->contributors, gid, id);
-		}
-		rowset_release(&out);
-	}
-	rowset_release(&rs);
-	return rc;
+	log_error("%s: %s", label, why->msg);
+	ctx->failed++;
+	return progress_item(ctx->progress, label, false, why->msg, e);
 }
 
 /* Looks up repositories by one column; fills ctx on a hit. 1 found, 0 not, -1 error. */
 static int
 find_repository(struct job_ctx *ctx, const char *column, const char *value, struct err *e)
 {
-	struct store_filter f = {column, STORE_EQ, value, NULL, 0};
-	struct store_query q = {
-		"repositories", "id,full_name,github_id,default_branch", &f, 1, NULL, 1};
+	struct store_filter f = {.column = column, .op = STORE_EQ, .value = value};
+	struct store_query q = {.table = "repositories",
+				.columns = "id,full_name,github_id,default_branch",
+				.filters = &f,
+				.nfilters = 1,
+				.limit = 1};
 	struct rowset rs;
 	int rc = 0;
 
@@ -228,50 +214,22 @@ find_repository(struct job_ctx *ctx, const char *column, const char *value, stru
 static int
 upsert_repository(struct job_ctx *ctx, const struct gh_repo *r, struct err *e)
 {
-	static const char *const cols[] = {"github_id",
-					   "full_name",
-					   "owner",
-					   "name",
-					   "description",
-					   "homepage",
-					   "language",
-					   "stargazers_count",
-					   "watchers_count",
-					   "forks_count",
-					   "open_issues_count",
-					   "size",
-					   "default_branch",
-					   "is_fork",
-					   "is_archived",
-					   "is_disabled",
-					   "is_private",
-					   "has_issues",
-					   "has_projects",
-					   "has_wiki",
-					   "has_pages",
-					   "has_downloads",
-					   "has_discussions",
-					   "license",
-					   "topics",
-					   "avatar_url",
-					   "github_created_at",
-					   "github_updated_at",
-					   "github_pushed_at",
-					   "last_updated_at"};
-	struct rowset rs, out;
-	struct buf topics = BUF_INIT(1 << 20);
+	static const char *const cols[] = {
+		"github_id",       "full_name",         "owner",           "name",
+		"description",     "homepage",          "language",        "stargazers_count",
+		"watchers_count",  "forks_count",       "open_issues_count", "size",
+		"default_branch",  "is_fork",           "is_archived",     "is_disabled",
+		"is_private",      "has_issues",        "has_projects",    "has_wiki",
+		"has_pages",       "has_downloads",     "has_discussions", "license",
+		"topics",          "avatar_url",        "github_created_at", "github_updated_at",
+		"github_pushed_at", "last_updated_at"};
+	struct idcache ids = {0};
+	struct rowset rs;
 	char now[21];
 	int rc;
 
-	buf_putc(&topics, '[');
-	for (size_t i = 0; i < r->n_topics; i++) {
-		if (i > 0)
-			buf_putc(&topics, ',');
-		json_quote(&topics, r->topics[i]);
-	}
-	buf_putc(&topics, ']');
-	time_format_iso(time_now(), now);
-	rowset_init(&rs, "repositories", cols, sizeof(cols) / sizeof(cols[0]));
+	time_format_iso(clock_now(), now);
+	rowset_init(&rs, "repositories", cols, NCOLS(cols));
 	rowset_add(&rs);
 	rowset_int(&rs, "github_id", r->id);
 	rowset_text(&rs, "full_name", r->full_name);
@@ -297,48 +255,56 @@ upsert_repository(struct job_ctx *ctx, const struct gh_repo *r, struct err *e)
 	rowset_bool(&rs, "has_downloads", r->has_downloads);
 	rowset_bool(&rs, "has_discussions", r->has_discussions);
 	rowset_text(&rs, "license", r->license);
-	rowset_json(&rs, "topics", buf_str(&topics));
+	rowset_strings(&rs, "topics", r->topics, r->n_topics);
 	rowset_text(&rs, "avatar_url", r->avatar_url);
 	rowset_text(&rs, "github_created_at", r->created_at);
 	rowset_text(&rs, "github_updated_at", r->updated_at);
 	rowset_text(&rs, "github_pushed_at", r->pushed_at);
 	rowset_text(&rs, "last_updated_at", now);
-	rc = store_upsert(ctx->store, &rs, "github_id", "id", &out, e);
-	if (rc == 0) {
-		const char *id = rowset_text_at(&out, 0, "id");
-
-		if (id == NULL || !uuid_valid(id))
-			rc = err_set(e, ERR_STORE, "store: repository row came back without an id");
-		else
-			snprintf(ctx->repository_id, sizeof(ctx->repository_id), "%s", id);
-	}
-	rowset_release(&out);
+	rc = jobs_upsert_ids(ctx, &rs, &ids, e);
+	if (rc == 0)
+		snprintf(ctx->repository_id, sizeof(ctx->repository_id), "%s",
+			 idcache_get(&ids, r->id));
+	idcache_release(&ids);
 	rowset_release(&rs);
-	buf_release(&topics);
 	return rc;
 }
 
-int
-jobs_resolve_repository(struct job_ctx *ctx, bool refresh, struct err *e)
+/* The repository-id setting: its row must exist and be the configured repository's. */
+static int
+given_repository(struct job_ctx *ctx, struct err *e)
 {
 	const struct config *cfg = ctx->cfg;
+	int rc = find_repository(ctx, "id", cfg->repository_id, e);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return err_set(e, ERR_NOT_FOUND, "repository-id '%s' has no row in repositories",
+			       cfg->repository_id);
+	if (strcasecmp(ctx->repository_full_name, cfg->repository) != 0)
+		return err_set(e, ERR_NOT_FOUND,
+			       "repository-id '%s' is the row of '%s', not of '%s'",
+			       cfg->repository_id, ctx->repository_full_name, cfg->repository);
+	return 0;
+}
+
+/*
+ * Resolves ctx->repository_id: the repository-id setting, checked against the
+ * store, or else the row upserted from GitHub's repository (by github_id).
+ * refresh: upsert the row from GitHub even when repository-id names it.
+ */
+static int
+resolve_repository(struct job_ctx *ctx, bool refresh, struct err *e)
+{
+	const struct config *cfg = ctx->cfg;
+	char given[UUID_STR_SIZE] = "";
 	struct gh_repo repo;
-	char given[37] = "";
 	int rc;
 
 	if (cfg->repository_id != NULL) {
-		rc = find_repository(ctx, "id", cfg->repository_id, e);
-		if (rc < 0)
+		if (given_repository(ctx, e) < 0)
 			return -1;
-		if (rc == 0)
-			return err_set(e, ERR_NOT_FOUND,
-				       "repository-id '%s' has no row in repositories",
-				       cfg->repository_id);
-		if (strcasecmp(ctx->repository_full_name, cfg->repository) != 0)
-			return err_set(e, ERR_NOT_FOUND,
-				       "repository-id '%s' is the row of '%s', not of '%s'",
-				       cfg->repository_id, ctx->repository_full_name,
-				       cfg->repository);
 		if (!refresh)
 			return 0;
 		snprintf(given, sizeof(given), "%s", ctx->repository_id);
@@ -350,15 +316,7 @@ jobs_resolve_repository(struct job_ctx *ctx, bool refresh, struct err *e)
 	ctx->repository_full_name = xstrdup(repo.full_name);
 	free(ctx->default_branch);
 	ctx->default_branch = xstrdup(repo.default_branch);
-	if (cfg->dry_run) {
-		char gid[24];
-
-		/* Write nothing; use the existing row if there is one. */
-		snprintf(gid, sizeof(gid), "%lld", (long long)repo.id);
-		rc = find_repository(ctx, "github_id", gid, e) < 0 ? -1 : 0;
-	} else {
-		rc = upsert_repository(ctx, &repo, e);
-	}
+	rc = upsert_repository(ctx, &repo, e);
 	if (rc == 0 && given[0] != '\0' && strcmp(given, ctx->repository_id) != 0)
 		rc = err_set(e, ERR_NOT_FOUND,
 			     "repository-id '%s' is not the row of GitHub's repository %lld ('%s')",
@@ -368,19 +326,27 @@ jobs_resolve_repository(struct job_ctx *ctx, bool refresh, struct err *e)
 }
 
 int
+jobs_begin(struct job_ctx *ctx, bool refresh, struct err *e)
+{
+	log_group("Repository %s", ctx->cfg->repository);
+	if (resolve_repository(ctx, refresh, e) < 0)
+		return -1;
+	log_info("repository row %s", ctx->repository_id);
+	return progress_set_repository(ctx->progress, ctx->repository_id, e);
+}
+
+int
 jobs_repository_update(struct job_ctx *ctx, const struct col_val *set, size_t n, struct err *e)
 {
-	struct store_filter f = {"id", STORE_EQ, ctx->repository_id, NULL, 0};
+	struct store_filter f = {.column = "id", .op = STORE_EQ, .value = ctx->repository_id};
 	struct rowset rs;
 	int rc;
 
-	if (ctx->cfg->dry_run || ctx->repository_id[0] == '\0' || n == 0)
+	if (ctx->repository_id[0] == '\0' || n == 0)
 		return 0;
 	rowset_init(&rs, "repositories", NULL, 0);
-	for (size_t i = 0; i < n; i++) {
-		rs.cols = xrealloc(rs.cols, (rs.ncols + 1) * sizeof(*rs.cols));
-		rs.cols[rs.ncols++] = xstrdup(set[i].col);
-	}
+	for (size_t i = 0; i < n; i++)
+		rowset_add_col(&rs, set[i].col);
 	rowset_add(&rs);
 	for (size_t i = 0; i < n; i++)
 		rowset_text(&rs, set[i].col, set[i].val);
@@ -389,45 +355,34 @@ jobs_repository_update(struct job_ctx *ctx, const struct col_val *set, size_t n,
 	return rc;
 }
 
-int
-jobs_begin(struct job_ctx *ctx, bool refresh, struct err *e)
-{
-	log_group("Repository %s", ctx->cfg->repository);
-	if (jobs_resolve_repository(ctx, refresh, e) < 0)
-		return -1;
-	log_info("repository row %s",
-		 ctx->repository_id[0] != '\0' ? ctx->repository_id : "(none yet: dry run)");
-	if (ctx->repository_id[0] != '\0' &&
-	    progress_set_repository(ctx->progress, ctx->repository_id, e) < 0)
-		return -1;
-	return 0;
-}
-
 struct prfetch_options
 jobs_fetch_options(const struct job_ctx *ctx, unsigned parts)
 {
-	struct prfetch_options o = {ctx->cfg->owner, ctx->cfg->name, parts,
-				    (enum api_mode)ctx->cfg->api, ctx->cfg->batch_size};
-
-	return o;
+	return (struct prfetch_options){.owner = ctx->cfg->owner,
+					.name = ctx->cfg->name,
+					.parts = parts,
+					.api = (enum api_mode)ctx->cfg->api,
+					.batch_size = ctx->cfg->batch_size};
 }
 
 int
 jobs_watermark_get(struct job_ctx *ctx, const char *stream, char out[32], struct err *e)
 {
 	struct store_filter f[2] = {
-		{"repository_id", STORE_EQ, ctx->repository_id, NULL, 0},
-		{"stream", STORE_EQ, stream, NULL, 0},
+		{.column = "repository_id", .op = STORE_EQ, .value = ctx->repository_id},
+		{.column = "stream", .op = STORE_EQ, .value = stream},
 	};
-	struct store_query q = {"capture_watermarks", "watermark", f, 2, NULL, 1};
+	struct store_query q = {.table = "capture_watermarks",
+				.columns = "watermark",
+				.filters = f,
+				.nfilters = 2,
+				.limit = 1};
 	struct rowset rs;
 	const char *w;
 	time_t t;
 	int rc = 0;
 
 	out[0] = '\0';
-	if (ctx->repository_id[0] == '\0')
-		return 0;
 	if (store_select(ctx->store, &q, &rs, e) < 0) {
 		rowset_release(&rs);
 		return -1;
@@ -450,10 +405,8 @@ jobs_watermark_set(struct job_ctx *ctx, const char *stream, const char *iso, str
 	char now[21];
 	int rc;
 
-	if (ctx->cfg->dry_run)
-		return 0;
-	time_format_iso(time_now(), now);
-	rowset_init(&rs, "capture_watermarks", cols, 4);
+	time_format_iso(clock_now(), now);
+	rowset_init(&rs, "capture_watermarks", cols, NCOLS(cols));
 	rowset_add(&rs);
 	rowset_text(&rs, "repository_id", ctx->repository_id);
 	rowset_text(&rs, "stream", stream);

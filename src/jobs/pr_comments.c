@@ -9,24 +9,17 @@
  * on plain issues are left out. The lists come oldest update first, so after
  * each page the stream's watermark moves to the newest updated_at written (or
  * to the oldest reply still waiting for its parent's row): a run stopped
- * anywhere resumes from there.
+ * anywhere resumes from there. A comment that cannot be read fails on its
+ * own, and the watermark stays before it, so the next run reads it again.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "github.h"
 #include "jobs.h"
 #include "log.h"
 #include "util.h"
-
-static const char *const issue_cols[] = {
-	"github_id", "pull_request_id", "repository_id", "commenter_id",
-	"body",      "created_at",      "updated_at",    "comment_type"};
-static const char *const review_cols[] = {
-	"github_id", "pull_request_id",    "repository_id",     "commenter_id",
-	"body",      "created_at",         "updated_at",        "comment_type",
-	"path",      "position",           "original_position", "diff_hunk",
-	"commit_id", "original_commit_id", "in_reply_to_id"};
 
 /* A reply whose parent had no row yet when the reply was written. */
 struct orphan {
@@ -39,7 +32,8 @@ struct stream {
 	struct job_ctx *ctx;
 	enum gh_comment_kind kind;
 	const char *name;   /* the watermark's stream */
-	char newest[32];    /* newest updated_at written */
+	char newest[32];    /* newest updated_at written before any unreadable comment */
+	bool held;          /* an unreadable comment was met: newest stays where it was */
 	struct idcache prs; /* PR number -> row id */
 	struct idcache ids; /* comment GitHub id -> row id (for replies) */
 	struct orphan *orphans;
@@ -47,80 +41,88 @@ struct stream {
 	size_t written, issues;
 };
 
-static int
-on_page(void *ud, const struct gh_comment *c, size_t n, bool *stop, struct err *e)
+/* Remembers a reply whose parent has no row yet: linked at the end. */
+static void
+add_orphan(struct stream *s, const struct gh_comment *c)
 {
-	struct stream *s = ud;
-	struct job_ctx *ctx = s->ctx;
+	struct orphan *o;
+
+	s->orphans = xrealloc(s->orphans, (s->norphans + 1) * sizeof(*s->orphans));
+	o = &s->orphans[s->norphans++];
+	o->reply = c->id;
+	o->parent = c->in_reply_to;
+	snprintf(o->updated_at, sizeof(o->updated_at), "%s", c->updated_at);
+}
+
+/* The PR rows the page's comments belong to, and their commenters' rows. */
+static int
+page_prerequisites(struct stream *s, const struct gh_comment *c, size_t n, struct err *e)
+{
 	int64_t *numbers = xcalloc(n ? n : 1, sizeof(*numbers));
 	const struct gh_user **users = xcalloc(n ? n : 1, sizeof(*users));
 	size_t nn = 0;
-	struct rowset rs, out;
 	int rc;
 
-	(void)stop;
 	for (size_t i = 0; i < n; i++) {
 		users[i] = jobs_stored_user(&c[i].author);
 		if (c[i].pr_number > 0)
 			numbers[nn++] = c[i].pr_number;
 	}
-	rc = capture_pull_ids(ctx, &s->prs, numbers, nn, e);
+	rc = capture_pull_ids(s->ctx, &s->prs, numbers, nn, e);
 	if (rc == 0)
-		rc = jobs_upsert_contributors(ctx, users, n, e);
+		rc = jobs_upsert_contributors(s->ctx, users, n, e);
 	if (rc == 0 && s->kind == GH_REVIEW_COMMENT)
-		rc = jobs_lookup_parents(ctx, &s->ids, c, n, e);
-	if (s->kind == GH_ISSUE_COMMENT)
-		rowset_init(&rs, "comments", issue_cols,
-			    sizeof(issue_cols) / sizeof(issue_cols[0]));
-	else
-		rowset_init(&rs, "comments", review_cols,
-			    sizeof(review_cols) / sizeof(review_cols[0]));
+		rc = jobs_lookup_parents(s->ctx, &s->ids, c, n, e);
+	free(numbers);
+	free(users);
+	return rc;
+}
+
+static int
+on_page(void *ud, const struct gh_comment *c, size_t n, bool *stop, struct err *e)
+{
+	struct stream *s = ud;
+	struct rowset rs;
+	int rc;
+
+	(void)stop;
+	rc = page_prerequisites(s, c, n, e);
+	jobs_comment_rows(&rs, s->kind);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const char *pr = c[i].pr_number > 0 ? idcache_get(&s->prs, c[i].pr_number) : NULL;
+		const char *parent = idcache_get(&s->ids, c[i].in_reply_to);
 
 		if (pr == NULL) {
 			s->issues++; /* a plain issue's comment, or a PR GitHub no longer has */
 			continue;
 		}
-		jobs_comment_row(ctx, &rs, &c[i], s->kind, pr,
-				 idcache_get(&s->ids, c[i].in_reply_to));
-		if (s->kind == GH_REVIEW_COMMENT) {
-			/* Sorted by update time, a parent can come later: linked at the end. */
-			if (c[i].in_reply_to != 0 &&
-			    idcache_get(&s->ids, c[i].in_reply_to) == NULL) {
-				s->orphans = xrealloc(s->orphans,
-						      (s->norphans + 1) * sizeof(*s->orphans));
-				s->orphans[s->norphans].reply = c[i].id;
-				s->orphans[s->norphans].parent = c[i].in_reply_to;
-				snprintf(s->orphans[s->norphans].updated_at,
-					 sizeof(s->orphans[s->norphans].updated_at), "%s",
-					 c[i].updated_at);
-				s->norphans++;
-			}
-		}
-		if (strcmp(c[i].updated_at, s->newest) > 0)
+		jobs_comment_row(s->ctx, &rs, &c[i], pr, parent);
+		/* Sorted by update time, a parent can come later. */
+		if (c[i].in_reply_to != 0 && parent == NULL)
+			add_orphan(s, &c[i]);
+		if (!s->held && strcmp(c[i].updated_at, s->newest) > 0)
 			snprintf(s->newest, sizeof(s->newest), "%s", c[i].updated_at);
 	}
 	if (rc == 0 && rs.nrows > 0) {
-		rc = store_upsert(ctx->store, &rs, "github_id", "id,github_id", &out, e);
-		for (size_t row = 0; rc == 0 && row < out.nrows; row++) {
-			int64_t gid;
-			const char *id = rowset_text_at(&out, row, "id");
-
-			if (id != NULL && rowset_int_at(&out, row, "github_id", &gid) == 0)
-				idcache_put(&s->ids, gid, id);
-		}
-		s->written += out.nrows;
-		rowset_release(&out);
+		rc = jobs_upsert_ids(s->ctx, &rs, &s->ids, e);
+		s->written += rc == 0 ? rs.nrows : 0;
 	}
 	rowset_release(&rs);
 	/* Durable progress: a stopped run starts again after what is written. */
 	if (rc == 0 && s->newest[0] != '\0')
-		rc = jobs_watermark_set(ctx, s->name,
+		rc = jobs_watermark_set(s->ctx, s->name,
 					s->norphans > 0 ? s->orphans[0].updated_at : s->newest, e);
-	free(numbers);
-	free(users);
 	return rc;
+}
+
+/* A comment of the list that cannot be read: it fails, and the watermark stays before it. */
+static int
+on_bad(void *ud, const struct err *why, struct err *e)
+{
+	struct stream *s = ud;
+
+	s->held = true;
+	return jobs_item_failed(s->ctx, "a comment of the list", why, e);
 }
 
 /* Links the replies written before their parents, now that the parents have rows. */
@@ -137,7 +139,7 @@ link_orphans(struct stream *s, struct err *e)
 	for (size_t i = 0; rc == 0 && i < s->norphans; i++) {
 		const char *parent = idcache_get(&s->ids, s->orphans[i].parent);
 		char reply[24];
-		struct store_filter f = {"github_id", STORE_EQ, reply, NULL, 0};
+		struct store_filter f = {.column = "github_id", .op = STORE_EQ, .value = reply};
 		struct rowset rs;
 
 		if (parent == NULL)
@@ -157,18 +159,18 @@ static int
 read_stream(struct job_ctx *ctx, enum gh_comment_kind kind, struct err *e)
 {
 	const char *name = kind == GH_ISSUE_COMMENT ? "issue_comments" : "review_comments";
-	struct stream s = {ctx, kind, name, "", {0}, {0}, NULL, 0, 0, 0};
+	struct stream s = {.ctx = ctx, .kind = kind, .name = name};
 	char since[32];
 	int rc = jobs_watermark_get(ctx, name, since, e);
 
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
-		time_format_iso(time_now() - (time_t)ctx->cfg->time_range * 86400, since);
+		jobs_since(ctx, since);
 	log_group("%s updated since %s",
 		  kind == GH_ISSUE_COMMENT ? "Conversation comments" : "Review comments", since);
-	rc = gh_repo_comments(ctx->gh, ctx->cfg->owner, ctx->cfg->name, kind, since, on_page, &s,
-			      e);
+	rc = gh_repo_comments(ctx->gh, ctx->cfg->owner, ctx->cfg->name, kind, since, on_page, on_bad,
+			      &s, e);
 	if (rc == 0 && s.norphans > 0)
 		rc = link_orphans(&s, e);
 	if (rc == 0 && s.newest[0] != '\0')

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "github.h"
+#include "ghclient.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

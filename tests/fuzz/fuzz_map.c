@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "json.h"
-#include "model.h"
+#include "map.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

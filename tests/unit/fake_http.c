@@ -24,7 +24,15 @@ fake_http_reset(struct fake_http *f)
 void
 fake_http_push(struct fake_http *f, long status, const char *headers, const char *body)
 {
-	struct fake_answer a = {status, headers, body, 0};
+	struct fake_answer a = {.status = status, .headers = headers, .body = body};
+
+	f->answers[f->nanswers++] = a;
+}
+
+void
+fake_http_fail(struct fake_http *f, enum err_code code)
+{
+	struct fake_answer a = {.fail = 1, .fail_code = code};
 
 	f->answers[f->nanswers++] = a;
 }
@@ -51,7 +59,9 @@ fake_http_transport(void *ctx, const struct http_request *req, struct http_respo
 			       req->url);
 	a = &f->answers[f->next++];
 	if (a->fail)
-		return err_set(e, ERR_HTTP, "fake: connection reset");
+		return err_set(e, a->fail_code != ERR_NONE ? a->fail_code : ERR_HTTP,
+			       "fake: %s", a->fail_code == ERR_DNS ? "cannot resolve host"
+								  : "connection reset");
 	resp->status = a->status;
 	if (a->body != NULL)
 		buf_puts(&resp->body, a->body);

@@ -2,10 +2,14 @@
  * test_github.c - the GitHub client over a scripted transport: headers,
  * pagination, rate counters, error mapping.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "fake_http.h"
+#include "ghclient.h"
 #include "github.h"
 #include "harness.h"
 #include "util.h"
@@ -178,7 +182,13 @@ struct map_case {
 TEST(github_errors_are_mapped_once_with_githubs_message)
 {
 	static const struct map_case cases[] = {
-		{401, "", "{\"message\":\"Bad credentials\"}", ERR_AUTH, "401 Bad credentials"},
+		{401, "", "{\"message\":\"Bad credentials\"}", ERR_AUTH,
+		 "401 Bad credentials: GitHub refused the token (the github-token input"},
+		/* Not GitHub's JSON: the status's words and the start of the body, one line. */
+		{403, "", "<html><title>Blocked by the proxy</title>\n<b>no</b></html>", ERR_GITHUB,
+		 "403 Forbidden (answer: Blocked by the proxy)"},
+		{418, "", "{\"error\":\"teapot\"}", ERR_GITHUB, "418 (answer: {\"error\":\"teapot\"})"},
+		{409, "", "", ERR_GITHUB, "409 Conflict (empty answer)"},
 		{404, "", "{\"message\":\"Not Found\"}", ERR_NOT_FOUND,
 		 "GET /repos/a/b: 404 Not Found"},
 		/* Spent until an hour later: more than max-wait, so the run stops as partial. */
@@ -381,21 +391,20 @@ TEST(github_transport_failure_is_retried_then_an_http_error)
 TEST(github_graphql_posts_the_query_and_counts_points)
 {
 	struct gh *g = client("t0ken");
-	cJSON *vars = cJSON_CreateObject();
 	cJSON *out = NULL;
+	size_t bytes = 0;
 
-	cJSON_AddNumberToObject(vars, "n", 5);
 	fake_http_push(&fake, 200, "x-ratelimit-resource: graphql\nx-ratelimit-remaining: 4990\n",
 		       "{\"data\":{\"rateLimit\":{\"cost\":3,\"remaining\":4990}}}");
-	CHECK(gh_graphql(g, "query($n:Int!){x}", vars, &out, NULL) == 0);
+	CHECK(gh_graphql(g, "query{x}", 1, &out, &bytes, NULL) == 0);
 	CHECK_STR(fake.method[0], "POST");
 	CHECK_STR(fake.url[0], "https://api.test/graphql");
-	CHECK_STR(fake.body[0], "{\"query\":\"query($n:Int!){x}\",\"variables\":{\"n\":5}}");
+	CHECK_STR(fake.body[0], "{\"query\":\"query{x}\"}");
+	CHECK_INT(bytes, 50);
 	CHECK_INT(gh_stats(g)->graphql_points, 3);
 	CHECK_INT(gh_stats(g)->graphql_remaining, 4990);
 	CHECK_INT(gh_stats(g)->core_remaining, -1);
 	cJSON_Delete(out);
-	cJSON_Delete(vars);
 	done(g);
 }
 
@@ -412,10 +421,60 @@ TEST(github_graphql_rate_limited_inside_a_200_waits_for_the_reset)
 		       "exceeded\"}]}");
 	fake_http_push(&fake, 200, "x-ratelimit-remaining: 4999\nx-ratelimit-resource: graphql\n",
 		       "{\"data\":{\"rateLimit\":{\"cost\":1}}}");
-	CHECK(gh_graphql(g, "{x}", NULL, &out, &e) == 0);
+	CHECK(gh_graphql(g, "{x}", 1, &out, NULL, &e) == 0);
 	CHECK(vclock.slept >= 2000 && vclock.slept <= 4000);
 	CHECK_INT(gh_stats(g)->graphql_remaining, 4999);
 	cJSON_Delete(out);
+	done(g);
+}
+
+/* GitHub's 2026 shape, with a remaining that is not 0 (octokit/plugin-throttling.js#636). */
+TEST(github_graphql_rate_limit_of_the_newer_type_is_a_spent_budget_whatever_remaining_says)
+{
+	struct gh *g = client("t0ken");
+	cJSON *out = NULL;
+	struct err e;
+
+	fake_http_push(&fake, 200,
+		       "x-ratelimit-remaining: 37\nx-ratelimit-resource: graphql\n"
+		       "x-ratelimit-reset: 1700000003\n",
+		       "{\"errors\":[{\"type\":\"RATE_LIMIT\",\"code\":\"graphql_rate_limit\","
+		       "\"message\":\"API rate limit already exceeded for user ID 1.\"}]}");
+	fake_http_push(&fake, 200, "x-ratelimit-remaining: 4999\nx-ratelimit-resource: graphql\n",
+		       "{\"data\":{\"repository\":null,\"rateLimit\":{\"cost\":1}}}");
+	CHECK(gh_graphql(g, "{x}", 1, &out, NULL, &e) == 0);
+	CHECK(vclock.slept >= 3000 && vclock.slept <= 5000);
+	CHECK_INT(gh_stats(g)->limits.reset_waits, 1);
+	CHECK_INT(fake.nsent, 2);
+	cJSON_Delete(out);
+	done(g);
+}
+
+TEST(github_graphql_answer_that_cannot_be_read_is_not_sent_again_and_its_cost_counts)
+{
+	struct gh *g = client("t0ken");
+	cJSON *out = NULL;
+	struct err e;
+
+	fake_http_push(&fake, 200, "x-ratelimit-resource: graphql\n", "{\"data\":{\"a\":");
+	CHECK(gh_graphql(g, "{x}", 7, &out, NULL, &e) == -1);
+	CHECK(e.code == ERR_PARSE);
+	CHECK(out == NULL);
+	CHECK_INT(fake.nsent, 1);
+	CHECK_INT(gh_stats(g)->graphql_points, 7);
+	done(g);
+}
+
+TEST(github_graphql_endpoint_that_is_not_there_is_told_apart)
+{
+	struct gh *g = client("t0ken");
+	cJSON *out = NULL;
+	struct err e;
+
+	fake_http_push(&fake, 404, NULL, "{\"message\":\"Not Found\"}");
+	CHECK(gh_graphql(g, "{x}", 1, &out, NULL, &e) == -1);
+	CHECK(gh_graphql_missing(&e));
+	CHECK_INT(fake.nsent, 1);
 	done(g);
 }
 
@@ -443,5 +502,178 @@ TEST(github_pull_files_reads_every_page_mapped)
 	CHECK(gh_pull_files(g, "o", "r", 7, collect_files, &n, NULL) == 0);
 	CHECK_INT(n, 4);
 	CHECK_STR(fake.url[0], "https://api.test/repos/o/r/pulls/7/files?per_page=100");
+	done(g);
+}
+
+TEST(github_follows_a_next_page_only_on_its_own_host)
+{
+	struct gh *g = client("t0ken");
+	size_t n = 0;
+	struct err e;
+	const char *page = "[{\"filename\":\"a\",\"status\":\"added\",\"additions\":1,"
+			   "\"deletions\":0,\"changes\":1}]";
+
+	fake_http_push(&fake, 200, "link: <https://evil.example:8443/p2>; rel=\"next\"\n", page);
+	CHECK(gh_pull_files(g, "o", "r", 7, collect_files, &n, &e) == -1);
+	CHECK(e.code == ERR_POLICY);
+	CHECK(strstr(e.msg, "evil.example:8443") != NULL);
+	CHECK_INT(fake.nsent, 1); /* the token never went there */
+	/* Same host, another scheme or port: not the same origin either. */
+	fake_http_push(&fake, 200, "link: <http://api.test/p2>; rel=\"next\"\n", page);
+	CHECK(gh_pull_files(g, "o", "r", 7, collect_files, &n, &e) == -1);
+	CHECK(e.code == ERR_POLICY);
+	CHECK_INT(fake.nsent, 2);
+	done(g);
+}
+
+TEST(github_follows_a_redirect_on_its_own_host_and_refuses_one_elsewhere)
+{
+	struct gh *g = client("t0ken");
+	cJSON *j = NULL;
+	struct err e;
+
+	/* A renamed repository answers 301 to its new address on the same host. */
+	fake_http_push(&fake, 301, "location: /repositories/42\n", "{\"message\":\"Moved\"}");
+	fake_http_push(&fake, 200, "", "{\"id\":42}");
+	CHECK(gh_rest_get(g, "/repos/a/b", &j, &e) == 0);
+	CHECK_STR(fake.url[1], "https://api.test/repositories/42");
+	CHECK(strstr(fake.headers[1], "Authorization: Bearer t0ken") != NULL);
+	cJSON_Delete(j);
+	fake_http_push(&fake, 307, "location: https://elsewhere.test/x\n", "");
+	CHECK(gh_rest_get(g, "/repos/a/b", &j, &e) == -1);
+	CHECK(e.code == ERR_POLICY);
+	CHECK(strstr(e.msg, "elsewhere.test") != NULL);
+	CHECK_INT(fake.nsent, 3);
+	done(g);
+}
+
+TEST(github_says_at_once_when_its_host_does_not_resolve)
+{
+	struct gh *g = client("t0ken");
+	cJSON *j = NULL;
+	struct err e;
+
+	fake_http_fail(&fake, ERR_DNS);
+	fake_http_fail(&fake, ERR_DNS);
+	fake_http_fail(&fake, ERR_DNS);
+	CHECK(gh_rest_get(g, "/x", &j, &e) == -1);
+	CHECK(e.code == ERR_DNS);
+	CHECK(strstr(e.msg, "GitHub cannot be reached") != NULL);
+	CHECK_INT(fake.nsent, 2);
+	CHECK(vclock.slept <= 1200); /* one short wait, not half a minute */
+	CHECK_INT(gh_stats(g)->rest_points, 0); /* GitHub answered nothing */
+	done(g);
+}
+
+TEST(github_counts_points_only_for_what_github_answered_and_charged)
+{
+	struct gh *g = client("t0ken");
+	cJSON *j = NULL;
+	struct err e;
+
+	fake_http_push(&fake, 200, "", "{}");
+	fake_http_push(&fake, 304, "", "");
+	fake_http_push(&fake, 404, "", "{\"message\":\"Not Found\"}");
+	fake_http_fail(&fake, ERR_HTTP);
+	fake_http_push(&fake, 502, "", "<h1>502</h1>");
+	fake_http_push(&fake, 200, "", "{}");
+	CHECK(gh_rest_get(g, "/a", &j, &e) == 0);
+	cJSON_Delete(j);
+	CHECK(gh_rest_get(g, "/b", &j, &e) == -1); /* 304 without a body to parse */
+	CHECK(gh_rest_get(g, "/c", &j, &e) == -1);
+	CHECK(gh_rest_get(g, "/d", &j, &e) == 0); /* a reset and a 502, then an answer */
+	cJSON_Delete(j);
+	CHECK_INT(gh_stats(g)->rest_requests, 6);
+	CHECK_INT(gh_stats(g)->rest_points, 3);
+	done(g);
+}
+
+TEST(github_pull_answer_for_another_number_is_refused)
+{
+	struct gh *g = client("t0ken");
+	struct gh_pull p;
+	struct err e;
+	size_t n;
+	char *other = vec_slurp("vectors/github/pull-request.json", &n);
+
+	fake_http_push(&fake, 200, "", other); /* the example is #1347 */
+	CHECK(gh_pull_get(g, "o", "r", 1, &p, &e) == -1);
+	CHECK(e.code == ERR_GITHUB);
+	CHECK(strstr(e.msg, "the answer is pull request #1347, not #1") != NULL);
+	free(other);
+	done(g);
+}
+
+struct bad_items {
+	size_t good, bad;
+	char why[256];
+};
+
+static int
+count_pulls(void *ud, const struct gh_pull *p, size_t n, bool *stop, struct err *e)
+{
+	(void)p;
+	(void)stop;
+	(void)e;
+	((struct bad_items *)ud)->good += n;
+	return 0;
+}
+
+static int
+count_bad(void *ud, const struct err *why, struct err *e)
+{
+	struct bad_items *b = ud;
+
+	(void)e;
+	b->bad++;
+	snprintf(b->why, sizeof(b->why), "%s", why->msg);
+	return 0;
+}
+
+TEST(github_list_goes_on_past_an_item_it_cannot_read)
+{
+	struct gh *g = client("t0ken");
+	struct bad_items b = {0};
+	struct err e;
+	size_t n;
+	char *list = vec_slurp("vectors/github/pull-request-list.json", &n);
+	char *pull = list != NULL ? strchr(list, '{') : NULL;
+	char *end = list != NULL ? strrchr(list, ']') : NULL;
+	struct buf page = BUF_INIT(1 << 20);
+
+	if (!CHECK(pull != NULL && end != NULL && end > pull))
+		return;
+	*end = '\0'; /* the list's one item, twice, around one GitHub cannot have sent */
+	buf_printf(&page, "[%s,{\"number\":99999999999},%s]", pull, pull);
+	fake_http_push(&fake, 200, "", buf_str(&page));
+	CHECK(gh_pulls_list(g, "o", "r", "updated", count_pulls, count_bad, &b, &e) == 0);
+	CHECK_INT(b.good, 2);
+	CHECK_INT(b.bad, 1);
+	CHECK(strstr(b.why, "number 99999999999 out of range") != NULL);
+	buf_release(&page);
+	free(list);
+	done(g);
+}
+
+static int
+count_commits(void *ud, const struct gh_commit *c, size_t n, bool *stop, struct err *e)
+{
+	(void)c;
+	(void)stop;
+	(void)e;
+	*(size_t *)ud += n;
+	return 0;
+}
+
+TEST(github_commits_of_an_empty_repository_are_none)
+{
+	struct gh *g = client("t0ken");
+	size_t n = 0;
+	struct err e;
+
+	fake_http_push(&fake, 409, "", "{\"message\":\"Git Repository is empty.\"}");
+	CHECK(gh_commits_list(g, "o", "r", "main", "2024-01-01T00:00:00Z", count_commits, NULL, &n,
+			      &e) == 0);
+	CHECK_INT(n, 0);
 	done(g);
 }

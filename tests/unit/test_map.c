@@ -7,7 +7,7 @@
 
 #include "harness.h"
 #include "json.h"
-#include "model.h"
+#include "map.h"
 
 static cJSON *
 load(const char *path)

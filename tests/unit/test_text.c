@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "buf.h"
-#include "github.h"
+#include "ghclient.h"
 #include "harness.h"
 #include "json.h"
 #include "log.h"

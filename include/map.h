@@ -1,0 +1,47 @@
+/*
+ * map.h - GitHub's JSON, REST and GraphQL, to the structs of model.h.
+ *
+ * The one place where GitHub's field names meet our structs. Pure (no I/O,
+ * no globals), every field a capture needs is checked, fuzzed. Both APIs map
+ * to the same values, so either path writes the same rows. Only the GitHub
+ * layer uses this header: jobs see the structs, never JSON.
+ */
+#ifndef PC_MAP_H
+#define PC_MAP_H
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "model.h"
+
+/*
+ * REST mappers: each fills out from j; on a missing or malformed field returns
+ * -1 with ERR_PARSE naming it, and out holds nothing to free.
+ */
+int map_user(const cJSON *j, struct gh_user *out, struct err *e);
+int map_repo(const cJSON *j, struct gh_repo *out, struct err *e);
+int map_pull(const cJSON *j, struct gh_pull *out, struct err *e);
+int map_file(const cJSON *j, struct gh_file *out, struct err *e);
+int map_review(const cJSON *j, struct gh_review *out, struct err *e);
+/* An issue comment (conversation) or a review comment. */
+int map_comment(const cJSON *j, enum gh_comment_kind kind, struct gh_comment *out, struct err *e);
+/* A commit from GET /commits (no stats) or GET /commits/{sha} (stats). */
+int map_commit(const cJSON *j, struct gh_commit *out, struct err *e);
+/* Adds one entry of GET /commits/{sha}/pulls to c->prs. */
+int map_commit_pr(const cJSON *j, struct gh_commit *c, struct err *e);
+
+/*
+ * GraphQL mappers, for the node shapes of the documents in gql.c. Actors:
+ * a Bot's login takes GitHub's REST "[bot]" suffix so both APIs name the same
+ * contributor; a databaseId GraphQL could not represent leaves id 0 with the
+ * login set (the caller looks the user up over REST).
+ */
+int map_gql_actor(const cJSON *j, struct gh_user *out, struct err *e);
+int map_gql_pull(const cJSON *j, struct gh_pull *out, struct err *e);
+int map_gql_file(const cJSON *j, struct gh_file *out, struct err *e);
+int map_gql_review(const cJSON *j, struct gh_review *out, struct err *e);
+int map_gql_comment(const cJSON *j, enum gh_comment_kind kind, int pr_number,
+		    struct gh_comment *out, struct err *e);
+int map_gql_commit(const cJSON *j, struct gh_commit *out, struct err *e);
+
+#endif
