@@ -11,6 +11,9 @@
 //   mangle: 'truncate' | 'reset-mid-body'         the real answer, cut short
 //   exhaust: { resource, resetInSeconds }         spend the token's budget for real
 //   graphqlRateLimited: true                      one GraphQL RATE_LIMITED answer
+//   rewrite: { body, text, headers }              functions applied to the answer before it
+//                                                 is sent (addFault's rewrite, rewriteText,
+//                                                 rewriteHeaders)
 
 import { mulberry32 } from '../lib/random.js';
 

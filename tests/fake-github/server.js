@@ -458,6 +458,16 @@ export async function startFakeGitHub(opts = {}) {
     stats.byFault[f.name] = (stats.byFault[f.name] ?? 0) + 1;
   }
 
+  /**
+   * Whether an answer refuses for a rate limit: any 429, a 403 whose message says
+   * "rate limit", a GraphQL 200 with a RATE_LIMITED error.
+   */
+  function isRateLimitRefusal(status, body) {
+    const message = body && typeof body === 'object' && typeof body.message === 'string' ? body.message : '';
+    return status === 429 || (status === 403 && /rate limit/i.test(message))
+      || (status === 200 && Array.isArray(body?.errors) && body.errors.some((e) => e?.type === 'RATE_LIMITED'));
+  }
+
   /** Epoch seconds at least `s` seconds from now. */
   const resetIn = (s) => Math.ceil((Date.now() + s * 1000) / 1000);
 
@@ -499,7 +509,19 @@ export async function startFakeGitHub(opts = {}) {
     let versionSelected = API_VERSIONS[0];
 
     // What a fault does to the real answer (set by applyFault).
-    const fx = { delayMs: 0, mangle: null };
+    const fx = { delayMs: 0, mangle: null, rewrite: null };
+    let graphqlRequest = null; // the parsed POST /graphql body (a rewrite's info shows it)
+
+    /** What a rewrite function is told about the answer it rewrites. */
+    const rewriteInfo = (status) => {
+      const info = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), route: record.route, status };
+      if (graphqlRequest) {
+        info.graphqlQuery = typeof graphqlRequest.query === 'string' ? graphqlRequest.query : null;
+        info.variables = graphqlRequest.variables ?? null;
+        info.operation = record.operation;
+      }
+      return info;
+    };
 
     const send = async ({ status, body = null, headers = {}, text = null, contentType = null, pretty = true, destroy = false }) => {
       const delay = latencyMs + fx.delayMs;
@@ -510,11 +532,11 @@ export async function startFakeGitHub(opts = {}) {
         req.socket.destroy();
         return;
       }
+      const noBody = status === 204 || status === 304;
       let payload = '';
       if (text !== null) payload = text;
-      else if (body !== null && status !== 204 && status !== 304) payload = JSON.stringify(body, null, pretty ? 2 : 0);
-      let buf = Buffer.from(payload, 'utf8');
-      const h = {
+      else if (body !== null && !noBody) payload = JSON.stringify(body, null, pretty ? 2 : 0);
+      let h = {
         'content-type': contentType ?? (text !== null ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
         'x-github-api-version-selected': versionSelected,
         'x-github-media-type': 'github.v3; format=json',
@@ -526,6 +548,38 @@ export async function startFakeGitHub(opts = {}) {
         server: 'github.com',
         ...headers,
       };
+      let sentBody = text === null ? body : null; // what the log's rateLimited reads
+      let chunked = false;
+      // A rewrite fault: the parsed JSON body, then the text, then the headers.
+      const rw = fx.rewrite;
+      if (rw && !noBody && (rw.body || rw.text)) {
+        if (rw.body && text === null && payload !== '') {
+          const parsed = JSON.parse(payload);
+          const out = rw.body(parsed, rewriteInfo(status));
+          sentBody = out === undefined ? parsed : out; // undefined: edited in place
+          payload = JSON.stringify(sentBody, null, pretty ? 2 : 0) ?? '';
+        }
+        if (rw.text) {
+          payload = String(rw.text(payload, rewriteInfo(status)));
+          try {
+            sentBody = JSON.parse(payload);
+          } catch {
+            sentBody = null;
+          }
+        }
+        if (h.etag) h.etag = `W/"${sha1(payload)}"`; // the validator of what is sent
+      }
+      let buf = Buffer.from(payload, 'utf8');
+      if (rw?.headers) {
+        // content-length is the server's: a changed value is put back to the bytes
+        // sent; a dropped one sends the answer chunked.
+        const given = { ...h };
+        if (!noBody) given['content-length'] = String(buf.length);
+        const out = rw.headers(given, rewriteInfo(status)) ?? given;
+        h = {};
+        for (const [k, v] of Object.entries(out)) if (v !== undefined && v !== null) h[k.toLowerCase()] = String(v);
+        chunked = !noBody && !('content-length' in h);
+      }
       let cut = null; // bytes of the body actually sent (truncate / reset-mid-body)
       if (fx.mangle) {
         // The real answer cut in half; an answer without a body (204, 304) becomes a 200 JSON one.
@@ -536,17 +590,16 @@ export async function startFakeGitHub(opts = {}) {
         }
         if (fx.mangle === 'truncate') status = 200;
         cut = Math.floor(buf.length / 2);
+        chunked = false;
       }
-      if (status !== 204 && status !== 304) h['content-length'] = String(buf.length);
+      if (status !== 204 && status !== 304 && !chunked) h['content-length'] = String(buf.length);
       record.status = status;
       record.bytes = method === 'HEAD' ? 0 : cut ?? buf.length;
       const num = (v) => (v === undefined || v === null || v === '' ? null : Number(v));
       record.retryAfter = num(h['retry-after']);
       record.rateRemaining = num(h['x-ratelimit-remaining']);
       record.rateReset = num(h['x-ratelimit-reset']);
-      const message = body && typeof body === 'object' && typeof body.message === 'string' ? body.message : '';
-      record.rateLimited = status === 429 || (status === 403 && /rate limit/i.test(message))
-        || (status === 200 && Array.isArray(body?.errors) && body.errors.some((e) => e?.type === 'RATE_LIMITED'));
+      record.rateLimited = isRateLimitRefusal(status, sentBody);
       log.push(record); // before any delay, so the log stays in arrival order
       if (delay > 0) await sleep(delay);
       if (req.socket.destroyed || res.destroyed) {
@@ -565,7 +618,7 @@ export async function startFakeGitHub(opts = {}) {
         return;
       }
       res.writeHead(status, h);
-      res.end(method === 'HEAD' || status === 204 || status === 304 ? undefined : buf);
+      res.end(method === 'HEAD' || noBody ? undefined : buf);
     };
 
     // A fault taken for this request: its canned answer, or null when the request goes on
@@ -579,6 +632,7 @@ export async function startFakeGitHub(opts = {}) {
       }
       if (spec.delayMs) fx.delayMs = spec.delayMs;
       if (spec.mangle) fx.mangle = spec.mangle;
+      if (spec.rewrite) fx.rewrite = spec.rewrite;
       if (spec.destroy) return { destroy: true };
       if (spec.graphqlRateLimited) {
         const state = limiter.peek(token, 'graphql');
@@ -629,6 +683,7 @@ export async function startFakeGitHub(opts = {}) {
       let body;
       try {
         body = JSON.parse(raw?.toString('utf8') ?? '');
+        if (body && typeof body === 'object') graphqlRequest = body;
       } catch {
         return send({ status: 400, body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/graphql', status: '400' },
           headers: rateHeaders(limiter.peek(token, 'graphql')) });
@@ -808,8 +863,14 @@ export async function startFakeGitHub(opts = {}) {
     setLatency(ms) { latencyMs = ms; },
     get latencyMs() { return latencyMs; },
     addFault(spec) {
-      const { method, path, graphql, operation, times = 1, fault, ...response } = spec;
-      const name = fault ?? (response.destroy ? 'reset' : `custom-${response.status ?? 'fault'}`);
+      const { method, path, graphql, operation, times = 1, fault, rewrite, rewriteText, rewriteHeaders, ...response } = spec;
+      for (const [k, fn] of [['rewrite', rewrite], ['rewriteText', rewriteText], ['rewriteHeaders', rewriteHeaders]]) {
+        if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`addFault: ${k} must be a function`);
+      }
+      if (rewrite || rewriteText || rewriteHeaders) response.rewrite = { body: rewrite, text: rewriteText, headers: rewriteHeaders };
+      const onlyRewrite = response.rewrite && response.status === undefined && !response.destroy && !response.delayMs
+        && !response.mangle && !response.exhaust && !response.graphqlRateLimited;
+      const name = fault ?? (response.destroy ? 'reset' : onlyRewrite ? 'rewrite' : `custom-${response.status ?? 'fault'}`);
       const f = { method, path, graphql, operation, remaining: times, hits: 0, name, response };
       faults.push(f);
       return f;
