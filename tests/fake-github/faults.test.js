@@ -188,6 +188,50 @@ describe('FAULTS presets', () => {
     assert.equal((await graphql(gh, '{ viewer { login } }')).body.data.viewer.login, 'fake-user-1');
   });
 
+  it('graphqlRateLimited({ type: "RATE_LIMIT", remaining }): the 2026 shape, x-ratelimit-remaining as given', async () => {
+    gh.addFault(FAULTS.graphqlRateLimited({ type: 'RATE_LIMIT', remaining: 37 }));
+    const t0 = Date.now();
+    const g = await graphql(gh, '{ viewer { login } }');
+    assert.equal(g.status, 200);
+    assert.deepEqual(g.body, { errors: [{ type: 'RATE_LIMIT', code: 'graphql_rate_limit', message: 'API rate limit already exceeded for user ID 1.' }] });
+    assert.equal(g.headers.get('x-ratelimit-remaining'), '37');
+    assert.equal(g.headers.get('x-ratelimit-used'), '4963');
+    const reset = Number(g.headers.get('x-ratelimit-reset'));
+    assert.ok(reset * 1000 >= t0 + 1000 && reset * 1000 <= t0 + 2100, `reset ${reset}`);
+    const rec = gh.log.at(-1);
+    assert.deepEqual([rec.fault, rec.rateLimited, rec.rateRemaining, rec.cost], ['graphql-rate-limited', true, 37, 0]);
+    assert.equal(gh.getRateLimit(TOKEN, 'graphql').remaining, 5000);
+    // The older type with a non-zero remaining, too; bad options are refused.
+    gh.addFault(FAULTS.graphqlRateLimited({ remaining: 5 }));
+    const old = await graphql(gh, '{ viewer { login } }');
+    assert.equal(old.body.errors[0].type, 'RATE_LIMITED');
+    assert.equal(old.headers.get('x-ratelimit-remaining'), '5');
+    assert.equal(gh.log.at(-1).rateLimited, true);
+    assert.throws(() => FAULTS.graphqlRateLimited({ type: 'RATE' }), /RATE_LIMITED or RATE_LIMIT/);
+    assert.throws(() => FAULTS.graphqlRateLimited({ remaining: -1 }), /remaining/);
+  });
+
+  it('a spent GraphQL budget answers in the shape setGraphqlRateLimitType chose; a 403 with such errors is a refusal', async () => {
+    assert.equal(gh.graphqlRateLimitType, 'RATE_LIMITED');
+    gh.setRateLimit(TOKEN, 'graphql', { remaining: 0, reset: nowS() + 30 });
+    try {
+      gh.setGraphqlRateLimitType('RATE_LIMIT');
+      const g = await graphql(gh, '{ viewer { login } }');
+      assert.deepEqual(g.body, { errors: [{ type: 'RATE_LIMIT', code: 'graphql_rate_limit', message: 'API rate limit already exceeded for user ID 1.' }] });
+      assert.equal(g.headers.get('x-ratelimit-remaining'), '0');
+      assert.deepEqual([gh.log.at(-1).rateLimited, gh.log.at(-1).fault], [true, null]);
+      gh.setGraphqlRateLimitType('RATE_LIMITED');
+      assert.equal((await graphql(gh, '{ viewer { login } }')).body.errors[0].type, 'RATE_LIMITED');
+      assert.throws(() => gh.setGraphqlRateLimitType('nope'), /RATE_LIMITED or RATE_LIMIT/);
+    } finally {
+      gh.setGraphqlRateLimitType('RATE_LIMITED');
+    }
+    await assert.rejects(startFakeGitHub({ scenario: scn, graphqlRateLimitType: 'x' }), /graphqlRateLimitType/);
+    gh.addFault({ graphql: true, status: 403, body: { errors: [{ type: 'RATE_LIMIT', code: 'graphql_rate_limit', message: 'API rate limit already exceeded for user ID 1.' }] } });
+    await graphql(gh, '{ viewer { login } }');
+    assert.deepEqual([gh.log.at(-1).status, gh.log.at(-1).rateLimited], [403, true]);
+  });
+
   it('slow: the real answer, late; a client that gives up first is logged as aborted', async () => {
     gh.addFault({ path: '/repos/acme/widgets/pulls/1', times: 2, ...FAULTS.slow(400) });
     const t0 = Date.now();
@@ -427,6 +471,18 @@ describe('the log tells whether a client waited', () => {
     const v = rateLimitViolations(log).map((x) => [x.refusal.seq, x.request.seq]);
     assert.deepEqual(v, [[1, 3], [4, 6]]);
     assert.deepEqual(rateLimitViolations(log, { noRetryAfterMs: 30_000 }).map((x) => x.request.seq), [3]);
+  });
+
+  it('rateLimitViolations: a GraphQL 200 refusal (either type) is primary, whatever remaining says: wait for its reset', () => {
+    const rec = (seq, time, extra) => ({ seq, time, token: 't', resource: 'graphql', route: '/graphql', status: 200,
+      rateLimited: false, retryAfter: null, rateRemaining: 4000, rateReset: 9999, ...extra });
+    const log = [
+      rec(1, 1_000_000, { rateLimited: true, rateRemaining: 37, rateReset: 1005 }), // RATE_LIMIT, remaining 37: until 1 005 000
+      rec(2, 1_001_000, { resource: 'core', route: 'GET /x' }), // another resource: fine
+      rec(3, 1_003_000), // too soon
+      rec(4, 1_006_000), // after the reset: fine (not a minute)
+    ];
+    assert.deepEqual(rateLimitViolations(log).map((x) => [x.refusal.seq, x.request.seq]), [[1, 3]]);
   });
 });
 

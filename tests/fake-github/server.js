@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kindOfFault, RandomFaults } from './faults.js';
+import { GRAPHQL_RATE_LIMIT_TYPES, graphqlRateLimitError, kindOfFault, RandomFaults } from './faults.js';
 import { runGraphQL } from './graphql.js';
 import { RateLimiter } from './ratelimit.js';
 import { buildIndex, filterHistory } from './repo-index.js';
@@ -31,7 +31,7 @@ const COMMIT_FILES_PER_PAGE = 300; // GET /commits/{ref} pages its files 300 at 
 const MAX_COMMIT_FILES = 3000; // …up to 3000 files
 const UA_MESSAGE = 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.\n';
 
-export { FAULTS, RANDOM_KINDS, DEFAULT_RANDOM_KINDS } from './faults.js';
+export { FAULTS, GRAPHQL_RATE_LIMIT_TYPES, RANDOM_KINDS, DEFAULT_RANDOM_KINDS } from './faults.js';
 
 /** Short, non-reversible token id for logs: "sha256:" + 12 hex digits; '' for none. */
 export function tokenFingerprint(token) {
@@ -81,6 +81,12 @@ export async function startFakeGitHub(opts = {}) {
   let latencyMs = opts.latencyMs ?? 0;
   const requireUserAgent = opts.requireUserAgent ?? true;
   const linkStyle = opts.linkStyle ?? 'repositories';
+  const checkRateLimitType = (t) => {
+    if (!GRAPHQL_RATE_LIMIT_TYPES.includes(t)) throw new TypeError(`graphqlRateLimitType: ${GRAPHQL_RATE_LIMIT_TYPES.join(' or ')}, not ${t}`);
+    return t;
+  };
+  // The error type of a spent GraphQL budget's refusals (faults.js graphqlRateLimitError).
+  let graphqlRateLimitType = checkRateLimitType(opts.graphqlRateLimitType ?? 'RATE_LIMITED');
   const limiter = new RateLimiter({
     limits: { core: 5000, graphql: 5000, ...(opts.rateLimit ?? {}) },
     unauthenticated: opts.rateLimit?.unauthenticated ?? 60,
@@ -460,12 +466,14 @@ export async function startFakeGitHub(opts = {}) {
 
   /**
    * Whether an answer refuses for a rate limit: any 429, a 403 whose message says
-   * "rate limit", a GraphQL 200 with a RATE_LIMITED error.
+   * "rate limit", a 200 (or 403) whose GraphQL errors say RATE_LIMITED or RATE_LIMIT
+   * (both shapes GitHub sends, CONVENTIONS E).
    */
   function isRateLimitRefusal(status, body) {
     const message = body && typeof body === 'object' && typeof body.message === 'string' ? body.message : '';
     return status === 429 || (status === 403 && /rate limit/i.test(message))
-      || (status === 200 && Array.isArray(body?.errors) && body.errors.some((e) => e?.type === 'RATE_LIMITED'));
+      || ((status === 200 || status === 403) && Array.isArray(body?.errors)
+        && body.errors.some((e) => GRAPHQL_RATE_LIMIT_TYPES.includes(e?.type)));
   }
 
   /** Epoch seconds at least `s` seconds from now. */
@@ -501,7 +509,7 @@ export async function startFakeGitHub(opts = {}) {
       retryAfter: null, // the answer's retry-after, seconds
       rateRemaining: null, // the answer's x-ratelimit-remaining
       rateReset: null, // the answer's x-ratelimit-reset, epoch seconds
-      rateLimited: false, // a rate-limit refusal: 429, 403 "…rate limit…", GraphQL RATE_LIMITED
+      rateLimited: false, // a rate-limit refusal: 429, 403 "…rate limit…", GraphQL RATE_LIMITED / RATE_LIMIT
       aborted: false, // the client closed the connection before the answer was written
     };
     const requestId = `FA4E:${record.seq.toString(16).toUpperCase().padStart(4, '0')}:${(fnv1a(String(record.seq)) >>> 8).toString(16).toUpperCase()}:${record.time.toString(16).toUpperCase().slice(-8)}`;
@@ -635,12 +643,14 @@ export async function startFakeGitHub(opts = {}) {
       if (spec.rewrite) fx.rewrite = spec.rewrite;
       if (spec.destroy) return { destroy: true };
       if (spec.graphqlRateLimited) {
+        const { type, remaining } = spec.graphqlRateLimited;
         const state = limiter.peek(token, 'graphql');
         return {
           status: 200,
           pretty: false,
-          body: { errors: [{ type: 'RATE_LIMITED', message: `API rate limit exceeded for user ID ${viewerOf(token).id}.` }] },
-          headers: { ...rateHeaders(state), 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(state.limit), 'x-ratelimit-reset': String(resetIn(1)) },
+          body: { errors: [graphqlRateLimitError(type, viewerOf(token).id)] },
+          headers: { ...rateHeaders(state), 'x-ratelimit-remaining': String(remaining),
+            'x-ratelimit-used': String(Math.max(0, state.limit - remaining)), 'x-ratelimit-reset': String(resetIn(1)) },
         };
       }
       if (spec.status !== undefined) {
@@ -709,7 +719,10 @@ export async function startFakeGitHub(opts = {}) {
       record.nodeCount = result.nodeCount;
       const state = limiter.peek(token, 'graphql');
       const headers = rateHeaders(state);
-      if (result.rateLimited) headers['x-ratelimit-remaining'] = '0';
+      if (result.rateLimited) {
+        headers['x-ratelimit-remaining'] = '0';
+        result.body = { errors: [graphqlRateLimitError(graphqlRateLimitType, viewerOf(token).id)] };
+      }
       return send({ status: 200, body: result.body, headers, pretty: false });
     }
 
@@ -861,6 +874,9 @@ export async function startFakeGitHub(opts = {}) {
     setRateLimit: (token, resource, state) => limiter.set(token ?? '', resource, state),
     getRateLimit: (token, resource) => limiter.peek(token ?? '', resource),
     setLatency(ms) { latencyMs = ms; },
+    /** The shape of a spent GraphQL budget's refusals: 'RATE_LIMITED' (default) or 'RATE_LIMIT' (2026). */
+    setGraphqlRateLimitType(type) { graphqlRateLimitType = checkRateLimitType(type); },
+    get graphqlRateLimitType() { return graphqlRateLimitType; },
     get latencyMs() { return latencyMs; },
     addFault(spec) {
       const { method, path, graphql, operation, times = 1, fault, rewrite, rewriteText, rewriteHeaders, ...response } = spec;
