@@ -15,12 +15,14 @@
 // * a PENDING review has no submitted_at key in REST (submittedAt null in GraphQL);
 // * GitActor.date carries the author's UTC offset, REST's commit dates are UTC (same instant);
 // * GitActor.user is a User: a commit by a bot has REST author {type:'Bot'} but GraphQL user null;
+// * a commit e-mail with no GitHub account: REST author/committer `{}` or null (GitHub's
+//   description allows both and GitHub sends both), GraphQL GitActor.user null;
 // * GraphQL files have no previous_filename.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fetchAllPages, getJson, graphql, parseLinkHeader } from './helpers.js';
-import { defaultBranchCommits, findPull, generateScenario, graphqlLogin, reviewThreads } from './scenario.js';
+import { defaultBranchCommits, findPull, generateScenario, graphqlLogin, restUnlinkedUser, reviewThreads } from './scenario.js';
 import { startFakeGitHub } from './server.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -312,6 +314,8 @@ const HISTORY = `query($o: String!, $r: String!, $after: String, $since: GitTime
         committer { name email date user { login databaseId avatarUrl url } }
         associatedPullRequests(first: 5) { nodes { number merged baseRefName } } } } } } } } }`;
 
+const unlinkedForms = new Set(); // REST forms of "no account" met in one scenario's history
+
 async function graphqlHistory(scn, { since, until, first } = {}) {
   const out = [];
   let after = null;
@@ -329,9 +333,19 @@ async function graphqlHistory(scn, { since, until, first } = {}) {
   return out;
 }
 
-function sameGitUser(rest, g, what) {
-  if (rest === null || rest.type !== 'User') {
-    // No linked account, or a bot (GitActor.user is a User: bots cannot be one).
+/** REST's two forms of "no linked account" for a commit's author or committer: null and {}. */
+const noAccount = (rest) => rest === null || (typeof rest === 'object' && Object.keys(rest).length === 0);
+
+function sameGitUser(rest, g, what, sha) {
+  if (noAccount(rest)) {
+    // An e-mail with no GitHub account: REST {} or null (by the sha), GraphQL null.
+    assert.deepEqual(rest, restUnlinkedUser(sha), `${what}: REST's form of no account`);
+    assert.equal(g, null, what);
+    unlinkedForms.add(rest === null ? 'null' : '{}');
+    return;
+  }
+  if (rest.type !== 'User') {
+    // A bot (GitActor.user is a User: bots cannot be one).
     assert.equal(g, null, what);
     return;
   }
@@ -354,6 +368,8 @@ describe('REST and GraphQL agree on the default branch history', () => {
       for (const item of list.items) assert.equal('stats' in item || 'files' in item, false, 'list items carry no stats');
 
       let sawBotCommit = false;
+      const unlinkedAuthors = new Set();
+      unlinkedForms.clear();
       for (const [i, gc] of g.entries()) {
         const what = `${scn.repo.name} ${gc.oid.slice(0, 7)}`;
         // The single commit, every page of its files.
@@ -374,8 +390,9 @@ describe('REST and GraphQL agree on the default branch history', () => {
         assert.equal(files.length, Math.min(gc.changedFilesIfAvailable, 3000), `${what}: files ↔ changedFilesIfAvailable`);
         assert.equal(files.reduce((s, f) => s + f.additions, 0), gc.additions);
         assert.equal(files.reduce((s, f) => s + f.deletions, 0), gc.deletions);
-        sameGitUser(c.author, gc.author.user, `${what}: author`);
-        sameGitUser(c.committer, gc.committer.user, `${what}: committer`);
+        sameGitUser(c.author, gc.author.user, `${what}: author`, gc.oid);
+        sameGitUser(c.committer, gc.committer.user, `${what}: committer`, gc.oid);
+        if (noAccount(c.author)) unlinkedAuthors.add(c.author === null ? 'null' : '{}');
         if (c.author?.type === 'Bot') sawBotCommit = true;
         // The list item is the same commit, minus stats and files.
         const { stats, files: _f, ...rest } = c;
@@ -388,6 +405,9 @@ describe('REST and GraphQL agree on the default branch history', () => {
         assert.deepEqual(gc.associatedPullRequests.nodes.map((p) => p.number), w.pull_number === null ? [] : [w.pull_number]);
       }
       if (scn.repo.name === 'gadgets') assert.ok(sawBotCommit, 'a commit by a bot');
+      // Every scenario (unlinkedCommits: 2 by default) shows both of REST's forms, for authors too.
+      assert.deepEqual([...unlinkedAuthors].sort(), ['null', '{}'], `${scn.repo.name}: unlinked authors as {} and null`);
+      assert.deepEqual([...unlinkedForms].sort(), ['null', '{}']);
 
       // since/until (committed date, both ends inclusive) agree.
       const since = want[Math.min(want.length - 1, 6)].committed_at;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { example } from './examples.js';
 import { fetchAllPages, getJson, parseLinkHeader } from './helpers.js';
-import { defaultBranchCommits, findPull, generateScenario } from './scenario.js';
+import { defaultBranchCommits, findPull, generateScenario, restUnlinkedUser } from './scenario.js';
 import { startFakeGitHub } from './server.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -258,6 +258,32 @@ describe('repository-wide lists', () => {
     const inPr = findPull(scn, 2).commits_list[0].sha;
     assert.deepEqual((await getJson(`${R}/commits/${inPr}/pulls`)).body.map((p) => p.number), [2]);
     assert.equal((await getJson(`${R}/commits/${'f'.repeat(40)}/pulls`)).status, 422);
+  });
+
+  it('a commit e-mail with no GitHub account: REST author/committer {} (even sha) or null (odd)', async () => {
+    const unlinked = defaultBranchCommits(scn).filter((c) => c.author_login === null);
+    const forms = new Set();
+    for (const c of unlinked) {
+      const want = restUnlinkedUser(c.sha);
+      const one = await getJson(`${R}/commits/${c.sha}`);
+      assert.deepEqual([one.body.author, one.body.committer], [want, want], c.sha);
+      assert.equal(one.body.commit.author.email, c.author_email, 'the git data keeps the e-mail');
+      forms.add(JSON.stringify(want));
+    }
+    assert.deepEqual([...forms].sort(), ['null', '{}']);
+    const list = await fetchAllPages(`${R}/commits?per_page=100`);
+    for (const item of list.items) {
+      const c = defaultBranchCommits(scn).find((x) => x.sha === item.sha);
+      if (c.author_login === null) assert.deepEqual(item.author, restUnlinkedUser(c.sha));
+      if (c.committer_login === null) assert.deepEqual(item.committer, restUnlinkedUser(c.sha), 'a merge commit by GitHub too');
+      else assert.equal(item.committer.login, c.committer_login);
+    }
+    // PR commits (GET /pulls/{n}/commits) use the same shape.
+    const pr = scn.pulls.find((p) => p.commits_list.length <= 250 && p.commits_list.some((c) => c.author_login === null));
+    const commits = (await fetchAllPages(`${R}/pulls/${pr.number}/commits?per_page=100`)).items;
+    for (const c of pr.commits_list.filter((x) => x.author_login === null)) {
+      assert.deepEqual(commits.find((x) => x.sha === c.sha).author, restUnlinkedUser(c.sha));
+    }
   });
 
   it('/users/{username} answers for scenario users, bots included', async () => {

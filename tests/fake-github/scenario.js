@@ -212,6 +212,7 @@ const DEFAULTS = {
   bigUserIds: true,
   ghostComment: true,
   renames: true,
+  unlinkedCommits: 2,
   special: [],
 };
 
@@ -223,8 +224,10 @@ const DEFAULTS = {
  * true: some human users get ids > 2^31), ghostComment (default true: one
  * conversation comment by a deleted account, user null), renames (default true;
  * false: no PR file is renamed or copied anywhere, so a client never needs REST's
- * previous_filename), idSlot (0..255, spreads ids of different repositories
- * apart; default derived from owner/name),
+ * previous_filename), unlinkedCommits (default 2: that many more direct commits by
+ * an e-mail that matches no GitHub account, their shas alternately even and odd so
+ * that REST shows both of its forms, see restUnlinkedUser), idSlot (0..255, spreads
+ * ids of different repositories apart; default derived from owner/name),
  * special: [{ number, files, reviews, issueComments, reviewComments,
  * reviewThreads, commits, state: 'open'|'draft'|'closed'|'merged', title, body,
  * author }].
@@ -266,6 +269,8 @@ export function generateScenario(opts = {}) {
       'Update README | badges', 'chore: tidy .gitignore',
     ]).replace('%d', String(k + 1)),
   }));
+
+  directCommits.push(...makeUnlinkedCommits(o.seed, o.unlinkedCommits, now, o.days));
 
   placeForks(pulls, humans, o.name);
   assignIds(rng, pulls, slot);
@@ -387,6 +392,48 @@ function makeCommit(rng, { author, time, committedAt, message, loginless = false
     committed_at: isoSeconds(committedAt),
     ...commitStats(sha),
   };
+}
+
+/**
+ * `n` direct commits by an e-mail that matches no GitHub account (author and
+ * committer), from a PRNG of their own (the scenario's stream is not disturbed).
+ * The k-th sha ends in an even hex digit when k is even, odd when k is odd, so REST
+ * sends both `{}` and `null` for them (restUnlinkedUser).
+ */
+function makeUnlinkedCommits(seed, n, now, days) {
+  const r = new Rng(fnv1a(`unlinked:${seed}`));
+  const times = spreadTimes(r, n, now - days * DAY, now - HOUR, HOUR);
+  const who = [['Jane Doe', 'jane@example.com'], ['build-bot', 'ci@localhost'], ['José Ñúñez', 'jose@example.org']];
+  return times.map((t, k) => {
+    const [name, email] = who[k % who.length];
+    const digit = r.int(0, 7) * 2 + (k % 2); // the last hex digit's parity is k's
+    const sha = r.hex(39) + digit.toString(16);
+    return {
+      sha,
+      message: r.pick(['Fix typo in README', 'Update CI cache key', 'Regenerate fixtures\n\nFrom a machine whose git e-mail is not on GitHub.']),
+      author_login: null,
+      author_name: name,
+      author_email: email,
+      authored_at: isoSeconds(t),
+      committer_login: null,
+      committer_name: name,
+      committer_email: email,
+      committed_at: isoSeconds(t),
+      ...commitStats(sha),
+    };
+  });
+}
+
+/**
+ * What REST sends as a commit's top-level `author` or `committer` when its e-mail
+ * matches no GitHub account: GitHub's description types them `oneOf: [nullable
+ * simple-user, empty-object]` and GitHub sends `{}` for some such commits, `null`
+ * for others. The fake decides by the sha: `{}` when its last hex digit is even,
+ * `null` when odd (the same for author and committer). GraphQL's GitActor.user is
+ * null for both.
+ */
+export function restUnlinkedUser(sha) {
+  return Number.parseInt(sha.at(-1), 16) % 2 === 0 ? {} : null;
 }
 
 /**
