@@ -85,6 +85,8 @@ export async function startFakeGitHub(opts = {}) {
     if (!GRAPHQL_RATE_LIMIT_TYPES.includes(t)) throw new TypeError(`graphqlRateLimitType: ${GRAPHQL_RATE_LIMIT_TYPES.join(' or ')}, not ${t}`);
     return t;
   };
+  // false: POST /graphql is 404, as on a GitHub Enterprise Server or behind a proxy without it.
+  let graphqlEnabled = opts.graphql ?? true;
   // The error type of a spent GraphQL budget's refusals (faults.js graphqlRateLimitError).
   let graphqlRateLimitType = checkRateLimitType(opts.graphqlRateLimitType ?? 'RATE_LIMITED');
   const limiter = new RateLimiter({
@@ -684,6 +686,11 @@ export async function startFakeGitHub(opts = {}) {
       record.resource = 'graphql';
       record.route = '/graphql';
       const raw = await bodyPromise;
+      if (!graphqlEnabled) {
+        // No GraphQL here: REST's 404 (without "status"), nothing charged, no budget headers.
+        record.resource = 'none';
+        return send({ status: 404, body: { message: 'Not Found', documentation_url: DOCS } });
+      }
       if (method !== 'POST') return send({ status: 404, body: notFound().body });
       if (raw === null) return send(ghError(413, 'Payload too large'));
       if (!token) {
@@ -874,6 +881,9 @@ export async function startFakeGitHub(opts = {}) {
     setRateLimit: (token, resource, state) => limiter.set(token ?? '', resource, state),
     getRateLimit: (token, resource) => limiter.peek(token ?? '', resource),
     setLatency(ms) { latencyMs = ms; },
+    /** false: POST /graphql answers 404 Not Found (a GitHub without GraphQL); REST is unchanged. */
+    setGraphql(enabled) { graphqlEnabled = Boolean(enabled); },
+    get graphqlEnabled() { return graphqlEnabled; },
     /** The shape of a spent GraphQL budget's refusals: 'RATE_LIMITED' (default) or 'RATE_LIMIT' (2026). */
     setGraphqlRateLimitType(type) { graphqlRateLimitType = checkRateLimitType(type); },
     get graphqlRateLimitType() { return graphqlRateLimitType; },
@@ -923,7 +933,7 @@ export async function startFakeGitHub(opts = {}) {
 // ---------------------------------------------------------------------------
 // CLI: node tests/fake-github/server.js [--port N] [--host H] [--seed S] [--prs N]
 //      [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]...
-//      [--special JSON] [--no-renames] [--random-faults JSON]
+//      [--special JSON] [--no-renames] [--no-graphql] [--random-faults JSON]
 
 function parseArgs(argv) {
   const o = { tokens: [] };
@@ -948,6 +958,7 @@ function parseArgs(argv) {
       case '--name': o.name = v(); break;
       case '--special': o.special = JSON.parse(v()); break;
       case '--no-renames': o.renames = false; break;
+      case '--no-graphql': o.graphql = false; break;
       case '--random-faults': o.randomFaults = JSON.parse(v()); break;
       case '--now': {
         const s = v();
@@ -973,7 +984,7 @@ async function main() {
     process.exit(2);
   }
   if (o.help) {
-    process.stdout.write('usage: node server.js [--port N] [--host H] [--seed S] [--prs N] [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]... [--special JSON] [--no-renames] [--random-faults JSON]\n');
+    process.stdout.write('usage: node server.js [--port N] [--host H] [--seed S] [--prs N] [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]... [--special JSON] [--no-renames] [--no-graphql] [--random-faults JSON]\n');
     return;
   }
   const scenario = generateScenario({
@@ -981,7 +992,7 @@ async function main() {
   });
   const gh = await startFakeGitHub({
     port: o.port ?? 0, host: o.host, scenario, latencyMs: o.latencyMs,
-    tokens: o.tokens.length ? o.tokens : undefined,
+    tokens: o.tokens.length ? o.tokens : undefined, graphql: o.graphql,
   });
   if (o.randomFaults) gh.setRandomFaults(o.randomFaults);
   process.stdout.write(`listening ${gh.url}\n`);

@@ -177,6 +177,34 @@ describe('primary rate limits', () => {
   });
 });
 
+describe('a GitHub without GraphQL', () => {
+  it('graphql: false → POST /graphql is 404 Not Found, charged nothing; REST unchanged; setGraphql switches', async () => {
+    const other = await startFakeGitHub({ scenario: scn, tokens: [TOKEN], graphql: false });
+    try {
+      assert.equal(other.graphqlEnabled, false);
+      const before = other.getRateLimit(TOKEN, 'graphql');
+      const r = await graphql(other, '{ viewer { login } }');
+      assert.equal(r.status, 404);
+      assert.deepEqual(r.body, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+      assert.match(r.headers.get('content-type'), /^application\/json/);
+      assert.equal(r.headers.get('x-ratelimit-remaining'), null, 'no budget headers');
+      const rec = other.log.at(-1);
+      assert.deepEqual([rec.status, rec.cost, rec.route, rec.rateLimited], [404, 0, '/graphql', false]);
+      assert.deepEqual(other.getRateLimit(TOKEN, 'graphql'), before);
+      assert.equal((await graphql(other, '{ viewer { login } }', {}, { token: null })).status, 404, 'without a token too');
+      const rest = await getJson(`${other.url}/repos/acme/widgets/pulls/1`);
+      assert.deepEqual([rest.status, rest.body.number], [200, 1]);
+      other.setGraphql(true);
+      assert.equal((await graphql(other, '{ viewer { login } }')).body.data.viewer.login, 'fake-user-1');
+      other.setGraphql(false);
+      assert.equal((await graphql(other, '{ viewer { login } }')).status, 404);
+    } finally {
+      await other.close();
+    }
+    assert.equal(gh.graphqlEnabled, true, 'the default');
+  });
+});
+
 describe('conditional requests', () => {
   it('ETag + If-None-Match → 304, no body, no point; logged', async () => {
     const first = await getJson(`${R}/pulls/1`);
