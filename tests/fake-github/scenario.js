@@ -213,6 +213,7 @@ const DEFAULTS = {
   ghostComment: true,
   renames: true,
   unlinkedCommits: 2,
+  empty: false,
   special: [],
 };
 
@@ -228,7 +229,9 @@ const DEFAULTS = {
  * an e-mail that matches no GitHub account, their shas alternately even and odd so
  * that REST shows both of its forms, see restUnlinkedUser), idSlot (0..255, spreads
  * ids of different repositories apart; default derived from owner/name),
- * special: [{ number, files, reviews, issueComments, reviewComments,
+ * empty (default false; true: a repository with no commits and no pull requests,
+ * as GitHub has right after "create repository"; `prs` and `unlinkedCommits` are
+ * ignored), special: [{ number, files, reviews, issueComments, reviewComments,
  * reviewThreads, commits, state: 'open'|'draft'|'closed'|'merged', title, body,
  * author }].
  */
@@ -251,16 +254,17 @@ export function generateScenario(opts = {}) {
   const repoCreated = now - (o.days + 400 + rng.int(0, 900)) * DAY;
 
   // --- pull requests, children times only (ids are given later, in time order)
-  const createdTimes = spreadTimes(rng, o.prs, now - o.days * DAY, now - 2 * HOUR, 10 * MINUTE);
+  const nPulls = o.empty ? 0 : o.prs;
+  const createdTimes = spreadTimes(rng, nPulls, now - o.days * DAY, now - 2 * HOUR, 10 * MINUTE);
   const pulls = [];
-  for (let i = 0; i < o.prs; i++) {
+  for (let i = 0; i < nPulls; i++) {
     pulls.push(makePull(rng, {
       number: i + 1, created: createdTimes[i], now, o, special: special.get(i + 1),
       humans, bots, byLogin, fullName,
     }));
   }
 
-  const directCount = Math.max(1, Math.round(o.prs / 4));
+  const directCount = o.empty ? 0 : Math.max(1, Math.round(o.prs / 4));
   const directTimes = spreadTimes(rng, directCount, now - o.days * DAY, now - HOUR, HOUR);
   const directCommits = directTimes.map((t, k) => makeCommit(rng, {
     author: rng.pick(humans), time: t, committedAt: t,
@@ -270,7 +274,7 @@ export function generateScenario(opts = {}) {
     ]).replace('%d', String(k + 1)),
   }));
 
-  directCommits.push(...makeUnlinkedCommits(o.seed, o.unlinkedCommits, now, o.days));
+  if (!o.empty) directCommits.push(...makeUnlinkedCommits(o.seed, o.unlinkedCommits, now, o.days));
 
   placeForks(pulls, humans, o.name);
   assignIds(rng, pulls, slot);
@@ -310,7 +314,7 @@ export function generateScenario(opts = {}) {
     watchers_count: 0,
     forks_count: rng.int(0, 300),
     open_issues_count: openCount + rng.int(0, 40),
-    size: rng.int(100, 90_000),
+    size: o.empty ? 0 : rng.int(100, 90_000), // KB of git data
     default_branch: 'main',
     fork: false,
     archived: false,

@@ -268,8 +268,14 @@ export async function startFakeGitHub(opts = {}) {
     return Array.isArray(list) ? { list, map: (e) => issueCommentJson(x.c, e.pr, e.c) } : list;
   }
 
+  /** GitHub's answer to a git-data request on a repository without commits. */
+  function emptyRepository(anchor) {
+    return ghError(409, 'Git Repository is empty.', `https://docs.github.com/rest/commits/commits#${anchor}`);
+  }
+
   function listCommits(x) {
     const { idx, query } = x;
+    if (idx.empty) return emptyRepository('list-commits');
     const sha = query.get('sha');
     // The same history GraphQL's Commit.history walks (repo-index.js).
     let list = sha ? idx.history(sha) : idx.branch;
@@ -287,6 +293,7 @@ export async function startFakeGitHub(opts = {}) {
   }
 
   function getCommit(x) {
+    if (x.idx.empty) return emptyRepository('get-a-commit');
     const ref = safeDecode(x.params[2]);
     const sha = x.idx.resolveRef(ref);
     if (!sha) return ghError(422, `No commit found for SHA: ${ref}`);
@@ -304,6 +311,7 @@ export async function startFakeGitHub(opts = {}) {
   }
 
   function listCommitPulls(x) {
+    if (x.idx.empty) return emptyRepository('list-pull-requests-associated-with-a-commit');
     const entry = x.idx.commits.get(x.idx.resolveRef(safeDecode(x.params[2])));
     if (!entry) return ghError(422, `No commit found for SHA: ${x.params[2]}`);
     return { list: entry.pulls.map((n) => x.idx.pulls.get(n)), map: (p) => pullSimpleJson(x.c, p) };
@@ -326,7 +334,7 @@ export async function startFakeGitHub(opts = {}) {
     }
     if (Object.keys(inputs).length > 25) return ghError(422, 'you may only define up to 25 `inputs` for a `workflow_dispatch` event');
     const ref = b.ref.replace(/^refs\/heads\//, '');
-    const known = ref === x.idx.repo.default_branch || x.idx.pullList.some((p) => p.head_ref === ref);
+    const known = (ref === x.idx.repo.default_branch && !x.idx.empty) || x.idx.pullList.some((p) => p.head_ref === ref);
     if (!known) return ghError(422, `No ref found for: ${b.ref}`);
     const n = dispatches.length + 1;
     const now = isoSeconds(Date.now());
