@@ -2,6 +2,8 @@
 // a Link-header parser, a paginator that follows rel="next", and a GraphQL call.
 // They use global fetch (Node 20) and hold no state.
 
+export { wellFormed } from './scenario.js'; // lone surrogates → U+FFFD, what a database can hold
+
 export const DEFAULT_TOKEN = 'ghp_test_token';
 
 /** Headers a well-behaved client sends. */

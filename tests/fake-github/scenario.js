@@ -214,6 +214,7 @@ const DEFAULTS = {
   renames: true,
   unlinkedCommits: 2,
   empty: false,
+  loneSurrogates: false,
   special: [],
 };
 
@@ -231,7 +232,9 @@ const DEFAULTS = {
  * ids of different repositories apart; default derived from owner/name),
  * empty (default false; true: a repository with no commits and no pull requests,
  * as GitHub has right after "create repository"; `prs` and `unlinkedCommits` are
- * ignored), special: [{ number, files, reviews, issueComments, reviewComments,
+ * ignored), loneSurrogates (default false; true: unpaired UTF-16 surrogates in one
+ * PR title, one PR body, one review body, one conversation comment, one review
+ * comment and one commit message, see placeLoneSurrogates), special: [{ number, files, reviews, issueComments, reviewComments,
  * reviewThreads, commits, state: 'open'|'draft'|'closed'|'merged', title, body,
  * author }].
  */
@@ -289,6 +292,7 @@ export function generateScenario(opts = {}) {
   }
 
   for (const pr of pulls) finishPull(rng, pr, now);
+  if (o.loneSurrogates) placeLoneSurrogates(pulls, directCommits);
 
   const lastPush = Math.max(
     ...directCommits.map((c) => Date.parse(c.committed_at)),
@@ -690,6 +694,48 @@ function makePull(rng, ctx) {
     _end: end,
     _threadSizes: threadSizes,
   };
+}
+
+// Half an emoji: 🚀 is U+D83D U+DE80 in UTF-16; each half alone is not Unicode text.
+const HIGH = '\ud83d';
+const LOW = '\udc00';
+
+/**
+ * Put unpaired surrogates (what a client that cuts a UTF-16 string mid-emoji leaves,
+ * and what GitHub stores and sends as `\ud83d` escapes) into one PR title (the
+ * first PR from #3), one PR body (the first non-null one from #3), one review body
+ * (the first non-empty one from PR #2), one conversation comment and one review
+ * comment (the first from PR #2 on) and one commit message (the newest direct
+ * commit on the default branch). Afterwards, so nothing else moves; a field that
+ * does not exist in a small scenario is skipped.
+ */
+function placeLoneSurrogates(pulls, directCommits) {
+  const from = (n) => pulls.filter((p) => p.number >= n);
+  const titled = from(3)[0];
+  if (titled) titled.title = `${titled.title} ${HIGH}`; // cut at the end
+  const bodied = from(3).find((p) => p.body !== null);
+  if (bodied) bodied.body = `${bodied.body}\n\nA lone low surrogate: ${LOW} (and a high one: ${HIGH}).`;
+  const review = from(2).flatMap((p) => p.reviews).find((r) => r.body !== '');
+  if (review) review.body = `${review.body} ${HIGH}`;
+  const comment = from(2).flatMap((p) => p.issue_comments)[0];
+  if (comment) comment.body = `${LOW}${comment.body}`; // starts with the second half
+  const reviewComment = from(2).flatMap((p) => p.review_comments)[0];
+  if (reviewComment) reviewComment.body = `${reviewComment.body} ${HIGH}x${LOW}`; // two halves apart
+  const commit = [...directCommits].sort((a, b) => cmp(b.committed_at, a.committed_at))[0];
+  if (commit) {
+    const [headline, ...rest] = commit.message.split('\n');
+    commit.message = [`${headline} ${HIGH}`, ...rest, '', `Trailer: ${LOW}`].join('\n');
+  }
+}
+
+/**
+ * What a store that only holds Unicode text keeps of `s`: every unpaired surrogate
+ * replaced by U+FFFD (String.prototype.toWellFormed). null stays null.
+ */
+export function wellFormed(s) {
+  if (s == null) return s;
+  if (typeof s.toWellFormed === 'function') return s.toWellFormed();
+  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
 /**
