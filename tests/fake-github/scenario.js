@@ -236,7 +236,8 @@ const DEFAULTS = {
  * PR title, one PR body, one review body, one conversation comment, one review
  * comment and one commit message, see placeLoneSurrogates), special: [{ number, files, reviews, issueComments, reviewComments,
  * reviewThreads, commits, state: 'open'|'draft'|'closed'|'merged', title, body,
- * author }].
+ * author, bodyBytes }] (bodyBytes: every review, conversation comment and review
+ * comment body of that PR is exactly that many UTF-8 bytes, see padBodies).
  */
 export function generateScenario(opts = {}) {
   // Options given as undefined take their default.
@@ -292,7 +293,15 @@ export function generateScenario(opts = {}) {
   }
 
   for (const pr of pulls) finishPull(rng, pr, now);
-  if (o.loneSurrogates) placeLoneSurrogates(pulls, directCommits);
+  const padded = new Set();
+  for (const pr of pulls) {
+    const n = special.get(pr.number)?.bodyBytes;
+    if (n === undefined) continue;
+    if (!Number.isInteger(n) || n < 1) throw new TypeError(`special #${pr.number}: bodyBytes must be an integer ≥ 1, not ${n}`);
+    padBodies(pr, n);
+    padded.add(pr.number);
+  }
+  if (o.loneSurrogates) placeLoneSurrogates(pulls.filter((p) => !padded.has(p.number)), directCommits);
 
   const lastPush = Math.max(
     ...directCommits.map((c) => Date.parse(c.committed_at)),
@@ -694,6 +703,45 @@ function makePull(rng, ctx) {
     _end: end,
     _threadSizes: threadSizes,
   };
+}
+
+// Filler for huge bodies: multi-byte UTF-8 (2, 3 and 4 bytes, a surrogate pair in
+// UTF-16) among ASCII, and nothing JSON must escape, so a body of N bytes is N bytes
+// of JSON too.
+const FILLER_UNIT = 'Lorem ipsum dolor sit amet — ünïcödé ✓ 日本語テキスト 🚀 | `code` <b>bold</b> 100% ';
+const FILLER_UNIT_BYTES = Buffer.byteLength(FILLER_UNIT);
+const fillerCache = new Map();
+
+/** Deterministic text of exactly `bytes` UTF-8 bytes (cached: bodies share it). */
+function filler(bytes) {
+  let s = fillerCache.get(bytes);
+  if (s !== undefined) return s;
+  let rest = bytes % FILLER_UNIT_BYTES;
+  let tail = '';
+  for (const ch of FILLER_UNIT) {
+    const b = Buffer.byteLength(ch);
+    if (b > rest) break;
+    tail += ch;
+    rest -= b;
+  }
+  s = FILLER_UNIT.repeat(Math.floor(bytes / FILLER_UNIT_BYTES)) + tail + '.'.repeat(rest);
+  fillerCache.set(bytes, s);
+  return s;
+}
+
+/**
+ * special.bodyBytes: every review body, conversation comment body and review comment
+ * body of the PR becomes exactly `n` UTF-8 bytes: "<kind> <id>: " (so each differs)
+ * and then filler() text. For huge answers: 100 reviews of 100 kB make a 10 MB page.
+ */
+function padBodies(pr, n) {
+  const body = (kind, id) => {
+    const head = `${kind} ${id}: `;
+    return head.length >= n ? head.slice(0, n) : head + filler(n - head.length);
+  };
+  for (const r of pr.reviews) r.body = body('review', r.id);
+  for (const c of pr.issue_comments) c.body = body('comment', c.id);
+  for (const c of pr.review_comments) c.body = body('review-comment', c.id);
 }
 
 // Half an emoji: 🚀 is U+D83D U+DE80 in UTF-16; each half alone is not Unicode text.
