@@ -205,6 +205,54 @@ describe('a GitHub without GraphQL', () => {
   });
 });
 
+describe('answers the review needed that canned faults already express', () => {
+  it('a canned redirect (301 GET, 307 POST /graphql) to another port: Location exact, nothing charged; a follower lands there', async () => {
+    const other = await startFakeGitHub({ scenario: scn, tokens: [TOKEN] });
+    try {
+      const to = `${other.url}/repositories/${scn.repo.id}`;
+      const before = gh.getRateLimit(TOKEN, 'core').remaining;
+      // GitHub's answer for a renamed or transferred repository.
+      const moved = { message: 'Moved Permanently', url: to, documentation_url: 'https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects' };
+      gh.addFault({ path: '/repos/acme/widgets', times: 2, status: 301, headers: { location: to }, body: moved });
+      const m = await fetch(R, { headers: ghHeaders(TOKEN), redirect: 'manual' });
+      assert.equal(m.status, 301);
+      assert.equal(m.headers.get('location'), to);
+      assert.deepEqual(await m.json(), moved);
+      assert.deepEqual([gh.log.at(-1).fault, gh.log.at(-1).cost], ['custom-301', 0]);
+      assert.equal(gh.getRateLimit(TOKEN, 'core').remaining, before);
+      // fetch follows it (and, to another origin, drops the Authorization header, as curl also does).
+      const f = await fetch(R, { headers: ghHeaders(TOKEN) });
+      assert.equal(f.status, 200);
+      assert.equal((await f.json()).full_name, 'acme/widgets');
+      assert.equal(other.log.at(-1).path, `/repositories/${scn.repo.id}`);
+      assert.equal(other.log.at(-1).token, '', 'no token crossed to the other origin');
+
+      gh.addFault({ graphql: true, status: 307, headers: { location: other.graphqlUrl } });
+      const g = await fetch(gh.graphqlUrl, { method: 'POST', redirect: 'manual', headers: { ...ghHeaders(TOKEN), 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ viewer { login } }' }) });
+      assert.deepEqual([g.status, g.headers.get('location'), gh.log.at(-1).fault], [307, other.graphqlUrl, 'custom-307']);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a bad token is 401 "Bad credentials" on GraphQL too; a missing repository is REST 404 and GraphQL null + NOT_FOUND at ["repository"]', async () => {
+    const g = await graphql(gh, '{ viewer { login } }', {}, { token: 'ghp_revoked' });
+    assert.equal(g.status, 401);
+    assert.equal(g.body.message, 'Bad credentials');
+    assert.equal(gh.log.at(-1).cost, 0);
+    const rest = await getJson(`${gh.url}/repos/acme/gone`);
+    assert.deepEqual([rest.status, rest.body.message], [404, 'Not Found']);
+    const q = await graphql(gh, '{ repository(owner: "acme", name: "gone") { name pullRequest(number: 1) { number } } }');
+    assert.equal(q.status, 200);
+    assert.deepEqual(q.body.data, { repository: null });
+    assert.equal(q.body.errors.length, 1);
+    assert.deepEqual(q.body.errors[0].type, 'NOT_FOUND');
+    assert.deepEqual(q.body.errors[0].path, ['repository']);
+    assert.equal(q.body.errors[0].message, "Could not resolve to a Repository with the name 'acme/gone'.");
+  });
+});
+
 describe('conditional requests', () => {
   it('ETag + If-None-Match → 304, no body, no point; logged', async () => {
     const first = await getJson(`${R}/pulls/1`);
