@@ -15,12 +15,16 @@
 // * a PENDING review has no submitted_at key in REST (submittedAt null in GraphQL);
 // * GitActor.date carries the author's UTC offset, REST's commit dates are UTC (same instant);
 // * GitActor.user is a User: a commit by a bot has REST author {type:'Bot'} but GraphQL user null;
+// * a commit e-mail with no GitHub account: REST author/committer `{}` or null (GitHub's
+//   description allows both and GitHub sends both), GraphQL GitActor.user null;
 // * GraphQL files have no previous_filename.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fetchAllPages, getJson, graphql, parseLinkHeader } from './helpers.js';
-import { defaultBranchCommits, findPull, generateScenario, graphqlLogin, reviewThreads } from './scenario.js';
+import { fetchAllPages, getJson, ghHeaders, graphql, parseLinkHeader } from './helpers.js';
+import {
+  defaultBranchCommits, findPull, generateScenario, graphqlLogin, restUnlinkedUser, reviewThreads, wellFormed,
+} from './scenario.js';
 import { startFakeGitHub } from './server.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -40,8 +44,9 @@ const SCENARIOS = [
       { number: 8, author: 'github-actions[bot]', state: 'merged', files: 3 },
     ],
   }),
-  // The efficiency benchmark's kind of repository: no renamed or copied file anywhere.
-  generateScenario({ seed: 9, now: NOW, prs: 30, name: 'plain', renames: false, maxFiles: 40, maxReviewComments: 12 }),
+  // The efficiency benchmark's kind of repository: no renamed or copied file anywhere;
+  // and unpaired surrogates in a title, bodies, comments and a commit message.
+  generateScenario({ seed: 9, now: NOW, prs: 30, name: 'plain', renames: false, maxFiles: 40, maxReviewComments: 12, loneSurrogates: true }),
 ];
 
 let gh;
@@ -312,6 +317,8 @@ const HISTORY = `query($o: String!, $r: String!, $after: String, $since: GitTime
         committer { name email date user { login databaseId avatarUrl url } }
         associatedPullRequests(first: 5) { nodes { number merged baseRefName } } } } } } } } }`;
 
+const unlinkedForms = new Set(); // REST forms of "no account" met in one scenario's history
+
 async function graphqlHistory(scn, { since, until, first } = {}) {
   const out = [];
   let after = null;
@@ -329,9 +336,19 @@ async function graphqlHistory(scn, { since, until, first } = {}) {
   return out;
 }
 
-function sameGitUser(rest, g, what) {
-  if (rest === null || rest.type !== 'User') {
-    // No linked account, or a bot (GitActor.user is a User: bots cannot be one).
+/** REST's two forms of "no linked account" for a commit's author or committer: null and {}. */
+const noAccount = (rest) => rest === null || (typeof rest === 'object' && Object.keys(rest).length === 0);
+
+function sameGitUser(rest, g, what, sha) {
+  if (noAccount(rest)) {
+    // An e-mail with no GitHub account: REST {} or null (by the sha), GraphQL null.
+    assert.deepEqual(rest, restUnlinkedUser(sha), `${what}: REST's form of no account`);
+    assert.equal(g, null, what);
+    unlinkedForms.add(rest === null ? 'null' : '{}');
+    return;
+  }
+  if (rest.type !== 'User') {
+    // A bot (GitActor.user is a User: bots cannot be one).
     assert.equal(g, null, what);
     return;
   }
@@ -354,6 +371,8 @@ describe('REST and GraphQL agree on the default branch history', () => {
       for (const item of list.items) assert.equal('stats' in item || 'files' in item, false, 'list items carry no stats');
 
       let sawBotCommit = false;
+      const unlinkedAuthors = new Set();
+      unlinkedForms.clear();
       for (const [i, gc] of g.entries()) {
         const what = `${scn.repo.name} ${gc.oid.slice(0, 7)}`;
         // The single commit, every page of its files.
@@ -374,8 +393,9 @@ describe('REST and GraphQL agree on the default branch history', () => {
         assert.equal(files.length, Math.min(gc.changedFilesIfAvailable, 3000), `${what}: files ↔ changedFilesIfAvailable`);
         assert.equal(files.reduce((s, f) => s + f.additions, 0), gc.additions);
         assert.equal(files.reduce((s, f) => s + f.deletions, 0), gc.deletions);
-        sameGitUser(c.author, gc.author.user, `${what}: author`);
-        sameGitUser(c.committer, gc.committer.user, `${what}: committer`);
+        sameGitUser(c.author, gc.author.user, `${what}: author`, gc.oid);
+        sameGitUser(c.committer, gc.committer.user, `${what}: committer`, gc.oid);
+        if (noAccount(c.author)) unlinkedAuthors.add(c.author === null ? 'null' : '{}');
         if (c.author?.type === 'Bot') sawBotCommit = true;
         // The list item is the same commit, minus stats and files.
         const { stats, files: _f, ...rest } = c;
@@ -388,6 +408,9 @@ describe('REST and GraphQL agree on the default branch history', () => {
         assert.deepEqual(gc.associatedPullRequests.nodes.map((p) => p.number), w.pull_number === null ? [] : [w.pull_number]);
       }
       if (scn.repo.name === 'gadgets') assert.ok(sawBotCommit, 'a commit by a bot');
+      // Every scenario (unlinkedCommits: 2 by default) shows both of REST's forms, for authors too.
+      assert.deepEqual([...unlinkedAuthors].sort(), ['null', '{}'], `${scn.repo.name}: unlinked authors as {} and null`);
+      assert.deepEqual([...unlinkedForms].sort(), ['null', '{}']);
 
       // since/until (committed date, both ends inclusive) agree.
       const since = want[Math.min(want.length - 1, 6)].committed_at;
@@ -462,3 +485,94 @@ async function fetchCommit(url) {
   }
   return pages;
 }
+
+// ---------------------------------------------------------------------------
+// Lone surrogates
+
+describe('unpaired surrogates (loneSurrogates: true) travel as \\uXXXX escapes in both APIs', () => {
+  const scn = SCENARIOS[2];
+  const R = () => `${gh.url}/repos/${scn.repo.full_name}`;
+  const lone = (s) => typeof s === 'string' && s !== wellFormed(s);
+  const FFFD = Buffer.from('\ufffd', 'utf8');
+
+  /** The raw bytes of an answer: the escape is there, no U+FFFD, no encoded surrogate (ED A0..BF). */
+  async function rawBytes(res) {
+    const buf = Buffer.from(await res.arrayBuffer());
+    assert.equal(buf.includes(FFFD), false, 'no replacement character');
+    for (let i = 0; i + 1 < buf.length; i++) assert.ok(!(buf[i] === 0xed && buf[i + 1] >= 0xa0), 'no UTF-8-encoded surrogate');
+    return buf;
+  }
+
+  it('the scenario carries them where documented, and wellFormed() gives what a database can hold', () => {
+    const pr = scn.pulls.find((p) => lone(p.title));
+    assert.equal(pr.number, 3);
+    assert.ok(pr.title.endsWith(' \ud83d'));
+    assert.equal(wellFormed(pr.title), `${pr.title.slice(0, -1)}\ufffd`);
+    assert.ok(scn.pulls.some((p) => lone(p.body)));
+    assert.ok(scn.pulls.some((p) => p.reviews.some((r) => lone(r.body))));
+    assert.ok(scn.pulls.some((p) => p.issue_comments.some((c) => lone(c.body))));
+    assert.ok(scn.pulls.some((p) => p.review_comments.some((c) => lone(c.body))));
+    assert.ok(defaultBranchCommits(scn).some((c) => lone(c.message)));
+    assert.equal(wellFormed('a\udc00b\ud83d\ude80'), 'a\ufffdb\ud83d\ude80', 'a pair stays');
+    assert.equal(wellFormed(null), null);
+    // Off by default, and nothing else moves when on.
+    const off = generateScenario({ seed: 9, now: NOW, prs: 30, name: 'plain', renames: false, maxFiles: 40, maxReviewComments: 12 });
+    const walk = (v) => (typeof v === 'string' ? lone(v) : v && typeof v === 'object' ? Object.values(v).some(walk) : false);
+    assert.equal(walk(off), false);
+    assert.deepEqual(off.pulls.map((p) => [p.id, p.reviews.length, p.issue_comments.map((c) => c.id)]),
+      scn.pulls.map((p) => [p.id, p.reviews.length, p.issue_comments.map((c) => c.id)]));
+  });
+
+  it('REST: \\ud83d / \\udc00 escapes in the bytes, the same string once parsed', async () => {
+    const pr = scn.pulls.find((p) => lone(p.title));
+    const pull = await rawBytes(await fetch(`${R()}/pulls/${pr.number}`, { headers: ghHeaders() }));
+    assert.ok(pull.includes(Buffer.from(' \\ud83d"', 'latin1')), 'the title ends in the escape');
+    assert.equal(JSON.parse(pull.toString('utf8')).title, pr.title);
+
+    const checks = [
+      [scn.pulls.find((p) => lone(p.body)), (p) => `/pulls/${p.number}`, (b, p) => [b.body, p.body]],
+      [scn.pulls.find((p) => p.reviews.some((r) => lone(r.body))), (p) => `/pulls/${p.number}/reviews?per_page=100`,
+        (b, p) => [b.map((r) => r.body), p.reviews.map((r) => r.body)]],
+      [scn.pulls.find((p) => p.issue_comments.some((c) => lone(c.body))), (p) => `/issues/${p.number}/comments?per_page=100`,
+        (b, p) => [b.map((c) => c.body), p.issue_comments.map((c) => c.body)]],
+      [scn.pulls.find((p) => p.review_comments.some((c) => lone(c.body))), (p) => `/pulls/${p.number}/comments?per_page=100`,
+        (b, p) => [b.map((c) => c.body), p.review_comments.map((c) => c.body)]],
+    ];
+    for (const [p, path, pick] of checks) {
+      const buf = await rawBytes(await fetch(`${R()}${path(p)}`, { headers: ghHeaders() }));
+      assert.ok(/\\u(d83d|dc00)/.test(buf.toString('latin1')), path(p));
+      const [got, want] = pick(JSON.parse(buf.toString('utf8')), p);
+      assert.deepEqual(got, want, path(p));
+    }
+    const commit = defaultBranchCommits(scn).find((c) => lone(c.message));
+    for (const path of [`/commits/${commit.sha}`, '/commits?per_page=100']) {
+      const buf = await rawBytes(await fetch(`${R()}${path}`, { headers: ghHeaders() }));
+      assert.ok(buf.includes(Buffer.from('\\ud83d', 'latin1')) && buf.includes(Buffer.from('\\udc00', 'latin1')), path);
+      const body = JSON.parse(buf.toString('utf8'));
+      assert.equal((Array.isArray(body) ? body.find((c) => c.sha === commit.sha) : body).commit.message, commit.message);
+    }
+  });
+
+  it('GraphQL: the same escapes in the bytes, the same strings once parsed', async () => {
+    const pr = scn.pulls.find((p) => lone(p.title));
+    const reviewed = scn.pulls.find((p) => p.reviews.some((r) => lone(r.body)));
+    const commit = defaultBranchCommits(scn).find((c) => lone(c.message));
+    const q = `query($o: String!, $r: String!, $a: Int!, $b: Int!) { repository(owner: $o, name: $r) {
+      a: pullRequest(number: $a) { title body }
+      b: pullRequest(number: $b) { reviews(first: 100) { nodes { body } } comments(first: 100) { nodes { body } }
+        reviewThreads(first: 100) { nodes { comments(first: 100) { nodes { fullDatabaseId body } } } } }
+      defaultBranchRef { target { ... on Commit { history(first: 100) { nodes { oid message messageHeadline } } } } } } }`;
+    const res = await fetch(gh.graphqlUrl, { method: 'POST', headers: { ...ghHeaders(), 'content-type': 'application/json' },
+      body: JSON.stringify({ query: q, variables: { o: scn.repo.owner.login, r: scn.repo.name, a: pr.number, b: reviewed.number } }) });
+    const buf = await rawBytes(res);
+    assert.ok(buf.includes(Buffer.from('\\ud83d', 'latin1')) && buf.includes(Buffer.from('\\udc00', 'latin1')));
+    const d = JSON.parse(buf.toString('utf8')).data.repository;
+    assert.equal(d.a.title, pr.title);
+    assert.equal(d.a.body, pr.body ?? '');
+    assert.deepEqual(d.b.reviews.nodes.map((r) => r.body), reviewed.reviews.map((r) => r.body));
+    assert.deepEqual(d.b.comments.nodes.map((c) => c.body), reviewed.issue_comments.map((c) => c.body));
+    const node = d.defaultBranchRef.target.history.nodes.find((c) => c.oid === commit.sha);
+    assert.equal(node.message, commit.message);
+    assert.ok(lone(node.messageHeadline));
+  });
+});

@@ -10,7 +10,10 @@
 //   delayMs: n                                    the real answer, n ms late
 //   mangle: 'truncate' | 'reset-mid-body'         the real answer, cut short
 //   exhaust: { resource, resetInSeconds }         spend the token's budget for real
-//   graphqlRateLimited: true                      one GraphQL RATE_LIMITED answer
+//   graphqlRateLimited: { type, remaining }       one GraphQL rate-limit refusal
+//   rewrite: { body, text, headers }              functions applied to the answer before it
+//                                                 is sent (addFault's rewrite, rewriteText,
+//                                                 rewriteHeaders)
 
 import { mulberry32 } from '../lib/random.js';
 
@@ -37,6 +40,17 @@ const UNICORN_502 = `<!DOCTYPE html>
 const TIMEOUT_504 = "<html><body><h1>504 Gateway Time-out</h1>\nThe server didn't respond in time.\n</body></html>\n";
 // What a broken proxy or a half-written cache might hand back with a JSON content type.
 export const MALFORMED_BODY = '<html><body>upstream sent an unexpected answer</body></html>\n{"message": "Server Error", ';
+
+/** The error types of GitHub's GraphQL primary-limit refusal: the older and the 2026 one. */
+export const GRAPHQL_RATE_LIMIT_TYPES = Object.freeze(['RATE_LIMITED', 'RATE_LIMIT']);
+
+/** The `errors[0]` of a GraphQL primary-limit refusal of that type for user id `userId`. */
+export function graphqlRateLimitError(type, userId) {
+  if (type === 'RATE_LIMIT') {
+    return { type: 'RATE_LIMIT', code: 'graphql_rate_limit', message: `API rate limit already exceeded for user ID ${userId}.` };
+  }
+  return { type: 'RATE_LIMITED', message: `API rate limit exceeded for user ID ${userId}.` };
+}
 
 const validResetSeconds = (s) => {
   if (!Number.isFinite(s) || s < 0) throw new TypeError(`resetInSeconds must be a number ≥ 0, not ${s}`);
@@ -99,12 +113,22 @@ export const FAULTS = Object.freeze({
     exhaust: { resource, resetInSeconds: validResetSeconds(resetInSeconds) },
   }),
   /**
-   * One GraphQL HTTP 200 `{"errors":[{"type":"RATE_LIMITED","message":"API rate limit
-   * exceeded for user ID N."}]}` with x-ratelimit-remaining 0 and x-ratelimit-reset 1–2 s
+   * One GraphQL HTTP 200 refusal for the primary limit, in either of GitHub's shapes
+   * (CONVENTIONS E): type 'RATE_LIMITED' (default) `{"errors":[{"type":"RATE_LIMITED",
+   * "message":"API rate limit exceeded for user ID N."}]}`, or type 'RATE_LIMIT' (2026)
+   * `{"errors":[{"type":"RATE_LIMIT","code":"graphql_rate_limit","message":"API rate
+   * limit already exceeded for user ID N."}]}`. x-ratelimit-remaining is `remaining`
+   * (default 0; GitHub has sent non-zero values on such answers), x-ratelimit-reset 1–2 s
    * away. The budget itself is left alone. Matches GraphQL requests only.
    * Log name `graphql-rate-limited`.
    */
-  graphqlRateLimited: () => ({ fault: 'graphql-rate-limited', graphql: true, graphqlRateLimited: true }),
+  graphqlRateLimited: ({ type = 'RATE_LIMITED', remaining = 0 } = {}) => {
+    if (!GRAPHQL_RATE_LIMIT_TYPES.includes(type)) {
+      throw new TypeError(`graphqlRateLimited: type ${GRAPHQL_RATE_LIMIT_TYPES.join(' or ')}, not ${type}`);
+    }
+    if (!Number.isInteger(remaining) || remaining < 0) throw new TypeError(`graphqlRateLimited: remaining must be an integer ≥ 0, not ${remaining}`);
+    return { fault: 'graphql-rate-limited', graphql: true, graphqlRateLimited: { type, remaining } };
+  },
   /** The real answer (charged as usual), `ms` late. Log name `slow`. */
   slow: (ms = 2000) => ({ fault: 'slow', delayMs: ms }),
   /** Drop the connection without an answer. Log name `reset`. */

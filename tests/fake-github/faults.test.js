@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { getJson, ghHeaders, graphql, rateLimitViolations } from './helpers.js';
+import { getJson, ghHeaders, graphql, parseLinkHeader, rateLimitViolations } from './helpers.js';
 import { generateScenario } from './scenario.js';
 import { DEFAULT_RANDOM_KINDS, FAULTS, RANDOM_KINDS, startFakeGitHub } from './server.js';
 
@@ -188,6 +188,50 @@ describe('FAULTS presets', () => {
     assert.equal((await graphql(gh, '{ viewer { login } }')).body.data.viewer.login, 'fake-user-1');
   });
 
+  it('graphqlRateLimited({ type: "RATE_LIMIT", remaining }): the 2026 shape, x-ratelimit-remaining as given', async () => {
+    gh.addFault(FAULTS.graphqlRateLimited({ type: 'RATE_LIMIT', remaining: 37 }));
+    const t0 = Date.now();
+    const g = await graphql(gh, '{ viewer { login } }');
+    assert.equal(g.status, 200);
+    assert.deepEqual(g.body, { errors: [{ type: 'RATE_LIMIT', code: 'graphql_rate_limit', message: 'API rate limit already exceeded for user ID 1.' }] });
+    assert.equal(g.headers.get('x-ratelimit-remaining'), '37');
+    assert.equal(g.headers.get('x-ratelimit-used'), '4963');
+    const reset = Number(g.headers.get('x-ratelimit-reset'));
+    assert.ok(reset * 1000 >= t0 + 1000 && reset * 1000 <= t0 + 2100, `reset ${reset}`);
+    const rec = gh.log.at(-1);
+    assert.deepEqual([rec.fault, rec.rateLimited, rec.rateRemaining, rec.cost], ['graphql-rate-limited', true, 37, 0]);
+    assert.equal(gh.getRateLimit(TOKEN, 'graphql').remaining, 5000);
+    // The older type with a non-zero remaining, too; bad options are refused.
+    gh.addFault(FAULTS.graphqlRateLimited({ remaining: 5 }));
+    const old = await graphql(gh, '{ viewer { login } }');
+    assert.equal(old.body.errors[0].type, 'RATE_LIMITED');
+    assert.equal(old.headers.get('x-ratelimit-remaining'), '5');
+    assert.equal(gh.log.at(-1).rateLimited, true);
+    assert.throws(() => FAULTS.graphqlRateLimited({ type: 'RATE' }), /RATE_LIMITED or RATE_LIMIT/);
+    assert.throws(() => FAULTS.graphqlRateLimited({ remaining: -1 }), /remaining/);
+  });
+
+  it('a spent GraphQL budget answers in the shape setGraphqlRateLimitType chose; a 403 with such errors is a refusal', async () => {
+    assert.equal(gh.graphqlRateLimitType, 'RATE_LIMITED');
+    gh.setRateLimit(TOKEN, 'graphql', { remaining: 0, reset: nowS() + 30 });
+    try {
+      gh.setGraphqlRateLimitType('RATE_LIMIT');
+      const g = await graphql(gh, '{ viewer { login } }');
+      assert.deepEqual(g.body, { errors: [{ type: 'RATE_LIMIT', code: 'graphql_rate_limit', message: 'API rate limit already exceeded for user ID 1.' }] });
+      assert.equal(g.headers.get('x-ratelimit-remaining'), '0');
+      assert.deepEqual([gh.log.at(-1).rateLimited, gh.log.at(-1).fault], [true, null]);
+      gh.setGraphqlRateLimitType('RATE_LIMITED');
+      assert.equal((await graphql(gh, '{ viewer { login } }')).body.errors[0].type, 'RATE_LIMITED');
+      assert.throws(() => gh.setGraphqlRateLimitType('nope'), /RATE_LIMITED or RATE_LIMIT/);
+    } finally {
+      gh.setGraphqlRateLimitType('RATE_LIMITED');
+    }
+    await assert.rejects(startFakeGitHub({ scenario: scn, graphqlRateLimitType: 'x' }), /graphqlRateLimitType/);
+    gh.addFault({ graphql: true, status: 403, body: { errors: [{ type: 'RATE_LIMIT', code: 'graphql_rate_limit', message: 'API rate limit already exceeded for user ID 1.' }] } });
+    await graphql(gh, '{ viewer { login } }');
+    assert.deepEqual([gh.log.at(-1).status, gh.log.at(-1).rateLimited], [403, true]);
+  });
+
   it('slow: the real answer, late; a client that gives up first is logged as aborted', async () => {
     gh.addFault({ path: '/repos/acme/widgets/pulls/1', times: 2, ...FAULTS.slow(400) });
     const t0 = Date.now();
@@ -263,6 +307,140 @@ describe('FAULTS presets', () => {
   });
 });
 
+describe('answer rewrites (addFault rewrite / rewriteText / rewriteHeaders)', () => {
+  const PR_QUERY = `query Pr($n: Int!) { repository(owner: "acme", name: "widgets") { pullRequest(number: $n) {
+    number fullDatabaseId files(first: 100) { nodes { path } } reviews(first: 100) { nodes { fullDatabaseId body } } } } }`;
+  const prWithReviews = () => scn.pulls.find((p) => p.reviews.length >= 2 && p.files.length >= 1);
+
+  it('REST: the real answer, charged as usual, rewritten; named "rewrite"; content-length and ETag follow', async () => {
+    const real = await getJson(`${R}/pulls/1`);
+    const before = gh.getRateLimit(TOKEN, 'core').remaining;
+    let seen = null;
+    const f = gh.addFault({
+      path: '/repos/acme/widgets/pulls/1',
+      rewrite: (body, info) => {
+        seen = info;
+        return { ...body, number: 2 }; // a PR answer for another number than the one asked for
+      },
+    });
+    const r = await rawGet(`${R}/pulls/1?x=y`);
+    const body = JSON.parse(r.body.toString('utf8'));
+    assert.equal(r.status, 200);
+    assert.equal(body.number, 2);
+    assert.equal(body.id, real.body.id, 'the rest is the real answer');
+    assert.equal(Number(r.headers['content-length']), r.body.length);
+    assert.notEqual(r.headers.etag, real.headers.get('etag'), 'the ETag is that of what was sent');
+    assert.equal(gh.getRateLimit(TOKEN, 'core').remaining, before - 1, 'charged as usual');
+    assert.deepEqual([gh.log.at(-1).fault, gh.log.at(-1).cost, gh.log.at(-1).status, gh.log.at(-1).bytes], ['rewrite', 1, 200, r.body.length]);
+    assert.deepEqual(seen, { method: 'GET', path: '/repos/acme/widgets/pulls/1', query: { x: 'y' },
+      route: 'GET /repos/{owner}/{repo}/pulls/{pull_number}', status: 200 });
+    assert.equal(f.hits, 1);
+    assert.equal((await getJson(`${R}/pulls/1`)).body.number, 1, 'once (times = 1)');
+    // Edited in place (the function returns nothing) works too, and `fault` names it.
+    gh.addFault({ path: '/repos/acme/widgets/pulls/1', fault: 'wrong-number', rewrite: (b) => { b.number = 99; } });
+    assert.equal((await getJson(`${R}/pulls/1`)).body.number, 99);
+    assert.equal(gh.log.at(-1).fault, 'wrong-number');
+    assert.throws(() => gh.addFault({ rewrite: 'nope' }), /rewrite must be a function/);
+  });
+
+  it('rewriteHeaders: a Link whose next page is on another host; the log reads the rewritten headers', async () => {
+    const real = await getJson(`${R}/pulls?state=all&per_page=2`);
+    const next = parseLinkHeader(real.headers.get('link')).next;
+    assert.ok(next.startsWith(gh.url));
+    gh.addFault({
+      path: '/repos/acme/widgets/pulls',
+      rewriteHeaders: (h, info) => {
+        assert.equal(info.status, 200);
+        assert.equal(Number(h['content-length']) > 0, true, 'the headers given include content-length');
+        return { ...h, link: h.link.replaceAll(gh.url, 'http://elsewhere.example:8443'), 'x-ratelimit-remaining': '7' };
+      },
+    });
+    const r = await getJson(`${R}/pulls?state=all&per_page=2`);
+    assert.equal(parseLinkHeader(r.headers.get('link')).next, next.replace(gh.url, 'http://elsewhere.example:8443'));
+    assert.deepEqual(r.body, real.body);
+    assert.equal(r.headers.get('x-ratelimit-remaining'), '7');
+    assert.deepEqual([gh.log.at(-1).fault, gh.log.at(-1).rateRemaining, gh.log.at(-1).cost], ['rewrite', 7, 1]);
+  });
+
+  it('GraphQL: nulls in a nodes list, a null connection, a null fullDatabaseId; info has the query', async () => {
+    const pr = prWithReviews();
+    const real = await graphql(gh, PR_QUERY, { n: pr.number });
+    const used = gh.getRateLimit(TOKEN, 'graphql').used;
+    let seen = null;
+    gh.addFault({
+      graphql: true,
+      operation: 'Pr',
+      rewrite: (body, info) => {
+        seen = info;
+        const p = body.data.repository.pullRequest;
+        p.reviews.nodes.splice(1, 0, null); // an item the viewer cannot see
+        p.reviews.nodes[0].fullDatabaseId = null;
+        p.files = null; // a nullable connection, null as a whole
+        return body;
+      },
+    });
+    const r = await graphql(gh, PR_QUERY, { n: pr.number });
+    const p = r.body.data.repository.pullRequest;
+    assert.equal(p.files, null);
+    assert.equal(p.reviews.nodes.length, pr.reviews.length + 1);
+    assert.equal(p.reviews.nodes[1], null);
+    assert.equal(p.reviews.nodes[0].fullDatabaseId, null);
+    assert.deepEqual(p.reviews.nodes.slice(2), real.body.data.repository.pullRequest.reviews.nodes.slice(1));
+    assert.equal(seen.graphqlQuery, PR_QUERY);
+    assert.deepEqual(seen.variables, { n: pr.number });
+    assert.deepEqual([seen.method, seen.path, seen.status, seen.operation], ['POST', '/graphql', 200, 'Pr']);
+    const rec = gh.log.at(-1);
+    assert.deepEqual([rec.fault, rec.cost > 0, rec.cost === rec.queryCost], ['rewrite', true, true]);
+    assert.equal(gh.getRateLimit(TOKEN, 'graphql').used, used + rec.cost, 'charged as usual');
+    // Another operation does not match.
+    gh.addFault({ graphql: true, operation: 'Other', rewrite: () => ({ data: null }) });
+    assert.deepEqual((await graphql(gh, PR_QUERY, { n: pr.number })).body, real.body);
+  });
+
+  it('rewriteText: an answer padded past a size, framed by a content-length that matches', async () => {
+    const size = 3 * 1024 * 1024;
+    gh.addFault({ path: '/repos/acme/widgets/pulls/2', rewriteText: (t) => t + ' '.repeat(size - Buffer.byteLength(t)) });
+    const r = await rawGet(`${R}/pulls/2`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.length, size);
+    assert.equal(Number(r.headers['content-length']), size);
+    assert.equal(JSON.parse(r.body.toString('utf8')).number, 2, 'still JSON (trailing white space)');
+    assert.equal(gh.log.at(-1).bytes, size);
+    // Text that is no longer JSON is sent as it is.
+    gh.addFault({ graphql: true, rewriteText: (t) => t.slice(0, -1) + ',' });
+    await assert.rejects(graphql(gh, '{ viewer { login } }'), SyntaxError);
+  });
+
+  it('any status: a real 404, a canned 500 given a retry-after; a rewritten body can be a refusal', async () => {
+    gh.addFault({ path: '/repos/acme/widgets/pulls/9999', rewrite: (b, info) => ({ ...b, seen: info.status }) });
+    const nf = await getJson(`${R}/pulls/9999`);
+    assert.deepEqual([nf.status, nf.body.message, nf.body.seen], [404, 'Not Found', 404]);
+    assert.deepEqual([gh.log.at(-1).fault, gh.log.at(-1).cost], ['rewrite', 1]);
+
+    gh.addFault({ path: '/repos/acme/widgets', ...FAULTS.serverError(500), rewriteHeaders: (h) => ({ ...h, 'retry-after': '2' }) });
+    const se = await getJson(R);
+    assert.deepEqual([se.status, se.headers.get('retry-after')], [500, '2']);
+    assert.deepEqual([gh.log.at(-1).fault, gh.log.at(-1).retryAfter], ['server-500', 2]);
+
+    gh.addFault({ graphql: true, rewriteText: () => JSON.stringify({ errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for user ID 1.' }] }) });
+    await graphql(gh, '{ viewer { login } }');
+    assert.equal(gh.log.at(-1).rateLimited, true, 'the log reads what was sent');
+  });
+
+  it('rewriteHeaders that drops content-length sends the answer chunked; times counts rewrites', async () => {
+    gh.addFault({ path: '/repos/acme/widgets/pulls/3', times: 2, rewriteHeaders: (h) => { delete h['content-length']; return h; } });
+    for (let i = 0; i < 2; i++) {
+      const r = await rawGet(`${R}/pulls/3`);
+      assert.equal(r.headers['transfer-encoding'], 'chunked');
+      assert.equal(r.headers['content-length'], undefined);
+      assert.equal(JSON.parse(r.body.toString('utf8')).number, 3);
+    }
+    const r = await rawGet(`${R}/pulls/3`);
+    assert.equal(r.headers['transfer-encoding'], undefined);
+    assert.equal(gh.log.map((x) => x.fault).join(), 'rewrite,rewrite,');
+  });
+});
+
 describe('the log tells whether a client waited', () => {
   it('every record has its arrival time; rateLimitViolations flags a request inside a retry-after', async () => {
     gh.addFault({ path: '/repos/acme/widgets', ...FAULTS.secondaryRateLimit({ status: 429, retryAfter: 1 }) });
@@ -293,6 +471,18 @@ describe('the log tells whether a client waited', () => {
     const v = rateLimitViolations(log).map((x) => [x.refusal.seq, x.request.seq]);
     assert.deepEqual(v, [[1, 3], [4, 6]]);
     assert.deepEqual(rateLimitViolations(log, { noRetryAfterMs: 30_000 }).map((x) => x.request.seq), [3]);
+  });
+
+  it('rateLimitViolations: a GraphQL 200 refusal (either type) is primary, whatever remaining says: wait for its reset', () => {
+    const rec = (seq, time, extra) => ({ seq, time, token: 't', resource: 'graphql', route: '/graphql', status: 200,
+      rateLimited: false, retryAfter: null, rateRemaining: 4000, rateReset: 9999, ...extra });
+    const log = [
+      rec(1, 1_000_000, { rateLimited: true, rateRemaining: 37, rateReset: 1005 }), // RATE_LIMIT, remaining 37: until 1 005 000
+      rec(2, 1_001_000, { resource: 'core', route: 'GET /x' }), // another resource: fine
+      rec(3, 1_003_000), // too soon
+      rec(4, 1_006_000), // after the reset: fine (not a minute)
+    ];
+    assert.deepEqual(rateLimitViolations(log).map((x) => [x.refusal.seq, x.request.seq]), [[1, 3]]);
   });
 });
 

@@ -365,7 +365,9 @@ const RESOLVERS = {
       __typename: 'License', key: s._idx.repo.license.key, name: s._idx.repo.license.name,
       spdxId: s._idx.repo.license.spdx_id, id: nodeId('License', s._idx.repo.license.key),
     } : null),
-    defaultBranchRef: (s) => ({
+    isEmpty: (s) => s._idx.empty,
+    // An empty repository has no branch at all.
+    defaultBranchRef: (s) => (s._idx.empty ? null : {
       __typename: 'Ref', id: nodeId('Ref', `${s._idx.repo.id}:main`), name: s._idx.repo.default_branch,
       prefix: 'refs/heads/', target: commitNode(s._idx, s._idx.branch[0]?.sha), repository: repoNode(s._idx),
     }),

@@ -2,6 +2,8 @@
 // a Link-header parser, a paginator that follows rel="next", and a GraphQL call.
 // They use global fetch (Node 20) and hold no state.
 
+export { wellFormed } from './scenario.js'; // lone surrogates → U+FFFD, what a database can hold
+
 export const DEFAULT_TOKEN = 'ghp_test_token';
 
 /** Headers a well-behaved client sends. */
@@ -77,8 +79,9 @@ export async function graphql(gh, query, variables = {}, { token = DEFAULT_TOKEN
 /**
  * Requests that came too soon after a rate-limit refusal (a log record with
  * `rateLimited`), as GitHub's rules say (CONVENTIONS B1): with a retry-after, none of
- * the token's requests before `time + retryAfter` s; without one and with
- * x-ratelimit-remaining 0 (a spent primary budget), none for the same resource before
+ * the token's requests before `time + retryAfter` s; without one, for a spent primary
+ * budget (x-ratelimit-remaining 0, or a GraphQL 200 refusal, RATE_LIMITED or RATE_LIMIT,
+ * whatever its x-ratelimit-remaining says), none for the same resource before
  * `rateReset` (epoch s); otherwise (a secondary limit without retry-after) none before
  * `time + noRetryAfterMs`. `time` is the refused request's arrival, so the check is
  * lenient by the time the answer took. `ignore(record)` skips requests (GET
@@ -92,8 +95,11 @@ export function rateLimitViolations(log, { noRetryAfterMs = 60_000, slackMs = 0,
     if (!refusal.rateLimited) continue;
     let notBefore;
     let sameResourceOnly = false;
+    // A primary refusal: remaining 0, or a GraphQL 200 whose errors say RATE_LIMITED or
+    // RATE_LIMIT, whatever x-ratelimit-remaining says (GitHub has sent non-zero values).
+    const primary = refusal.rateRemaining === 0 || (refusal.resource === 'graphql' && refusal.status === 200);
     if (refusal.retryAfter !== null && refusal.retryAfter !== undefined) notBefore = refusal.time + refusal.retryAfter * 1000;
-    else if (refusal.rateRemaining === 0 && refusal.rateReset !== null && refusal.rateReset !== undefined) {
+    else if (primary && refusal.rateReset !== null && refusal.rateReset !== undefined) {
       notBefore = refusal.rateReset * 1000;
       sameResourceOnly = true;
     } else notBefore = refusal.time + noRetryAfterMs;

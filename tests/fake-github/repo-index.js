@@ -43,6 +43,7 @@ export function parseNodeId(id) {
  *   threads(pr): cached reviewThreads(pr),
  *   resolveRef(ref) → sha | null, history(ref) → commit[] newest first | null,
  *   filesOf(sha) → the commit's files, node(type, key) → { kind, … } | null,
+ *   empty: true when the repository has no commits at all (generateScenario({ empty: true })),
  * }
  */
 export function buildIndex(scn) {
@@ -179,7 +180,7 @@ export function buildIndex(scn) {
 
   return {
     scn, repo, users, user, pulls, pullList, branch, commits, mergeOf, reviewComments, issueComments, threads,
-    resolveRef, history, filesOf, node,
+    resolveRef, history, filesOf, node, empty: commits.size === 0,
   };
 }
 

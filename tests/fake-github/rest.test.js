@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { example } from './examples.js';
-import { fetchAllPages, getJson, parseLinkHeader } from './helpers.js';
-import { defaultBranchCommits, findPull, generateScenario } from './scenario.js';
+import { fetchAllPages, getJson, graphql, parseLinkHeader } from './helpers.js';
+import { defaultBranchCommits, findPull, generateScenario, restUnlinkedUser } from './scenario.js';
 import { startFakeGitHub } from './server.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -260,11 +260,83 @@ describe('repository-wide lists', () => {
     assert.equal((await getJson(`${R}/commits/${'f'.repeat(40)}/pulls`)).status, 422);
   });
 
+  it('a commit e-mail with no GitHub account: REST author/committer {} (even sha) or null (odd)', async () => {
+    const unlinked = defaultBranchCommits(scn).filter((c) => c.author_login === null);
+    const forms = new Set();
+    for (const c of unlinked) {
+      const want = restUnlinkedUser(c.sha);
+      const one = await getJson(`${R}/commits/${c.sha}`);
+      assert.deepEqual([one.body.author, one.body.committer], [want, want], c.sha);
+      assert.equal(one.body.commit.author.email, c.author_email, 'the git data keeps the e-mail');
+      forms.add(JSON.stringify(want));
+    }
+    assert.deepEqual([...forms].sort(), ['null', '{}']);
+    const list = await fetchAllPages(`${R}/commits?per_page=100`);
+    for (const item of list.items) {
+      const c = defaultBranchCommits(scn).find((x) => x.sha === item.sha);
+      if (c.author_login === null) assert.deepEqual(item.author, restUnlinkedUser(c.sha));
+      if (c.committer_login === null) assert.deepEqual(item.committer, restUnlinkedUser(c.sha), 'a merge commit by GitHub too');
+      else assert.equal(item.committer.login, c.committer_login);
+    }
+    // PR commits (GET /pulls/{n}/commits) use the same shape.
+    const pr = scn.pulls.find((p) => p.commits_list.length <= 250 && p.commits_list.some((c) => c.author_login === null));
+    const commits = (await fetchAllPages(`${R}/pulls/${pr.number}/commits?per_page=100`)).items;
+    for (const c of pr.commits_list.filter((x) => x.author_login === null)) {
+      assert.deepEqual(commits.find((x) => x.sha === c.sha).author, restUnlinkedUser(c.sha));
+    }
+  });
+
   it('/users/{username} answers for scenario users, bots included', async () => {
     const r = await getJson(`${gh.url}/users/dependabot%5Bbot%5D`);
     assert.equal(r.status, 200);
     assert.equal(r.body.type, 'Bot');
     assert.equal(r.body.id, 49699333);
     assert.equal((await getJson(`${gh.url}/users/nobody-here`)).status, 404);
+  });
+});
+
+describe('an empty repository (generateScenario({ empty: true }))', () => {
+  const full = generateScenario({ seed: 3, now: NOW, prs: 4, name: 'full' });
+  const empty = generateScenario({ seed: 3, now: NOW, name: 'void', empty: true });
+  let two;
+  before(async () => {
+    two = await startFakeGitHub({ scenarios: [full, empty] });
+  });
+  after(() => two.close());
+
+  it('has no pull requests and no commits; the repository is still there', () => {
+    assert.deepEqual([empty.pulls, empty.direct_commits, defaultBranchCommits(empty)], [[], [], []]);
+    assert.deepEqual([empty.repo.default_branch, empty.repo.size, empty.repo.pushed_at], ['main', 0, empty.repo.created_at]);
+  });
+
+  it('REST: the repository answers (default_branch main), /pulls is [], /commits is 409 "Git Repository is empty."', async () => {
+    const E = `${two.url}/repos/acme/void`;
+    const repo = await getJson(E);
+    assert.deepEqual([repo.status, repo.body.default_branch, repo.body.size], [200, 'main', 0]);
+    const pulls = await getJson(`${E}/pulls?state=all`);
+    assert.deepEqual([pulls.status, pulls.body, pulls.headers.get('link')], [200, [], null]);
+    for (const [path, anchor] of [['/commits', 'list-commits'], ['/commits?sha=main&per_page=100', 'list-commits'],
+      ['/commits/main', 'get-a-commit'], [`/commits/${'a'.repeat(40)}/pulls`, 'list-pull-requests-associated-with-a-commit']]) {
+      const r = await getJson(`${E}${path}`);
+      assert.equal(r.status, 409, path);
+      assert.deepEqual(r.body, { message: 'Git Repository is empty.', documentation_url: `https://docs.github.com/rest/commits/commits#${anchor}`, status: '409' });
+      assert.equal(two.log.at(-1).cost, 1, 'charged like any routed answer');
+    }
+    assert.deepEqual((await getJson(`${E}/pulls/comments`)).body, []);
+    assert.deepEqual((await getJson(`${E}/issues/comments`)).body, []);
+    assert.equal((await getJson(`${E}/pulls/1`)).status, 404);
+    // The repository beside it is served as usual.
+    assert.equal((await getJson(`${two.url}/repos/acme/full/commits`)).body.length, defaultBranchCommits(full).length);
+  });
+
+  it('GraphQL: defaultBranchRef null, isEmpty true, no pull requests', async () => {
+    const q = `query($n: String!) { repository(owner: "acme", name: $n) { isEmpty defaultBranchRef { name target { oid } }
+      pullRequests(first: 10) { totalCount nodes { number } } } }`;
+    const r = await graphql(two, q, { n: 'void' });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, { data: { repository: { isEmpty: true, defaultBranchRef: null, pullRequests: { totalCount: 0, nodes: [] } } } });
+    const f = await graphql(two, q, { n: 'full' });
+    assert.equal(f.body.data.repository.isEmpty, false);
+    assert.equal(f.body.data.repository.defaultBranchRef.name, 'main');
   });
 });

@@ -212,6 +212,9 @@ const DEFAULTS = {
   bigUserIds: true,
   ghostComment: true,
   renames: true,
+  unlinkedCommits: 2,
+  empty: false,
+  loneSurrogates: false,
   special: [],
 };
 
@@ -223,11 +226,18 @@ const DEFAULTS = {
  * true: some human users get ids > 2^31), ghostComment (default true: one
  * conversation comment by a deleted account, user null), renames (default true;
  * false: no PR file is renamed or copied anywhere, so a client never needs REST's
- * previous_filename), idSlot (0..255, spreads ids of different repositories
- * apart; default derived from owner/name),
- * special: [{ number, files, reviews, issueComments, reviewComments,
+ * previous_filename), unlinkedCommits (default 2: that many more direct commits by
+ * an e-mail that matches no GitHub account, their shas alternately even and odd so
+ * that REST shows both of its forms, see restUnlinkedUser), idSlot (0..255, spreads
+ * ids of different repositories apart; default derived from owner/name),
+ * empty (default false; true: a repository with no commits and no pull requests,
+ * as GitHub has right after "create repository"; `prs` and `unlinkedCommits` are
+ * ignored), loneSurrogates (default false; true: unpaired UTF-16 surrogates in one
+ * PR title, one PR body, one review body, one conversation comment, one review
+ * comment and one commit message, see placeLoneSurrogates), special: [{ number, files, reviews, issueComments, reviewComments,
  * reviewThreads, commits, state: 'open'|'draft'|'closed'|'merged', title, body,
- * author }].
+ * author, bodyBytes }] (bodyBytes: every review, conversation comment and review
+ * comment body of that PR is exactly that many UTF-8 bytes, see padBodies).
  */
 export function generateScenario(opts = {}) {
   // Options given as undefined take their default.
@@ -248,16 +258,17 @@ export function generateScenario(opts = {}) {
   const repoCreated = now - (o.days + 400 + rng.int(0, 900)) * DAY;
 
   // --- pull requests, children times only (ids are given later, in time order)
-  const createdTimes = spreadTimes(rng, o.prs, now - o.days * DAY, now - 2 * HOUR, 10 * MINUTE);
+  const nPulls = o.empty ? 0 : o.prs;
+  const createdTimes = spreadTimes(rng, nPulls, now - o.days * DAY, now - 2 * HOUR, 10 * MINUTE);
   const pulls = [];
-  for (let i = 0; i < o.prs; i++) {
+  for (let i = 0; i < nPulls; i++) {
     pulls.push(makePull(rng, {
       number: i + 1, created: createdTimes[i], now, o, special: special.get(i + 1),
       humans, bots, byLogin, fullName,
     }));
   }
 
-  const directCount = Math.max(1, Math.round(o.prs / 4));
+  const directCount = o.empty ? 0 : Math.max(1, Math.round(o.prs / 4));
   const directTimes = spreadTimes(rng, directCount, now - o.days * DAY, now - HOUR, HOUR);
   const directCommits = directTimes.map((t, k) => makeCommit(rng, {
     author: rng.pick(humans), time: t, committedAt: t,
@@ -266,6 +277,8 @@ export function generateScenario(opts = {}) {
       'Update README | badges', 'chore: tidy .gitignore',
     ]).replace('%d', String(k + 1)),
   }));
+
+  if (!o.empty) directCommits.push(...makeUnlinkedCommits(o.seed, o.unlinkedCommits, now, o.days));
 
   placeForks(pulls, humans, o.name);
   assignIds(rng, pulls, slot);
@@ -280,6 +293,15 @@ export function generateScenario(opts = {}) {
   }
 
   for (const pr of pulls) finishPull(rng, pr, now);
+  const padded = new Set();
+  for (const pr of pulls) {
+    const n = special.get(pr.number)?.bodyBytes;
+    if (n === undefined) continue;
+    if (!Number.isInteger(n) || n < 1) throw new TypeError(`special #${pr.number}: bodyBytes must be an integer ≥ 1, not ${n}`);
+    padBodies(pr, n);
+    padded.add(pr.number);
+  }
+  if (o.loneSurrogates) placeLoneSurrogates(pulls.filter((p) => !padded.has(p.number)), directCommits);
 
   const lastPush = Math.max(
     ...directCommits.map((c) => Date.parse(c.committed_at)),
@@ -305,7 +327,7 @@ export function generateScenario(opts = {}) {
     watchers_count: 0,
     forks_count: rng.int(0, 300),
     open_issues_count: openCount + rng.int(0, 40),
-    size: rng.int(100, 90_000),
+    size: o.empty ? 0 : rng.int(100, 90_000), // KB of git data
     default_branch: 'main',
     fork: false,
     archived: false,
@@ -387,6 +409,48 @@ function makeCommit(rng, { author, time, committedAt, message, loginless = false
     committed_at: isoSeconds(committedAt),
     ...commitStats(sha),
   };
+}
+
+/**
+ * `n` direct commits by an e-mail that matches no GitHub account (author and
+ * committer), from a PRNG of their own (the scenario's stream is not disturbed).
+ * The k-th sha ends in an even hex digit when k is even, odd when k is odd, so REST
+ * sends both `{}` and `null` for them (restUnlinkedUser).
+ */
+function makeUnlinkedCommits(seed, n, now, days) {
+  const r = new Rng(fnv1a(`unlinked:${seed}`));
+  const times = spreadTimes(r, n, now - days * DAY, now - HOUR, HOUR);
+  const who = [['Jane Doe', 'jane@example.com'], ['build-bot', 'ci@localhost'], ['José Ñúñez', 'jose@example.org']];
+  return times.map((t, k) => {
+    const [name, email] = who[k % who.length];
+    const digit = r.int(0, 7) * 2 + (k % 2); // the last hex digit's parity is k's
+    const sha = r.hex(39) + digit.toString(16);
+    return {
+      sha,
+      message: r.pick(['Fix typo in README', 'Update CI cache key', 'Regenerate fixtures\n\nFrom a machine whose git e-mail is not on GitHub.']),
+      author_login: null,
+      author_name: name,
+      author_email: email,
+      authored_at: isoSeconds(t),
+      committer_login: null,
+      committer_name: name,
+      committer_email: email,
+      committed_at: isoSeconds(t),
+      ...commitStats(sha),
+    };
+  });
+}
+
+/**
+ * What REST sends as a commit's top-level `author` or `committer` when its e-mail
+ * matches no GitHub account: GitHub's description types them `oneOf: [nullable
+ * simple-user, empty-object]` and GitHub sends `{}` for some such commits, `null`
+ * for others. The fake decides by the sha: `{}` when its last hex digit is even,
+ * `null` when odd (the same for author and committer). GraphQL's GitActor.user is
+ * null for both.
+ */
+export function restUnlinkedUser(sha) {
+  return Number.parseInt(sha.at(-1), 16) % 2 === 0 ? {} : null;
 }
 
 /**
@@ -639,6 +703,87 @@ function makePull(rng, ctx) {
     _end: end,
     _threadSizes: threadSizes,
   };
+}
+
+// Filler for huge bodies: multi-byte UTF-8 (2, 3 and 4 bytes, a surrogate pair in
+// UTF-16) among ASCII, and nothing JSON must escape, so a body of N bytes is N bytes
+// of JSON too.
+const FILLER_UNIT = 'Lorem ipsum dolor sit amet — ünïcödé ✓ 日本語テキスト 🚀 | `code` <b>bold</b> 100% ';
+const FILLER_UNIT_BYTES = Buffer.byteLength(FILLER_UNIT);
+const fillerCache = new Map();
+
+/** Deterministic text of exactly `bytes` UTF-8 bytes (cached: bodies share it). */
+function filler(bytes) {
+  let s = fillerCache.get(bytes);
+  if (s !== undefined) return s;
+  let rest = bytes % FILLER_UNIT_BYTES;
+  let tail = '';
+  for (const ch of FILLER_UNIT) {
+    const b = Buffer.byteLength(ch);
+    if (b > rest) break;
+    tail += ch;
+    rest -= b;
+  }
+  s = FILLER_UNIT.repeat(Math.floor(bytes / FILLER_UNIT_BYTES)) + tail + '.'.repeat(rest);
+  fillerCache.set(bytes, s);
+  return s;
+}
+
+/**
+ * special.bodyBytes: every review body, conversation comment body and review comment
+ * body of the PR becomes exactly `n` UTF-8 bytes: "<kind> <id>: " (so each differs)
+ * and then filler() text. For huge answers: 100 reviews of 100 kB make a 10 MB page.
+ */
+function padBodies(pr, n) {
+  const body = (kind, id) => {
+    const head = `${kind} ${id}: `;
+    return head.length >= n ? head.slice(0, n) : head + filler(n - head.length);
+  };
+  for (const r of pr.reviews) r.body = body('review', r.id);
+  for (const c of pr.issue_comments) c.body = body('comment', c.id);
+  for (const c of pr.review_comments) c.body = body('review-comment', c.id);
+}
+
+// Half an emoji: 🚀 is U+D83D U+DE80 in UTF-16; each half alone is not Unicode text.
+const HIGH = '\ud83d';
+const LOW = '\udc00';
+
+/**
+ * Put unpaired surrogates (what a client that cuts a UTF-16 string mid-emoji leaves,
+ * and what GitHub stores and sends as `\ud83d` escapes) into one PR title (the
+ * first PR from #3), one PR body (the first non-null one from #3), one review body
+ * (the first non-empty one from PR #2), one conversation comment and one review
+ * comment (the first from PR #2 on) and one commit message (the newest direct
+ * commit on the default branch). Afterwards, so nothing else moves; a field that
+ * does not exist in a small scenario is skipped.
+ */
+function placeLoneSurrogates(pulls, directCommits) {
+  const from = (n) => pulls.filter((p) => p.number >= n);
+  const titled = from(3)[0];
+  if (titled) titled.title = `${titled.title} ${HIGH}`; // cut at the end
+  const bodied = from(3).find((p) => p.body !== null);
+  if (bodied) bodied.body = `${bodied.body}\n\nA lone low surrogate: ${LOW} (and a high one: ${HIGH}).`;
+  const review = from(2).flatMap((p) => p.reviews).find((r) => r.body !== '');
+  if (review) review.body = `${review.body} ${HIGH}`;
+  const comment = from(2).flatMap((p) => p.issue_comments)[0];
+  if (comment) comment.body = `${LOW}${comment.body}`; // starts with the second half
+  const reviewComment = from(2).flatMap((p) => p.review_comments)[0];
+  if (reviewComment) reviewComment.body = `${reviewComment.body} ${HIGH}x${LOW}`; // two halves apart
+  const commit = [...directCommits].sort((a, b) => cmp(b.committed_at, a.committed_at))[0];
+  if (commit) {
+    const [headline, ...rest] = commit.message.split('\n');
+    commit.message = [`${headline} ${HIGH}`, ...rest, '', `Trailer: ${LOW}`].join('\n');
+  }
+}
+
+/**
+ * What a store that only holds Unicode text keeps of `s`: every unpaired surrogate
+ * replaced by U+FFFD (String.prototype.toWellFormed). null stays null.
+ */
+export function wellFormed(s) {
+  if (s == null) return s;
+  if (typeof s.toWellFormed === 'function') return s.toWellFormed();
+  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
 /**

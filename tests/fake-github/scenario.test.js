@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  commitFiles, defaultBranchCommits, findPull, generateScenario, graphqlLogin, HOSTILE, nodeId, reviewThreads,
+  commitFiles, defaultBranchCommits, findPull, generateScenario, graphqlLogin, HOSTILE, nodeId, restUnlinkedUser, reviewThreads,
 } from './scenario.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -245,6 +245,27 @@ describe('scenario options and commits', () => {
     // The default keeps them.
     const d = generateScenario({ seed: 4, now: NOW, prs: 80, maxFiles: 40 });
     assert.ok(d.pulls.some((p) => p.files.some((f) => f.status === 'renamed')));
+  });
+
+  it('unlinkedCommits (default 2): direct commits by e-mails with no account, one even sha and one odd; nothing else moves', () => {
+    for (const seed of [1, 2, 3, 11]) {
+      const scn = generateScenario({ seed, now: NOW });
+      const unlinked = defaultBranchCommits(scn).filter((c) => c.pull_number === null && c.author_login === null);
+      assert.equal(unlinked.length, 2, `seed ${seed}`);
+      for (const c of unlinked) {
+        assert.equal(c.committer_login, null);
+        assert.ok(!/users\.noreply\.github\.com$/.test(c.author_email), c.author_email);
+      }
+      assert.deepEqual(unlinked.map((c) => JSON.stringify(restUnlinkedUser(c.sha))).sort(), ['null', '{}']);
+      // Made from a PRNG of their own: the rest of the scenario is what unlinkedCommits: 0 gives.
+      const without = generateScenario({ seed, now: NOW, unlinkedCommits: 0 });
+      assert.deepEqual(without.pulls, scn.pulls);
+      assert.deepEqual(without.direct_commits, scn.direct_commits.filter((c) => !unlinked.includes(c) && !unlinked.some((u) => u.sha === c.sha)));
+      assert.ok(without.direct_commits.every((c) => c.author_login !== null));
+    }
+    assert.equal(generateScenario({ now: NOW, unlinkedCommits: 5 }).direct_commits.filter((c) => c.author_login === null).length, 5);
+    assert.deepEqual(restUnlinkedUser('a'.repeat(39) + 'e'), {});
+    assert.equal(restUnlinkedUser('a'.repeat(39) + 'f'), null);
   });
 
   it('every commit has deterministic additions, deletions and changed_files; its files add up', () => {

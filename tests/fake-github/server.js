@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kindOfFault, RandomFaults } from './faults.js';
+import { GRAPHQL_RATE_LIMIT_TYPES, graphqlRateLimitError, kindOfFault, RandomFaults } from './faults.js';
 import { runGraphQL } from './graphql.js';
 import { RateLimiter } from './ratelimit.js';
 import { buildIndex, filterHistory } from './repo-index.js';
@@ -31,7 +31,7 @@ const COMMIT_FILES_PER_PAGE = 300; // GET /commits/{ref} pages its files 300 at 
 const MAX_COMMIT_FILES = 3000; // …up to 3000 files
 const UA_MESSAGE = 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.\n';
 
-export { FAULTS, RANDOM_KINDS, DEFAULT_RANDOM_KINDS } from './faults.js';
+export { FAULTS, GRAPHQL_RATE_LIMIT_TYPES, RANDOM_KINDS, DEFAULT_RANDOM_KINDS } from './faults.js';
 
 /** Short, non-reversible token id for logs: "sha256:" + 12 hex digits; '' for none. */
 export function tokenFingerprint(token) {
@@ -81,6 +81,14 @@ export async function startFakeGitHub(opts = {}) {
   let latencyMs = opts.latencyMs ?? 0;
   const requireUserAgent = opts.requireUserAgent ?? true;
   const linkStyle = opts.linkStyle ?? 'repositories';
+  const checkRateLimitType = (t) => {
+    if (!GRAPHQL_RATE_LIMIT_TYPES.includes(t)) throw new TypeError(`graphqlRateLimitType: ${GRAPHQL_RATE_LIMIT_TYPES.join(' or ')}, not ${t}`);
+    return t;
+  };
+  // false: POST /graphql is 404, as on a GitHub Enterprise Server or behind a proxy without it.
+  let graphqlEnabled = opts.graphql ?? true;
+  // The error type of a spent GraphQL budget's refusals (faults.js graphqlRateLimitError).
+  let graphqlRateLimitType = checkRateLimitType(opts.graphqlRateLimitType ?? 'RATE_LIMITED');
   const limiter = new RateLimiter({
     limits: { core: 5000, graphql: 5000, ...(opts.rateLimit ?? {}) },
     unauthenticated: opts.rateLimit?.unauthenticated ?? 60,
@@ -260,8 +268,14 @@ export async function startFakeGitHub(opts = {}) {
     return Array.isArray(list) ? { list, map: (e) => issueCommentJson(x.c, e.pr, e.c) } : list;
   }
 
+  /** GitHub's answer to a git-data request on a repository without commits. */
+  function emptyRepository(anchor) {
+    return ghError(409, 'Git Repository is empty.', `https://docs.github.com/rest/commits/commits#${anchor}`);
+  }
+
   function listCommits(x) {
     const { idx, query } = x;
+    if (idx.empty) return emptyRepository('list-commits');
     const sha = query.get('sha');
     // The same history GraphQL's Commit.history walks (repo-index.js).
     let list = sha ? idx.history(sha) : idx.branch;
@@ -279,6 +293,7 @@ export async function startFakeGitHub(opts = {}) {
   }
 
   function getCommit(x) {
+    if (x.idx.empty) return emptyRepository('get-a-commit');
     const ref = safeDecode(x.params[2]);
     const sha = x.idx.resolveRef(ref);
     if (!sha) return ghError(422, `No commit found for SHA: ${ref}`);
@@ -296,6 +311,7 @@ export async function startFakeGitHub(opts = {}) {
   }
 
   function listCommitPulls(x) {
+    if (x.idx.empty) return emptyRepository('list-pull-requests-associated-with-a-commit');
     const entry = x.idx.commits.get(x.idx.resolveRef(safeDecode(x.params[2])));
     if (!entry) return ghError(422, `No commit found for SHA: ${x.params[2]}`);
     return { list: entry.pulls.map((n) => x.idx.pulls.get(n)), map: (p) => pullSimpleJson(x.c, p) };
@@ -318,7 +334,7 @@ export async function startFakeGitHub(opts = {}) {
     }
     if (Object.keys(inputs).length > 25) return ghError(422, 'you may only define up to 25 `inputs` for a `workflow_dispatch` event');
     const ref = b.ref.replace(/^refs\/heads\//, '');
-    const known = ref === x.idx.repo.default_branch || x.idx.pullList.some((p) => p.head_ref === ref);
+    const known = (ref === x.idx.repo.default_branch && !x.idx.empty) || x.idx.pullList.some((p) => p.head_ref === ref);
     if (!known) return ghError(422, `No ref found for: ${b.ref}`);
     const n = dispatches.length + 1;
     const now = isoSeconds(Date.now());
@@ -458,6 +474,18 @@ export async function startFakeGitHub(opts = {}) {
     stats.byFault[f.name] = (stats.byFault[f.name] ?? 0) + 1;
   }
 
+  /**
+   * Whether an answer refuses for a rate limit: any 429, a 403 whose message says
+   * "rate limit", a 200 (or 403) whose GraphQL errors say RATE_LIMITED or RATE_LIMIT
+   * (both shapes GitHub sends, CONVENTIONS E).
+   */
+  function isRateLimitRefusal(status, body) {
+    const message = body && typeof body === 'object' && typeof body.message === 'string' ? body.message : '';
+    return status === 429 || (status === 403 && /rate limit/i.test(message))
+      || ((status === 200 || status === 403) && Array.isArray(body?.errors)
+        && body.errors.some((e) => GRAPHQL_RATE_LIMIT_TYPES.includes(e?.type)));
+  }
+
   /** Epoch seconds at least `s` seconds from now. */
   const resetIn = (s) => Math.ceil((Date.now() + s * 1000) / 1000);
 
@@ -491,7 +519,7 @@ export async function startFakeGitHub(opts = {}) {
       retryAfter: null, // the answer's retry-after, seconds
       rateRemaining: null, // the answer's x-ratelimit-remaining
       rateReset: null, // the answer's x-ratelimit-reset, epoch seconds
-      rateLimited: false, // a rate-limit refusal: 429, 403 "…rate limit…", GraphQL RATE_LIMITED
+      rateLimited: false, // a rate-limit refusal: 429, 403 "…rate limit…", GraphQL RATE_LIMITED / RATE_LIMIT
       aborted: false, // the client closed the connection before the answer was written
     };
     const requestId = `FA4E:${record.seq.toString(16).toUpperCase().padStart(4, '0')}:${(fnv1a(String(record.seq)) >>> 8).toString(16).toUpperCase()}:${record.time.toString(16).toUpperCase().slice(-8)}`;
@@ -499,7 +527,19 @@ export async function startFakeGitHub(opts = {}) {
     let versionSelected = API_VERSIONS[0];
 
     // What a fault does to the real answer (set by applyFault).
-    const fx = { delayMs: 0, mangle: null };
+    const fx = { delayMs: 0, mangle: null, rewrite: null };
+    let graphqlRequest = null; // the parsed POST /graphql body (a rewrite's info shows it)
+
+    /** What a rewrite function is told about the answer it rewrites. */
+    const rewriteInfo = (status) => {
+      const info = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), route: record.route, status };
+      if (graphqlRequest) {
+        info.graphqlQuery = typeof graphqlRequest.query === 'string' ? graphqlRequest.query : null;
+        info.variables = graphqlRequest.variables ?? null;
+        info.operation = record.operation;
+      }
+      return info;
+    };
 
     const send = async ({ status, body = null, headers = {}, text = null, contentType = null, pretty = true, destroy = false }) => {
       const delay = latencyMs + fx.delayMs;
@@ -510,11 +550,11 @@ export async function startFakeGitHub(opts = {}) {
         req.socket.destroy();
         return;
       }
+      const noBody = status === 204 || status === 304;
       let payload = '';
       if (text !== null) payload = text;
-      else if (body !== null && status !== 204 && status !== 304) payload = JSON.stringify(body, null, pretty ? 2 : 0);
-      let buf = Buffer.from(payload, 'utf8');
-      const h = {
+      else if (body !== null && !noBody) payload = JSON.stringify(body, null, pretty ? 2 : 0);
+      let h = {
         'content-type': contentType ?? (text !== null ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
         'x-github-api-version-selected': versionSelected,
         'x-github-media-type': 'github.v3; format=json',
@@ -526,6 +566,38 @@ export async function startFakeGitHub(opts = {}) {
         server: 'github.com',
         ...headers,
       };
+      let sentBody = text === null ? body : null; // what the log's rateLimited reads
+      let chunked = false;
+      // A rewrite fault: the parsed JSON body, then the text, then the headers.
+      const rw = fx.rewrite;
+      if (rw && !noBody && (rw.body || rw.text)) {
+        if (rw.body && text === null && payload !== '') {
+          const parsed = JSON.parse(payload);
+          const out = rw.body(parsed, rewriteInfo(status));
+          sentBody = out === undefined ? parsed : out; // undefined: edited in place
+          payload = JSON.stringify(sentBody, null, pretty ? 2 : 0) ?? '';
+        }
+        if (rw.text) {
+          payload = String(rw.text(payload, rewriteInfo(status)));
+          try {
+            sentBody = JSON.parse(payload);
+          } catch {
+            sentBody = null;
+          }
+        }
+        if (h.etag) h.etag = `W/"${sha1(payload)}"`; // the validator of what is sent
+      }
+      let buf = Buffer.from(payload, 'utf8');
+      if (rw?.headers) {
+        // content-length is the server's: a changed value is put back to the bytes
+        // sent; a dropped one sends the answer chunked.
+        const given = { ...h };
+        if (!noBody) given['content-length'] = String(buf.length);
+        const out = rw.headers(given, rewriteInfo(status)) ?? given;
+        h = {};
+        for (const [k, v] of Object.entries(out)) if (v !== undefined && v !== null) h[k.toLowerCase()] = String(v);
+        chunked = !noBody && !('content-length' in h);
+      }
       let cut = null; // bytes of the body actually sent (truncate / reset-mid-body)
       if (fx.mangle) {
         // The real answer cut in half; an answer without a body (204, 304) becomes a 200 JSON one.
@@ -536,17 +608,16 @@ export async function startFakeGitHub(opts = {}) {
         }
         if (fx.mangle === 'truncate') status = 200;
         cut = Math.floor(buf.length / 2);
+        chunked = false;
       }
-      if (status !== 204 && status !== 304) h['content-length'] = String(buf.length);
+      if (status !== 204 && status !== 304 && !chunked) h['content-length'] = String(buf.length);
       record.status = status;
       record.bytes = method === 'HEAD' ? 0 : cut ?? buf.length;
       const num = (v) => (v === undefined || v === null || v === '' ? null : Number(v));
       record.retryAfter = num(h['retry-after']);
       record.rateRemaining = num(h['x-ratelimit-remaining']);
       record.rateReset = num(h['x-ratelimit-reset']);
-      const message = body && typeof body === 'object' && typeof body.message === 'string' ? body.message : '';
-      record.rateLimited = status === 429 || (status === 403 && /rate limit/i.test(message))
-        || (status === 200 && Array.isArray(body?.errors) && body.errors.some((e) => e?.type === 'RATE_LIMITED'));
+      record.rateLimited = isRateLimitRefusal(status, sentBody);
       log.push(record); // before any delay, so the log stays in arrival order
       if (delay > 0) await sleep(delay);
       if (req.socket.destroyed || res.destroyed) {
@@ -565,7 +636,7 @@ export async function startFakeGitHub(opts = {}) {
         return;
       }
       res.writeHead(status, h);
-      res.end(method === 'HEAD' || status === 204 || status === 304 ? undefined : buf);
+      res.end(method === 'HEAD' || noBody ? undefined : buf);
     };
 
     // A fault taken for this request: its canned answer, or null when the request goes on
@@ -579,14 +650,17 @@ export async function startFakeGitHub(opts = {}) {
       }
       if (spec.delayMs) fx.delayMs = spec.delayMs;
       if (spec.mangle) fx.mangle = spec.mangle;
+      if (spec.rewrite) fx.rewrite = spec.rewrite;
       if (spec.destroy) return { destroy: true };
       if (spec.graphqlRateLimited) {
+        const { type, remaining } = spec.graphqlRateLimited;
         const state = limiter.peek(token, 'graphql');
         return {
           status: 200,
           pretty: false,
-          body: { errors: [{ type: 'RATE_LIMITED', message: `API rate limit exceeded for user ID ${viewerOf(token).id}.` }] },
-          headers: { ...rateHeaders(state), 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(state.limit), 'x-ratelimit-reset': String(resetIn(1)) },
+          body: { errors: [graphqlRateLimitError(type, viewerOf(token).id)] },
+          headers: { ...rateHeaders(state), 'x-ratelimit-remaining': String(remaining),
+            'x-ratelimit-used': String(Math.max(0, state.limit - remaining)), 'x-ratelimit-reset': String(resetIn(1)) },
         };
       }
       if (spec.status !== undefined) {
@@ -620,6 +694,11 @@ export async function startFakeGitHub(opts = {}) {
       record.resource = 'graphql';
       record.route = '/graphql';
       const raw = await bodyPromise;
+      if (!graphqlEnabled) {
+        // No GraphQL here: REST's 404 (without "status"), nothing charged, no budget headers.
+        record.resource = 'none';
+        return send({ status: 404, body: { message: 'Not Found', documentation_url: DOCS } });
+      }
       if (method !== 'POST') return send({ status: 404, body: notFound().body });
       if (raw === null) return send(ghError(413, 'Payload too large'));
       if (!token) {
@@ -629,6 +708,7 @@ export async function startFakeGitHub(opts = {}) {
       let body;
       try {
         body = JSON.parse(raw?.toString('utf8') ?? '');
+        if (body && typeof body === 'object') graphqlRequest = body;
       } catch {
         return send({ status: 400, body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/graphql', status: '400' },
           headers: rateHeaders(limiter.peek(token, 'graphql')) });
@@ -654,7 +734,10 @@ export async function startFakeGitHub(opts = {}) {
       record.nodeCount = result.nodeCount;
       const state = limiter.peek(token, 'graphql');
       const headers = rateHeaders(state);
-      if (result.rateLimited) headers['x-ratelimit-remaining'] = '0';
+      if (result.rateLimited) {
+        headers['x-ratelimit-remaining'] = '0';
+        result.body = { errors: [graphqlRateLimitError(graphqlRateLimitType, viewerOf(token).id)] };
+      }
       return send({ status: 200, body: result.body, headers, pretty: false });
     }
 
@@ -806,10 +889,22 @@ export async function startFakeGitHub(opts = {}) {
     setRateLimit: (token, resource, state) => limiter.set(token ?? '', resource, state),
     getRateLimit: (token, resource) => limiter.peek(token ?? '', resource),
     setLatency(ms) { latencyMs = ms; },
+    /** false: POST /graphql answers 404 Not Found (a GitHub without GraphQL); REST is unchanged. */
+    setGraphql(enabled) { graphqlEnabled = Boolean(enabled); },
+    get graphqlEnabled() { return graphqlEnabled; },
+    /** The shape of a spent GraphQL budget's refusals: 'RATE_LIMITED' (default) or 'RATE_LIMIT' (2026). */
+    setGraphqlRateLimitType(type) { graphqlRateLimitType = checkRateLimitType(type); },
+    get graphqlRateLimitType() { return graphqlRateLimitType; },
     get latencyMs() { return latencyMs; },
     addFault(spec) {
-      const { method, path, graphql, operation, times = 1, fault, ...response } = spec;
-      const name = fault ?? (response.destroy ? 'reset' : `custom-${response.status ?? 'fault'}`);
+      const { method, path, graphql, operation, times = 1, fault, rewrite, rewriteText, rewriteHeaders, ...response } = spec;
+      for (const [k, fn] of [['rewrite', rewrite], ['rewriteText', rewriteText], ['rewriteHeaders', rewriteHeaders]]) {
+        if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`addFault: ${k} must be a function`);
+      }
+      if (rewrite || rewriteText || rewriteHeaders) response.rewrite = { body: rewrite, text: rewriteText, headers: rewriteHeaders };
+      const onlyRewrite = response.rewrite && response.status === undefined && !response.destroy && !response.delayMs
+        && !response.mangle && !response.exhaust && !response.graphqlRateLimited;
+      const name = fault ?? (response.destroy ? 'reset' : onlyRewrite ? 'rewrite' : `custom-${response.status ?? 'fault'}`);
       const f = { method, path, graphql, operation, remaining: times, hits: 0, name, response };
       faults.push(f);
       return f;
@@ -846,7 +941,7 @@ export async function startFakeGitHub(opts = {}) {
 // ---------------------------------------------------------------------------
 // CLI: node tests/fake-github/server.js [--port N] [--host H] [--seed S] [--prs N]
 //      [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]...
-//      [--special JSON] [--no-renames] [--random-faults JSON]
+//      [--special JSON] [--no-renames] [--no-graphql] [--random-faults JSON]
 
 function parseArgs(argv) {
   const o = { tokens: [] };
@@ -871,6 +966,7 @@ function parseArgs(argv) {
       case '--name': o.name = v(); break;
       case '--special': o.special = JSON.parse(v()); break;
       case '--no-renames': o.renames = false; break;
+      case '--no-graphql': o.graphql = false; break;
       case '--random-faults': o.randomFaults = JSON.parse(v()); break;
       case '--now': {
         const s = v();
@@ -896,7 +992,7 @@ async function main() {
     process.exit(2);
   }
   if (o.help) {
-    process.stdout.write('usage: node server.js [--port N] [--host H] [--seed S] [--prs N] [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]... [--special JSON] [--no-renames] [--random-faults JSON]\n');
+    process.stdout.write('usage: node server.js [--port N] [--host H] [--seed S] [--prs N] [--now ISO|ms] [--owner O] [--name R] [--latency-ms N] [--token T]... [--special JSON] [--no-renames] [--no-graphql] [--random-faults JSON]\n');
     return;
   }
   const scenario = generateScenario({
@@ -904,7 +1000,7 @@ async function main() {
   });
   const gh = await startFakeGitHub({
     port: o.port ?? 0, host: o.host, scenario, latencyMs: o.latencyMs,
-    tokens: o.tokens.length ? o.tokens : undefined,
+    tokens: o.tokens.length ? o.tokens : undefined, graphql: o.graphql,
   });
   if (o.randomFaults) gh.setRandomFaults(o.randomFaults);
   process.stdout.write(`listening ${gh.url}\n`);

@@ -177,6 +177,82 @@ describe('primary rate limits', () => {
   });
 });
 
+describe('a GitHub without GraphQL', () => {
+  it('graphql: false → POST /graphql is 404 Not Found, charged nothing; REST unchanged; setGraphql switches', async () => {
+    const other = await startFakeGitHub({ scenario: scn, tokens: [TOKEN], graphql: false });
+    try {
+      assert.equal(other.graphqlEnabled, false);
+      const before = other.getRateLimit(TOKEN, 'graphql');
+      const r = await graphql(other, '{ viewer { login } }');
+      assert.equal(r.status, 404);
+      assert.deepEqual(r.body, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+      assert.match(r.headers.get('content-type'), /^application\/json/);
+      assert.equal(r.headers.get('x-ratelimit-remaining'), null, 'no budget headers');
+      const rec = other.log.at(-1);
+      assert.deepEqual([rec.status, rec.cost, rec.route, rec.rateLimited], [404, 0, '/graphql', false]);
+      assert.deepEqual(other.getRateLimit(TOKEN, 'graphql'), before);
+      assert.equal((await graphql(other, '{ viewer { login } }', {}, { token: null })).status, 404, 'without a token too');
+      const rest = await getJson(`${other.url}/repos/acme/widgets/pulls/1`);
+      assert.deepEqual([rest.status, rest.body.number], [200, 1]);
+      other.setGraphql(true);
+      assert.equal((await graphql(other, '{ viewer { login } }')).body.data.viewer.login, 'fake-user-1');
+      other.setGraphql(false);
+      assert.equal((await graphql(other, '{ viewer { login } }')).status, 404);
+    } finally {
+      await other.close();
+    }
+    assert.equal(gh.graphqlEnabled, true, 'the default');
+  });
+});
+
+describe('answers the review needed that canned faults already express', () => {
+  it('a canned redirect (301 GET, 307 POST /graphql) to another port: Location exact, nothing charged; a follower lands there', async () => {
+    const other = await startFakeGitHub({ scenario: scn, tokens: [TOKEN] });
+    try {
+      const to = `${other.url}/repositories/${scn.repo.id}`;
+      const before = gh.getRateLimit(TOKEN, 'core').remaining;
+      // GitHub's answer for a renamed or transferred repository.
+      const moved = { message: 'Moved Permanently', url: to, documentation_url: 'https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects' };
+      gh.addFault({ path: '/repos/acme/widgets', times: 2, status: 301, headers: { location: to }, body: moved });
+      const m = await fetch(R, { headers: ghHeaders(TOKEN), redirect: 'manual' });
+      assert.equal(m.status, 301);
+      assert.equal(m.headers.get('location'), to);
+      assert.deepEqual(await m.json(), moved);
+      assert.deepEqual([gh.log.at(-1).fault, gh.log.at(-1).cost], ['custom-301', 0]);
+      assert.equal(gh.getRateLimit(TOKEN, 'core').remaining, before);
+      // fetch follows it (and, to another origin, drops the Authorization header, as curl also does).
+      const f = await fetch(R, { headers: ghHeaders(TOKEN) });
+      assert.equal(f.status, 200);
+      assert.equal((await f.json()).full_name, 'acme/widgets');
+      assert.equal(other.log.at(-1).path, `/repositories/${scn.repo.id}`);
+      assert.equal(other.log.at(-1).token, '', 'no token crossed to the other origin');
+
+      gh.addFault({ graphql: true, status: 307, headers: { location: other.graphqlUrl } });
+      const g = await fetch(gh.graphqlUrl, { method: 'POST', redirect: 'manual', headers: { ...ghHeaders(TOKEN), 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ viewer { login } }' }) });
+      assert.deepEqual([g.status, g.headers.get('location'), gh.log.at(-1).fault], [307, other.graphqlUrl, 'custom-307']);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a bad token is 401 "Bad credentials" on GraphQL too; a missing repository is REST 404 and GraphQL null + NOT_FOUND at ["repository"]', async () => {
+    const g = await graphql(gh, '{ viewer { login } }', {}, { token: 'ghp_revoked' });
+    assert.equal(g.status, 401);
+    assert.equal(g.body.message, 'Bad credentials');
+    assert.equal(gh.log.at(-1).cost, 0);
+    const rest = await getJson(`${gh.url}/repos/acme/gone`);
+    assert.deepEqual([rest.status, rest.body.message], [404, 'Not Found']);
+    const q = await graphql(gh, '{ repository(owner: "acme", name: "gone") { name pullRequest(number: 1) { number } } }');
+    assert.equal(q.status, 200);
+    assert.deepEqual(q.body.data, { repository: null });
+    assert.equal(q.body.errors.length, 1);
+    assert.deepEqual(q.body.errors[0].type, 'NOT_FOUND');
+    assert.deepEqual(q.body.errors[0].path, ['repository']);
+    assert.equal(q.body.errors[0].message, "Could not resolve to a Repository with the name 'acme/gone'.");
+  });
+});
+
 describe('conditional requests', () => {
   it('ETag + If-None-Match → 304, no body, no point; logged', async () => {
     const first = await getJson(`${R}/pulls/1`);

@@ -8,7 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import { example } from './examples.js';
-import { fnv1a, nodeId } from './scenario.js';
+import { fnv1a, nodeId, restUnlinkedUser } from './scenario.js';
 
 const EX_API = 'https://api.github.com';
 const EX_REPO = 'octocat/Hello-World';
@@ -325,7 +325,9 @@ export function commitJson(c, cm, parentSha, exampleName = 'commit') {
   Object.assign(ex, {
     url: `${api}/commits/${cm.sha}`, sha: cm.sha, node_id: nodeId('Commit', `${c.idx.repo.id}:${cm.sha}`),
     html_url: `${web}/commit/${cm.sha}`, comments_url: `${api}/commits/${cm.sha}/comments`,
-    author: userJson(c, cm.author_login), committer: userJson(c, cm.committer_login),
+    // An e-mail with no GitHub account: `{}` or null (scenario.js restUnlinkedUser).
+    author: cm.author_login == null ? restUnlinkedUser(cm.sha) : userJson(c, cm.author_login),
+    committer: cm.committer_login == null ? restUnlinkedUser(cm.sha) : userJson(c, cm.committer_login),
     parents: parentSha ? [{ url: `${api}/commits/${parentSha}`, sha: parentSha, html_url: `${web}/commit/${parentSha}` }] : [],
   });
   const tree = sha1(`tree:${cm.sha}`);
