@@ -670,14 +670,21 @@ async function handleUpdate(ctx, cache, req, table, q, rawBody, prefs, media) {
 	const p = new Params();
 	const b = new SqlBuilder(cache.schema, p);
 	const alias = ident(table.name);
-	const { where: w0, tree } = rootWhereSql(cache, b, table, q);
-	const where = mutationRange(b, table, alias, q, w0, tree);
-	const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-	const mutationSql = columns.length
-		? `UPDATE ${b.qi(table)} AS ${alias} SET ${columns.map((c) => `${ident(c)} = pgrst_body.${ident(c)}`).join(', ')} ` +
+	let mutationSql;
+	if (columns.length) {
+		const { where: w0, tree } = rootWhereSql(cache, b, table, q);
+		const where = mutationRange(b, table, alias, q, w0, tree);
+		const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+		mutationSql = `UPDATE ${b.qi(table)} AS ${alias} SET ${columns.map((c) => `${ident(c)} = pgrst_body.${ident(c)}`).join(', ')} ` +
 			b.fromJsonBody(payload.raw, columns, table, { applyDefaults: prefs.missing === 'default', limitOne: true }) +
-			`${whereSql} RETURNING ${alias}.*`
-		: `SELECT ${alias}.* FROM ${b.qi(table)} AS ${alias} WHERE false`;
+			`${whereSql} RETURNING ${alias}.*`;
+	} else {
+		// A body without keys ({}, [] or [{}]) updates nothing: PostgREST runs
+		// "SELECT … FROM t WHERE false" and its filters never reach the SQL (QueryBuilder.hs
+		// mutatePlanToQuery Update, `null uCols`), answering 204 with Content-Range */*
+		// (UpdateSpec.hs "when patching with an empty body").
+		mutationSql = `SELECT ${alias}.* FROM ${b.qi(table)} AS ${alias} WHERE false`;
+	}
 	const out = await runMutation(ctx, cache, { table, q, prefs, media, mutationSql, p, b, xmax: false, maxAffected: true });
 	const rep = prefs.return === 'representation';
 	const headers = {
