@@ -330,42 +330,47 @@ export function parseQueryParams(search, { isRpcRead = false } = {}) {
 
 // --- headers -------------------------------------------------------------------------------
 
-const PREFS = {
-	return: ['minimal', 'headers-only', 'representation'],
-	resolution: ['merge-duplicates', 'ignore-duplicates'],
-	count: ['exact', 'planned', 'estimated'],
-	missing: ['default', 'null'],
-	handling: ['strict', 'lenient'],
-	tx: ['commit', 'rollback'],
-	params: ['single-object'],
-};
+// Preferences.hs (PostgREST 13: params=single-object was removed, #3757).
+const ACCEPTED = new Map([
+	['resolution=merge-duplicates', ['resolution', 'merge-duplicates']], ['resolution=ignore-duplicates', ['resolution', 'ignore-duplicates']],
+	['return=representation', ['return', 'representation']], ['return=minimal', ['return', 'minimal']], ['return=headers-only', ['return', 'headers-only']],
+	['count=exact', ['count', 'exact']], ['count=planned', ['count', 'planned']], ['count=estimated', ['count', 'estimated']],
+	['tx=commit', ['tx', 'commit']], ['tx=rollback', ['tx', 'rollback']],
+	['missing=default', ['missing', 'default']], ['missing=null', ['missing', 'null']],
+	['handling=strict', ['handling', 'strict']], ['handling=lenient', ['handling', 'lenient']],
+]);
+const bsStrip = (s) => s.replace(/^[ \t\n\v\f\r\u00a0]+|[ \t\n\v\f\r\u00a0]+$/g, '');
 
 /**
- * Prefer header(s) → { return, resolution, count, missing, handling, tx, timezone, maxAffected }.
- * With handling=strict, unknown preferences are a PGRST122 error.
+ * Prefer header(s) → { return, resolution, count, missing, handling, tx, timezone, maxAffected, invalid }.
+ * Like Preferences.fromHeaders: every comma-separated item is stripped and must match a
+ * known preference exactly ("return = minimal" does not); the first of each kind wins;
+ * only the first timezone= counts; any max-affected= is accepted.
+ * With handling=strict the invalid ones are a PGRST122 error (throwStrict).
  */
 export function parsePrefer(header, validTimezone = () => true) {
+	const raw = header === undefined || header === null ? [] : Array.isArray(header) ? header : [header];
+	const items = raw.flatMap((h) => (h === '' ? [] : h.split(','))).map(bsStrip);
 	const prefs = {};
-	const invalid = [];
-	const raw = Array.isArray(header) ? header.join(',') : (header || '');
-	for (const part of raw.split(',')) {
-		const p = part.trim();
-		if (!p) continue;
-		const eq = p.indexOf('=');
-		const k = eq < 0 ? p : p.slice(0, eq).trim();
-		const v = eq < 0 ? '' : p.slice(eq + 1).trim();
-		if (PREFS[k] && PREFS[k].includes(v)) {
-			if (!(k in prefs)) prefs[k] = v;
-		} else if (k === 'timezone' && v && validTimezone(v)) {
-			if (!('timezone' in prefs)) prefs.timezone = v;
-		} else if (k === 'max-affected' && /^\d+$/.test(v)) {
-			if (!('maxAffected' in prefs)) prefs.maxAffected = Number(v);
-		} else {
-			invalid.push(p);
-		}
+	for (const it of items) {
+		const hit = ACCEPTED.get(it);
+		if (hit && !(hit[0] in prefs)) prefs[hit[0]] = hit[1];
 	}
-	if (prefs.handling === 'strict' && invalid.length) throw invalidPreferences(invalid);
+	const tz = items.find((it) => it.startsWith('timezone='));
+	const tzAccepted = tz !== undefined && validTimezone(tz.slice('timezone='.length));
+	if (tzAccepted) prefs.timezone = tz.slice('timezone='.length);
+	const ma = items.find((it) => it.startsWith('max-affected='));
+	if (ma !== undefined) {
+		const n = readInteger(ma.slice('max-affected='.length));
+		if (n !== null) prefs.maxAffected = n;
+	}
+	prefs.invalid = items.filter((it) => !ACCEPTED.has(it) && !(it.startsWith('timezone=') && tzAccepted) && !it.startsWith('max-affected='));
 	return prefs;
+}
+
+/** With Prefer: handling=strict, unknown preferences are refused (400 PGRST122). */
+export function checkStrictPreferences(prefs) {
+	if (prefs.handling === 'strict' && prefs.invalid.length) throw invalidPreferences(prefs.invalid);
 }
 
 /**

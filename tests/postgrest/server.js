@@ -45,7 +45,7 @@ import {
 	unacceptableSchema, maxAffectedViolation, noRpc, ambiguousRpc, invalidPutFilters, putMatchingPk,
 	putLimitNotAllowed, invalidResourcePath, aggregatesNotAllowed,
 } from './errors.js';
-import { parseQueryParams, parsePrefer, parseRangeHeader, hasAggregates } from './parse.js';
+import { parseQueryParams, parsePrefer, parseRangeHeader, checkStrictPreferences, hasAggregates } from './parse.js';
 import { Planner, SqlBuilder, Params, ident, bodyExpr, checkPayloadColumns } from './query.js';
 import { loadSchema, suggestTable, functionRelation } from './schema.js';
 import { FAULTS as FAULT_SPECS, RandomFaults, cannedAnswer, faultName, matches } from './faults.js';
@@ -367,7 +367,12 @@ async function handle(ctx, req, entry) {
 	}
 	// Supabase runs PostgREST with db-aggregates-enabled = false.
 	if (kind !== 'root' && hasAggregates(q.select)) throw aggregatesNotAllowed();
+	// Plan.hs: reads and calls negotiate the media type, then check Prefer: handling=strict;
+	// mutations check the preferences first (mutateReadPlan).
+	const mutation = kind === 'table' && !['GET', 'HEAD'].includes(method);
+	if (mutation) checkStrictPreferences(prefs);
 	const media = negotiate(req.headers.accept);
+	if (!mutation) checkStrictPreferences(prefs);
 
 	if (kind === 'root') return rootInfo(cache);
 	if (kind === 'rpc') return handleRpc(ctx, cache, req, method, q, segments[1], payload, prefs, media);

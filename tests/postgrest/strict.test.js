@@ -269,6 +269,31 @@ test('bodies: objects, arrays, empty ones, mismatched keys, non-objects (Payload
 	await stack.sql('delete from contributors where github_id = 7');
 });
 
+test('Prefer: only exact preferences count; handling=strict lists the others (PGRST122)', async () => {
+	// Preferences.hs: items are split on "," and stripped, then compared whole.
+	let r = await stack.fetch('/contributors?github_id=eq.1&select=username', {
+		method: 'PATCH', body: '{"username":"alice"}', headers: { Prefer: 'return = representation' },
+	});
+	assert.equal(r.status, 204);
+	r = await stack.fetch('/contributors?select=username', {
+		headers: { Prefer: 'handling=strict, return = representation, count=exact,, params=single-object, max-affected=abc' },
+	});
+	assert.equal(r.status, 400);
+	// HandlingSpec.hs: {"code":"PGRST122","details":"Invalid preferences: …","hint":null,
+	// "message":"Invalid preferences given with handling=strict"}. An empty item is one too;
+	// params=single-object is gone in PostgREST 13 (#3757); any max-affected= is accepted.
+	assert.deepEqual(r.json, {
+		code: 'PGRST122', details: 'Invalid preferences: return = representation, , params=single-object', hint: null,
+		message: 'Invalid preferences given with handling=strict',
+	});
+	r = await stack.fetch('/contributors?select=username', { headers: { Prefer: 'handling=lenient, anything' } });
+	assert.equal(r.status, 200);
+	r = await stack.fetch('/contributors?select=username', { headers: { Prefer: 'handling=strict, timezone=Nowhere/Never' } });
+	assert.equal(r.json.details, 'Invalid preferences: timezone=Nowhere/Never');
+	r = await stack.fetch('/contributors?select=username', { headers: { Prefer: 'handling=strict, timezone=UTC, count=exact, tx=rollback' } });
+	assert.equal(r.status, 200);
+});
+
 test('the key still comes off the query string before PostgREST parses it', async () => {
 	const res = await fetch(`${stack.rest}/contributors?select=username&github_id=eq.1&apikey=${KEY}`);
 	assert.equal(res.status, 200);
