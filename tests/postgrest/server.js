@@ -17,7 +17,8 @@
 // Behaviour follows PostgREST 12/13 (docs/references/api/*.rst, src/PostgREST/*.hs) behind
 // Supabase's API gateway key check. Files:
 //   server.js  HTTP, auth, routing, transactions, response headers/status
-//   parse.js   PostgREST's URL grammar, Prefer and Range headers
+//   parse.js   PostgREST's URL grammar (a port of QueryParams.hs), Prefer and Range headers
+//   parsec.js  a small Parsec 3, so parse errors carry PostgREST's exact PGRST100 text
 //   query.js   schema-checked plan (embedding via foreign keys) → parameterised SQL
 //   schema.js  schema cache (tables, columns, keys, FKs, functions) from the catalogs
 //   errors.js  PGRSTxxx errors, Supabase 401s, SQLSTATE → HTTP mapping
@@ -31,9 +32,13 @@
 // through junction tables, embedding through views (no FK inference on views), computed
 // relationships, aggregates (PGRST123, as with Supabase's default), to-many spreads,
 // geo+json, CSV request bodies, Prefer: tx=rollback (ignored, as Supabase's db-tx-end=commit),
-// Prefer: params=single-object, JWT roles/RLS (the one key acts as service_role), response
-// GUCs (response.headers / response.status), EXPLAIN media types, PostgreSQL's "Perhaps you
-// meant …" hint on 42703 (our 42703 carries hint null).
+// Prefer: params=single-object (gone in PostgREST 13, so an invalid preference), JWT
+// roles/RLS (the one key acts as service_role), response GUCs (response.headers /
+// response.status), EXPLAIN media types, PostgreSQL's "Perhaps you meant …" hint on 42703
+// (our 42703 carries hint null).
+//
+// Known difference: limit/offset on PATCH/DELETE narrow the rows written, as in PostgREST
+// 12; PostgREST 13 dropped limited updates/deletes (#3013) and ignores them.
 
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
