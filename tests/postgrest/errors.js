@@ -25,8 +25,10 @@ export function pgrstError(status, code, message, details = null, hint = null, h
 // --- PGRST1xx: request errors ---------------------------------------------------------
 
 /** PGRST100: a query parameter that does not parse. */
-export const parseError = (what, input, column, details) =>
-	pgrstError(400, 'PGRST100', `"failed to parse ${what} (${input})" (line 1, column ${column})`, details);
+// QueryParams.hs mapError: message = show (errorPos e) with the parser's name, e.g.
+// "\"failed to parse filter (5)\" (line 1, column 1)"; details = Parsec's message text.
+export const parseError = (what, input, column, details, line = 1) =>
+	pgrstError(400, 'PGRST100', `"failed to parse ${what} (${input})" (line ${line}, column ${column})`, details);
 
 export const invalidRpcMethod = (method) =>
 	pgrstError(405, 'PGRST101', `Cannot use the ${method} method on RPC`);

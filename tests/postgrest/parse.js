@@ -1,601 +1,385 @@
-// Parsers for PostgREST's URL grammar (select, filters, logic trees, order, columns),
-// the Prefer header and the Range header. Follows PostgREST's ApiRequest/QueryParams.hs;
-// parse failures become PGRST100 errors shaped like PostgREST's Parsec messages.
+// Parsers for PostgREST's URL grammar (select, filters, logic trees, order, columns,
+// on_conflict), the query string itself, the Prefer header and the Range header.
+//
+// The grammar is a combinator-for-combinator port of PostgREST 13's
+// src/PostgREST/ApiRequest/QueryParams.hs (commit fee0f692, the version with `not_null`
+// from #3747) on the Parsec engine in parsec.js, so what PostgREST refuses is refused here
+// too, with the same PGRST100 message ("failed to parse filter (5)" (line 1, column 1)) and
+// details ("unexpected \"5\" expecting \"not\" or operator (eq, gt, ...)"). Like Parsec's
+// P.parse, a parser need not consume its whole input: PostgREST ignores trailing text after
+// e.g. `in.(1,2)` or a select item followed by `)`, and so does this port.
 
-import { parseError, aggregatesNotAllowed, invalidRange, invalidPreferences } from './errors.js';
+import { parseError, invalidRange, invalidPreferences } from './errors.js';
+import {
+	alt, anyChar, attempt, between, bind, char, choice, digit, eof, label, left, letter, lookAhead, many, many1,
+	map, noneOf, notFollowedBy, oneOf, option, optionMaybe, pure, right, runParser, sepBy, sepBy1, seq, string, zero,
+} from './parsec.js';
 
-class Fail extends Error {
-	constructor(pos, details) {
-		super(details);
-		this.pos = pos;
-		this.details = details;
-	}
-}
+// --- lexical pieces ---------------------------------------------------------------------
 
-class Cursor {
-	constructor(s) {
-		this.s = s;
-		this.i = 0;
-	}
-	eof() { return this.i >= this.s.length; }
-	peek(n = 0) { return this.s[this.i + n]; }
-	starts(str) { return this.s.startsWith(str, this.i); }
-	fail(details) { throw new Fail(this.i, details); }
-	expect(ch, what = `"${ch}"`) {
-		if (this.peek() !== ch) this.fail(this.unexpected() + ` expecting ${what}`);
-		this.i++;
-	}
-	unexpected() {
-		return this.eof() ? 'unexpected end of input' : `unexpected ${JSON.stringify(this.peek())}`;
-	}
-	ws() { while (this.peek() === ' ' || this.peek() === '\t') this.i++; }
-}
+const join = (cs) => cs.join('');
+const lazy = (f) => (st) => f()(st);
+const ws = many(oneOf(' \t'));
+const lexeme = (p) => right(ws, left(p, ws));
+const pDelimiter = label(char('.'), 'delimiter (.)');
 
-/** Runs a parser over the whole input; a failure becomes PGRST100 naming `what`. */
-function run(what, input, fn) {
-	const c = new Cursor(input);
-	try {
-		return fn(c);
-	} catch (e) {
-		if (e instanceof Fail) throw parseError(what, input, e.pos + 1, e.details);
-		throw e;
-	}
-}
+/** pQuotedValue: "..." with backslash escapes. */
+const pQuotedValue = map(right(char('"'), left(many(alt(noneOf('\\"'), right(char('\\'), anyChar))), char('"'))), join);
 
-const IDENT_CHAR = /[\p{L}\p{N}_ $]/u;
+/** pIdentifier: letters, digits, "_", " ", "$"; stripped. */
+const pIdentifierChar = alt(letter, digit, oneOf('_ $'));
+const pIdentifier = map(many1(pIdentifierChar), (cs) => join(cs).trim());
 
-/** A quoted value: "..." with backslash escapes. */
-function pQuoted(c) {
-	c.expect('"');
-	let out = '';
-	for (;;) {
-		if (c.eof()) c.fail('unexpected end of input expecting "\\""');
-		const ch = c.peek();
-		if (ch === '"') { c.i++; return out; }
-		if (ch === '\\') {
-			c.i++;
-			if (c.eof()) c.fail('unexpected end of input');
-		}
-		out += c.peek();
-		c.i++;
-	}
-}
+/** sepByDash: identifiers joined by "-" (a "-" followed by ">" starts a JSON arrow). */
+const dash = map(attempt(right(char('-'), notFollowedBy(char('>')))), () => '-');
+const sepByDash = (p) => map(sepBy1(p, dash), (parts) => parts.join('-'));
 
-/** Field name: a quoted value, or identifiers ([letters digits _ $ space]) joined by dashes. */
-export function pFieldName(c) {
-	if (c.peek() === '"') return pQuoted(c);
-	const parts = [];
-	for (;;) {
-		let ident = '';
-		while (!c.eof() && IDENT_CHAR.test(c.peek())) ident += c.s[c.i++];
-		if (!ident) c.fail(c.unexpected() + ' expecting field name (* or [a..z0..9_$])');
-		parts.push(ident.trim());
-		if (c.peek() === '-' && c.peek(1) !== '>' && c.peek(1) !== undefined && IDENT_CHAR.test(c.peek(1))) {
-			c.i++;
-			continue;
-		}
-		break;
-	}
-	return parts.join('-');
-}
+const pFieldName = label(alt(pQuotedValue, sepByDash(pIdentifier)), 'field name (* or [a..z0..9_$])');
 
-/** JSON path: (-> | ->>) (index | key), repeated. */
-function pJsonPath(c) {
-	const path = [];
-	for (;;) {
-		let arrow;
-		if (c.starts('->>')) arrow = '->>';
-		else if (c.starts('->')) arrow = '->';
-		else return path;
-		c.i += arrow.length;
-		const m = /^-?\d+/.exec(c.s.slice(c.i));
-		if (m) {
-			const after = c.s.slice(c.i + m[0].length);
-			if (after === '' || /^(->|::|\.|,|\))/.test(after)) {
-				c.i += m[0].length;
-				path.push({ arrow, index: Number(m[0]) });
-				continue;
-			}
-		}
-		path.push({ arrow, key: pFieldName(c) });
-	}
-}
+const pJsonKeyIdentifier = map(many1(noneOf('(-:.,>)')), (cs) => join(cs).trim());
+const pJsonKeyName = label(alt(pQuotedValue, sepByDash(pJsonKeyIdentifier)), 'any non reserved character different from: .,>()');
 
-/** A field: name plus optional JSON path (whitespace around it ignored). */
-function pField(c) {
-	c.ws();
-	const name = pFieldName(c);
-	const path = pJsonPath(c);
-	c.ws();
-	return { name, path };
-}
+/** pJsonPath: (-> | ->>) (index | key), repeated. */
+const pJsonArrow = alt(attempt(string('->>')), attempt(string('->')));
+const pJsonEnd = alt(
+	attempt(lookAhead(string('->'))), attempt(lookAhead(string('::'))), attempt(lookAhead(string('.'))),
+	attempt(lookAhead(string(','))), attempt(eof));
+const pJIdx = left(map(seq(option('+', char('-')), many1(digit)), ([sign, ds]) => Number(sign + join(ds))), pJsonEnd);
+const pJsonOperand = alt(attempt(map(pJIdx, (index) => ({ index }))), attempt(map(pJsonKeyName, (key) => ({ key }))));
+const pJsonPath = many(map(seq(pJsonArrow, pJsonOperand), ([arrow, operand]) => ({ arrow, ...operand })));
 
-function pIdentifier(c) {
-	let s = '';
-	while (!c.eof() && IDENT_CHAR.test(c.peek())) s += c.s[c.i++];
-	if (!s.trim()) c.fail(c.unexpected() + ' expecting letter or digit');
-	return s.trim();
-}
+const pField = lexeme(map(seq(pFieldName, option([], pJsonPath)), ([name, path]) => ({ name, path })));
 
-// --- select ------------------------------------------------------------------------------
+const aliasSeparator = right(char(':'), notFollowedBy(char(':')));
+const pAlias = optionMaybe(attempt(left(pFieldName, aliasSeparator)));
 
-const AGGREGATES = new Set(['count', 'sum', 'avg', 'max', 'min']);
+// --- select -------------------------------------------------------------------------------
 
-/**
- * select= → list of items:
- *   { type: 'star' }
- *   { type: 'field', alias, field: {name, path}, cast }
- *   { type: 'embed', alias, name, hint, joinType, spread, children }
- */
-export function parseSelect(input) {
-	return run('select parameter', input, (c) => {
-		const items = pForest(c, true);
-		if (!c.eof()) c.fail(c.unexpected() + ' expecting "," or end of input');
-		return items;
-	});
-}
+const pEmbedParam = right(char('!'), alt(
+	attempt(map(string('left'), () => ({ join: 'left' }))),
+	attempt(map(string('inner'), () => ({ join: 'inner' }))),
+	attempt(map(pFieldName, (hint) => ({ hint })))));
+const pEmbedParams = map(seq(optionMaybe(pEmbedParam), optionMaybe(pEmbedParam)), (prms) => ({
+	hint: prms.find((x) => x && x.hint !== undefined)?.hint ?? null,
+	joinType: prms.find((x) => x && x.join !== undefined)?.join ?? null,
+}));
 
-function pForest(c, top) {
-	const items = [];
-	c.ws();
-	if (!top && c.peek() === ')') return items; // empty embed: rel()
-	for (;;) {
-		items.push(pItem(c));
-		c.ws();
-		if (c.peek() === ',') { c.i++; c.ws(); continue; }
-		return items;
-	}
-}
+const pRelationSelect = lexeme(bind(pAlias, (alias) => bind(pFieldName, (name) => (name === 'count' ? zero
+	: bind(pEmbedParams, ({ hint, joinType }) => map(attempt(lookAhead(string('('))),
+		() => ({ type: 'embed', alias, name, hint, joinType, spread: false })))))));
 
-function pEmbedParams(c) {
-	let hint = null;
-	let joinType = null;
-	for (let k = 0; k < 2 && c.peek() === '!'; k++) {
-		c.i++;
-		const p = pFieldName(c);
-		if (p === 'inner' || p === 'left') joinType = p;
-		else hint = p;
-	}
-	return { hint, joinType };
-}
+const pSpreadRelationSelect = lexeme(bind(right(string('...'), pFieldName), (name) =>
+	bind(pEmbedParams, ({ hint, joinType }) => map(attempt(lookAhead(string('('))),
+		() => ({ type: 'embed', alias: null, name, hint, joinType, spread: true })))));
 
-function pItem(c) {
-	c.ws();
-	if (c.starts('...')) {
-		c.i += 3;
-		const name = pFieldName(c);
-		const { hint, joinType } = pEmbedParams(c);
-		c.expect('(');
-		const children = pForest(c, false);
-		c.expect(')', '")"');
-		return { type: 'embed', alias: null, name, hint, joinType, spread: true, children };
-	}
-	if (c.peek() === '*') {
-		c.i++;
-		c.ws();
-		if (!c.eof() && c.peek() !== ',' && c.peek() !== ')') c.fail(c.unexpected() + ' expecting ")", "," or end of input');
-		return { type: 'star' };
-	}
-	let alias = null;
-	const save = c.i;
-	try {
-		const a = pFieldName(c);
-		if (c.peek() === ':' && c.peek(1) !== ':') { c.i++; alias = a; } else c.i = save;
-	} catch (e) {
-		if (!(e instanceof Fail)) throw e;
-		c.i = save;
-	}
-	if (c.starts('count()')) throw aggregatesNotAllowed();
-	const name = pFieldName(c);
-	if (c.peek() === '!' || c.peek() === '(') {
-		const { hint, joinType } = pEmbedParams(c);
-		c.expect('(');
-		const children = pForest(c, false);
-		c.ws();
-		c.expect(')', '")"');
-		return { type: 'embed', alias, name, hint, joinType, spread: false, children };
-	}
-	const path = pJsonPath(c);
-	let cast = null;
-	if (c.starts('::')) {
-		c.i += 2;
-		cast = pIdentifier(c);
-	}
-	const m = /^\.(\w+)\(/.exec(c.s.slice(c.i));
-	if (m && AGGREGATES.has(m[1])) throw aggregatesNotAllowed();
-	c.ws();
-	if (!c.eof() && c.peek() !== ',' && c.peek() !== ')') {
-		c.fail(c.unexpected() + ' expecting letter, digit, "-", "->>", "->", "::", ")", "," or end of input');
-	}
-	return { type: 'field', alias, field: { name, path }, cast };
-}
+const pSelectEnd = alt(attempt(lookAhead(string(')'))), attempt(lookAhead(string(','))), attempt(eof));
+const pCast = optionMaybe(right(string('::'), pIdentifier));
+const pAggregation = choice([string('sum'), string('avg'), string('count'), attempt(string('max')), attempt(string('min'))]);
 
-// --- filters -------------------------------------------------------------------------------
+const pFieldSelect = lexeme(alt(
+	attempt(map(left(string('*'), pSelectEnd), () => ({ type: 'star' }))),
+	attempt(map(seq(pAlias, string('count()'), pCast, pSelectEnd), ([alias, , aggCast]) => ({
+		type: 'field', alias, field: { name: '*', path: [] }, cast: null, agg: 'count', aggCast,
+	}))),
+	map(seq(pAlias, pField, pCast, optionMaybe(attempt(right(char('.'), left(pAggregation, string('()'))))), pCast, pSelectEnd),
+		([alias, field, cast, agg, aggCast]) => ({ type: 'field', alias, field, cast, agg, aggCast }))));
 
+const pFieldForest = lazy(() => sepBy(pFieldTree, lexeme(char(','))));
+const pChildren = between(char('('), char(')'), pFieldForest);
+const pFieldTree = alt(
+	map(seq(attempt(pSpreadRelationSelect), pChildren), ([item, children]) => ({ ...item, children })),
+	map(seq(attempt(pRelationSelect), pChildren), ([item, children]) => ({ ...item, children })),
+	pFieldSelect);
+
+// --- filters and logic trees -----------------------------------------------------------------
+
+// Operators PostgREST 13 knows (QueryParams.hs simpleOperator / quantOperator / pFts) and
+// the SQL they become (QueryBuilder.hs). isdistinct has its own parser (pIsDist).
 const SIMPLE_OPS = {
 	eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=',
 	like: 'LIKE', ilike: 'ILIKE', match: '~', imatch: '~*',
 	cs: '@>', cd: '<@', ov: '&&', sl: '<<', sr: '>>', nxr: '&<', nxl: '&>', adj: '-|-',
 	isdistinct: 'IS DISTINCT FROM',
 };
-const QUANTIFIABLE = new Set(['eq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch']);
 const FTS_OPS = { fts: 'to_tsquery', plfts: 'plainto_tsquery', phfts: 'phraseto_tsquery', wfts: 'websearch_to_tsquery' };
 export { SIMPLE_OPS, FTS_OPS };
 
-/** Does a query value look like a filter (rather than an RPC argument)? */
-export function hasOperator(v) {
-	const first = v.split('.')[0];
-	const parts = v.split('.');
-	if (first === 'not' && parts.length > 1) return true;
-	if (first === 'is' || first === 'in') return true;
-	if (SIMPLE_OPS[first] || FTS_OPS[first]) return true;
-	const m = /^(\w+)\((\w*)\)$/.exec(first);
-	if (m && (FTS_OPS[m[1]] || (QUANTIFIABLE.has(m[1]) && (m[2] === 'any' || m[2] === 'all')))) return true;
-	const p = v.split('(');
-	return p.length > 1 && !!FTS_OPS[p[0]];
+const ops = (names) => alt(...names.map((n) => attempt(string(n))));
+const simpleOperator = label(ops(['neq', 'cs', 'cd', 'ov', 'sl', 'sr', 'nxr', 'nxl', 'adj']), 'unknown single value operator');
+const quantOperator = label(ops(['eq', 'gte', 'gt', 'lte', 'lt', 'like', 'ilike', 'match', 'imatch']), 'unknown single value operator');
+
+const pListElement = alt(attempt(left(pQuotedValue, notFollowedBy(noneOf(',)')))), map(many(noneOf(',)')), join));
+const pListVal = right(lexeme(char('(')), left(sepBy1(pListElement, char(',')), lexeme(char(')'))));
+const pSingleVal = map(many(anyChar), join);
+
+const ciChar = (c) => alt(char(c), char(c.toUpperCase()));
+const ciString = (s) => map(seq(...Array.from(s).map(ciChar)), join);
+const pIsVal = label(alt(...['null', 'not_null', 'true', 'false', 'unknown'].map((v) => attempt(map(ciString(v), () => v)))),
+	'isVal: (null, not_null, true, false, unknown)');
+
+/** pOpExpr: [not.]operator.value (value parser depends on the context). */
+function pOpExpr(pSVal) {
+	const pIn = map(right(attempt(right(string('in'), pDelimiter)), pListVal), (values) => ({ op: 'in', values: values.length === 1 && values[0] === '' ? [] : values }));
+	const pIs = map(right(attempt(right(string('is'), pDelimiter)), pIsVal), (value) => ({ op: 'is', value }));
+	const pIsDist = map(right(attempt(right(string('isdistinct'), pDelimiter)), pSVal), (value) => ({ op: 'isdistinct', quant: null, value }));
+	const pFts = bind(ops(['fts', 'plfts', 'phfts', 'wfts']), (op) =>
+		bind(optionMaybe(attempt(between(char('('), char(')'), pIdentifier))), (lang) =>
+			map(right(pDelimiter, pSVal), (value) => ({ op, lang, value }))));
+	const pSimpleOp = bind(simpleOperator, (op) => map(right(pDelimiter, pSVal), (value) => ({ op, quant: null, value })));
+	const pQuantOp = bind(quantOperator, (op) =>
+		bind(optionMaybe(attempt(between(char('('), char(')'), alt(attempt(string('any')), string('all'))))), (quant) =>
+			map(right(pDelimiter, pSVal), (value) => ({ op, quant, value }))));
+	const pOperation = label(alt(pIn, pIs, pIsDist, attempt(pFts), attempt(pSimpleOp), attempt(pQuantOp)), 'operator (eq, gt, ...)');
+	const pNegate = alt(attempt(map(right(string('not'), pDelimiter), () => true)), pure(false));
+	return bind(pNegate, (negate) => map(pOperation, (operation) => ({ negate, ...operation })));
+}
+
+const pPgArray = map(seq(string('{'), many(noneOf('{}')), string('}')), ([a, b, c]) => a + join(b) + c);
+const pLogicSingleVal = alt(attempt(left(pQuotedValue, notFollowedBy(noneOf(',)')))), attempt(pPgArray), map(many(noneOf(',)')), join));
+
+const pLogicFilter = map(seq(left(pField, pDelimiter), pOpExpr(pLogicSingleVal)), ([field, expr]) => ({ type: 'filter', field, expr }));
+const pNot = label(alt(attempt(map(right(string('not'), pDelimiter), () => true)), pure(false)), 'negation operator (not)');
+const pLogicOp = label(alt(attempt(string('and')), string('or')), 'logic operator (and, or)');
+const pLogicTree = lazy(() => alt(
+	attempt(pLogicFilter),
+	map(seq(pNot, pLogicOp, right(lexeme(char('(')), left(sepBy1(pLogicTree, lexeme(char(','))), lexeme(char(')'))))),
+		([negate, op, children]) => ({ type: 'expr', negate, op, children }))));
+
+// --- order, columns, paths --------------------------------------------------------------------
+
+const pOrdDir = alt(attempt(right(pDelimiter, string('asc'))), attempt(right(pDelimiter, string('desc'))));
+const pNulls = alt(
+	attempt(map(right(pDelimiter, string('nullsfirst')), () => 'first')),
+	attempt(map(right(pDelimiter, string('nullslast')), () => 'last')));
+const pOrderEnd = alt(attempt(lookAhead(char(','))), attempt(eof));
+const pOrderTail = seq(optionMaybe(pOrdDir), alt(left(optionMaybe(pNulls), pOrderEnd), map(pOrderEnd, () => null)));
+const pOrderTerm = map(seq(pField, pOrderTail), ([field, [dir, nulls]]) => ({ relation: null, field, dir, nulls }));
+const pOrderRelationTerm = map(seq(pFieldName, between(char('('), char(')'), pField), pOrderTail),
+	([relation, field, [dir, nulls]]) => ({ relation, field, dir, nulls }));
+const pOrder = sepBy1(lexeme(alt(attempt(pOrderRelationTerm), pOrderTerm)), char(','));
+
+const pColumns = sepBy1(pFieldName, lexeme(char(',')));
+const pTreePath = map(seq(sepBy1(pFieldName, pDelimiter), option([], pJsonPath)),
+	([names, path]) => ({ embedPath: names.slice(0, -1), field: { name: names[names.length - 1], path } }));
+const pLogicPath = map(sepBy1(pFieldName, pDelimiter), (names) => {
+	const op = names[names.length - 1];
+	const rest = names.slice(0, -1);
+	return { embedPath: rest.filter((n) => n !== 'not'), op: rest.includes('not') ? `not.${op}` : op };
+});
+
+/** P.parse p ("failed to parse <what> (<shown>)") input, mapped to PGRST100 like mapError. */
+function run(p, what, shown, input = shown) {
+	const r = runParser(p, input);
+	if (!r.ok) throw parseError(what, shown, r.col, r.details, r.line);
+	return r.value;
+}
+
+export const parseSelect = (s) => run(pFieldForest, 'select parameter', s);
+export const parseColumns = (what, s) => run(pColumns, what, s);
+export const parseOrder = (s) => run(pOrder, 'order', s);
+export const parseTreePath = (k) => run(pTreePath, 'tree path', k);
+/** A filter value; on a read of a function, a value without an operator is an argument (null). */
+export function parseFilterValue(v, isRpcRead = false) {
+	return run(isRpcRead ? alt(pOpExpr(pSingleVal), pure(null)) : pOpExpr(pSingleVal), 'filter', v);
+}
+/** ?or=(…): parsed as op + value, so positions count from the start of "or(…" (QueryParams.hs). */
+export const parseLogicTree = (op, v) => run(pLogicTree, 'logic tree', v, op + v);
+export const parseLogicPath = (k) => run(pLogicPath, 'logic path', k);
+
+/** Does a select tree use an aggregate (count(), col.sum(), …)? */
+export const hasAggregates = (items) => items.some((i) => (i.type === 'field' && i.agg) || (i.type === 'embed' && hasAggregates(i.children)));
+
+// --- the query string ---------------------------------------------------------------------
+
+/** urlDecode True (http-types): "+" is a space, %XX a byte (a bad escape stays as is); bytes read as UTF-8. */
+function urlDecode(s) {
+	const raw = Buffer.from(s, 'utf8');
+	const bytes = [];
+	const hex = (b) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
+	for (let k = 0; k < raw.length; k++) {
+		const b = raw[k];
+		if (b === 0x2b) bytes.push(0x20);
+		else if (b === 0x25 && k + 2 < raw.length && hex(raw[k + 1]) && hex(raw[k + 2])) {
+			bytes.push(parseInt(String.fromCharCode(raw[k + 1], raw[k + 2]), 16));
+			k += 2;
+		} else bytes.push(b);
+	}
+	return Buffer.from(bytes).toString('utf8');
 }
 
 /**
- * Operator expression: [not.]op.value →
- *   { negate, op: 'in', values } | { negate, op: 'is', value: 'null'|'not_null'|'unknown'|'true'|'false' }
- *   | { negate, op: <simple>, quant: 'any'|'all'|null, value } | { negate, op: 'fts'…, lang, value }
- * @param {'single'|'logic'} mode how the value ends: rest of input, or at , or )
+ * HTTP.parseQueryReplacePlus True: pairs separated by "&" *or* ";", a value only when
+ * there is an "=" (`?a` has none, `?a=` an empty one).
  */
-function pOpExpr(c, mode) {
-	let negate = false;
-	if (c.starts('not.')) { negate = true; c.i += 4; }
-	if (c.starts('in.')) {
-		c.i += 3;
-		return { negate, op: 'in', values: pListVal(c) };
-	}
-	if (c.starts('is.')) {
-		c.i += 3;
-		const m = /^(null|not_null|unknown|true|false)/i.exec(c.s.slice(c.i));
-		if (!m) c.fail(c.unexpected() + ' expecting null or trilean value (unknown, true, false)');
-		c.i += m[0].length;
-		if (mode === 'single' && !c.eof()) c.fail(c.unexpected() + ' expecting end of input');
-		return { negate, op: 'is', value: m[1].toLowerCase() };
-	}
-	const start = c.i;
-	const dot = c.s.indexOf('.', c.i);
-	if (dot < 0) {
-		c.i = c.s.length;
-		c.fail(`unexpected end of input expecting delimiter (.)`);
-	}
-	const opStr = c.s.slice(c.i, dot);
-	const m = /^(\w+)(?:\(([\w $]*)\))?$/.exec(opStr);
-	let op = null;
-	let quant = null;
-	let lang = null;
-	if (m && FTS_OPS[m[1]]) {
-		op = m[1];
-		lang = m[2] === undefined ? null : m[2].trim();
-		if (lang === '') { c.i = start + m[1].length + 1; c.fail('unexpected ")" expecting letter or digit'); }
-	} else if (m && SIMPLE_OPS[m[1]]) {
-		op = m[1];
-		if (m[2] !== undefined) {
-			if (!QUANTIFIABLE.has(op) || (m[2] !== 'any' && m[2] !== 'all')) {
-				c.fail(`unknown single value operator ${opStr}`);
-			}
-			quant = m[2];
-		}
-	} else {
-		c.fail(`unknown single value operator ${opStr}`);
-	}
-	c.i = dot + 1;
-	const value = mode === 'single' ? pRest(c) : pLogicVal(c);
-	return lang !== null || FTS_OPS[op] ? { negate, op, lang, value } : { negate, op, quant, value };
+export function parseQueryString(search) {
+	const q = search.startsWith('?') ? search.slice(1) : search;
+	if (q === '') return [];
+	return q.split(/[&;]/).filter((piece, k, all) => !(piece === '' && k === all.length - 1)).map((piece) => {
+		const eq = piece.indexOf('=');
+		return eq < 0 ? [urlDecode(piece), null] : [urlDecode(piece.slice(0, eq)), urlDecode(piece.slice(eq + 1))];
+	});
 }
 
-function pRest(c) {
-	const v = c.s.slice(c.i);
-	c.i = c.s.length;
-	return v;
+/** Network.HTTP.Base.urlEncode over UTF-8 bytes: only ASCII alphanumerics and -_.~ stay. */
+function urlEncode(s) {
+	let out = '';
+	for (const b of Buffer.from(s, 'utf8')) {
+		const c = String.fromCharCode(b);
+		out += /[A-Za-z0-9\-_.~]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+	}
+	return out;
 }
 
-function pListVal(c) {
-	c.ws();
-	c.expect('(');
-	c.ws();
+/** qsCanonical: pairs sorted by key, urlEncodeVars (values of one key joined by ","). */
+function canonical(pairs) {
+	const sorted = pairs.map(([k, v]) => [k, v ?? '']).map((p, i) => [...p, i])
+		.sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])) || a[2] - b[2]);
 	const out = [];
-	for (;;) {
-		const save = c.i;
-		let v = null;
-		if (c.peek() === '"') {
-			try {
-				v = pQuoted(c);
-				if (!c.eof() && c.peek() !== ',' && c.peek() !== ')') { c.i = save; v = null; }
-			} catch (e) {
-				if (!(e instanceof Fail)) throw e;
-				c.i = save;
-				v = null;
-			}
-		}
-		if (v === null) {
-			v = '';
-			while (!c.eof() && c.peek() !== ',' && c.peek() !== ')') v += c.s[c.i++];
-		}
-		out.push(v);
-		if (c.peek() === ',') { c.i++; continue; }
-		break;
+	const done = new Set();
+	for (const [k] of sorted) {
+		if (done.has(k)) continue;
+		done.add(k);
+		out.push(`${urlEncode(k)}=${sorted.filter((p) => p[0] === k).map((p) => urlEncode(p[1])).join(',')}`);
 	}
-	c.expect(')', '")"');
-	c.ws();
-	// `in.()` is an empty list, not a list holding one empty string.
-	return out.length === 1 && out[0] === '' ? [] : out;
-}
-
-function pLogicVal(c) {
-	const save = c.i;
-	if (c.peek() === '"') {
-		try {
-			const v = pQuoted(c);
-			if (c.eof() || c.peek() === ',' || c.peek() === ')') return v;
-		} catch (e) {
-			if (!(e instanceof Fail)) throw e;
-		}
-		c.i = save;
-	}
-	if (c.peek() === '{') {
-		const close = c.s.indexOf('}', c.i);
-		const inner = close < 0 ? null : c.s.slice(c.i, close + 1);
-		if (inner && !inner.slice(1).includes('{')) {
-			c.i = close + 1;
-			return inner;
-		}
-	}
-	let v = '';
-	while (!c.eof() && c.peek() !== ',' && c.peek() !== ')') v += c.s[c.i++];
-	return v;
-}
-
-/** Query key → embed path + field, e.g. "reviews.state" or "metadata->>x". */
-export function parseTreePath(key) {
-	return run('tree path', key, (c) => {
-		const names = [pFieldName(c)];
-		while (c.peek() === '.') {
-			c.i++;
-			names.push(pFieldName(c));
-		}
-		const path = pJsonPath(c);
-		if (!c.eof()) c.fail(c.unexpected() + ' expecting "->>", "->", delimiter (.) or end of input');
-		return { embedPath: names.slice(0, -1), field: { name: names[names.length - 1], path } };
-	});
-}
-
-/** A filter value: [not.]op.value */
-export function parseFilterValue(value) {
-	return run('filter', value, (c) => pOpExpr(c, 'single'));
+	return out.join('&');
 }
 
 /**
- * Logic tree: or=(a.eq.1,and(b.gt.2,c.is.null)). Returns
- *   { type: 'expr', negate, op: 'and'|'or', children } | { type: 'filter', field, expr }
+ * Haskell's readMaybe :: Maybe Integer (limit/offset): surrounding spaces, parentheses and
+ * one leading "-" are allowed, as are 0x/0o literals; anything else is Nothing (ignored).
  */
-export function parseLogicTree(op, value) {
-	const input = op + value;
-	const c = new Cursor(input);
-	try {
-		const tree = pLogicExpr(c);
-		c.ws();
-		if (!c.eof()) c.fail(c.unexpected() + ' expecting end of input');
-		return tree;
-	} catch (e) {
-		if (e instanceof Fail) throw parseError('logic tree', value, Math.max(1, e.pos - op.length + 1), e.details);
-		throw e;
+export function readInteger(s) {
+	let t = s.trim();
+	while (t.startsWith('(') && t.endsWith(')')) t = t.slice(1, -1).trim();
+	let neg = false;
+	if (t.startsWith('-')) {
+		neg = true;
+		t = t.slice(1).trimStart();
 	}
+	let n;
+	if (/^[0-9]+$/.test(t)) n = BigInt(t);
+	else if (/^0[xX][0-9a-fA-F]+$/.test(t) || /^0[oO][0-7]+$/.test(t)) n = BigInt(t.toLowerCase());
+	else return null;
+	return Number(neg ? -n : n);
 }
-
-function pLogicExpr(c) {
-	c.ws();
-	let negate = false;
-	if (c.starts('not.')) { negate = true; c.i += 4; }
-	let op;
-	if (c.starts('and')) { op = 'and'; c.i += 3; } else if (c.starts('or')) { op = 'or'; c.i += 2; } else {
-		c.fail(c.unexpected() + ' expecting logic operator (and, or)');
-	}
-	c.ws();
-	c.expect('(');
-	const children = [];
-	for (;;) {
-		c.ws();
-		children.push(pLogicItem(c));
-		c.ws();
-		if (c.peek() === ',') { c.i++; continue; }
-		break;
-	}
-	c.expect(')', '")"');
-	return { type: 'expr', negate, op, children };
-}
-
-function pLogicItem(c) {
-	const save = c.i;
-	try {
-		const field = pField(c);
-		c.expect('.', 'delimiter (.)');
-		const expr = pOpExpr(c, 'logic');
-		if (!c.eof() && c.peek() !== ',' && c.peek() !== ')') c.fail(c.unexpected() + ' expecting "," or ")"');
-		return { type: 'filter', field, expr };
-	} catch (e) {
-		if (!(e instanceof Fail)) throw e;
-		c.i = save;
-		if (/^(not\.)?(and|or)\s*\(/.test(c.s.slice(c.i))) return pLogicExpr(c);
-		throw e;
-	}
-}
-
-/** Logic key: "or", "not.and", "reviews.or" → { embedPath, op: 'or'|'not.or'|… } */
-export function parseLogicPath(key) {
-	return run('logic path', key, (c) => {
-		const names = [pFieldName(c)];
-		while (c.peek() === '.') { c.i++; names.push(pFieldName(c)); }
-		if (!c.eof()) c.fail(c.unexpected() + ' expecting delimiter (.) or end of input');
-		const op = names[names.length - 1];
-		const rest = names.slice(0, -1);
-		const negated = rest.includes('not');
-		return { embedPath: rest.filter((n) => n !== 'not'), op: negated ? `not.${op}` : op };
-	});
-}
-
-// --- order ---------------------------------------------------------------------------------
-
-/** order=a.desc.nullslast,rel(col).asc → [{ relation, field, dir, nulls }] */
-export function parseOrder(input) {
-	return run('order', input, (c) => {
-		const terms = [];
-		for (;;) {
-			c.ws();
-			const term = { relation: null, field: null, dir: null, nulls: null };
-			const save = c.i;
-			let relDone = false;
-			try {
-				const rel = pFieldName(c);
-				if (c.peek() === '(') {
-					c.i++;
-					term.relation = rel;
-					term.field = pField(c);
-					c.expect(')', '")"');
-					relDone = true;
-				} else c.i = save;
-			} catch (e) {
-				if (!(e instanceof Fail)) throw e;
-				c.i = save;
-			}
-			if (!relDone) term.field = pField(c);
-			if (c.starts('.asc') && !/^\.asc\w/.test(c.s.slice(c.i))) { term.dir = 'asc'; c.i += 4; } else if (c.starts('.desc') && !/^\.desc\w/.test(c.s.slice(c.i))) { term.dir = 'desc'; c.i += 5; }
-			if (c.starts('.nullsfirst')) { term.nulls = 'first'; c.i += 11; } else if (c.starts('.nullslast')) { term.nulls = 'last'; c.i += 10; }
-			c.ws();
-			if (c.peek() === '.') {
-				c.i++;
-				c.fail(c.unexpected() + (term.dir ? ' expecting "nullsfirst" or "nullslast"' : ' expecting "asc", "desc", "nullsfirst" or "nullslast"'));
-			}
-			if (!c.eof() && c.peek() !== ',') c.fail(c.unexpected() + ' expecting delimiter (.), "," or end of input');
-			terms.push(term);
-			if (c.peek() === ',') { c.i++; continue; }
-			return terms;
-		}
-	});
-}
-
-/** columns= / on_conflict= → list of names. */
-export function parseColumns(what, input) {
-	return run(what, input, (c) => {
-		const out = [];
-		for (;;) {
-			c.ws();
-			out.push(pFieldName(c));
-			c.ws();
-			if (c.peek() === ',') { c.i++; continue; }
-			if (!c.eof()) c.fail(c.unexpected() + ' expecting "," or end of input');
-			return out;
-		}
-	});
-}
-
-// --- whole query string --------------------------------------------------------------------
 
 const RESERVED = new Set(['select', 'columns', 'on_conflict']);
 const RESERVED_EMBEDDABLE = new Set(['order', 'limit', 'offset', 'and', 'or']);
+const lastWord = (k) => k.split('.').pop();
 
 /**
- * Splits and parses a query string as PostgREST does.
- * @param {URLSearchParams} sp
+ * Splits and parses a query string as PostgREST's QueryParams.parse does: orders, logic
+ * trees, columns, select, filters, on_conflict — in that order, the first error wins.
+ * @param {string} search raw query string ("?a=b&…")
+ * @param {{isRpcRead?: boolean}} opts  GET/HEAD of a function: values without an operator are arguments
  */
-export function parseQueryParams(sp) {
-	const pairs = [...sp.entries()];
-	const q = {
-		select: parseSelect(sp.has('select') ? sp.get('select') : '*'),
-		columns: sp.has('columns') ? parseColumns('columns parameter', sp.get('columns')) : null,
-		onConflict: sp.has('on_conflict') ? parseColumns('on_conflict parameter', sp.get('on_conflict')) : null,
-		filters: [], // { embedPath, field, expr, key, value }
-		logic: [], // { embedPath, tree }
-		order: [], // { embedPath, terms }
-		ranges: new Map(), // embedPath.join('.') → { offset, limit }
-		params: [], // [key, value] pairs that are not filters (RPC arguments)
-		canonical: pairs.map(([k, v]) => [k, v]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-			.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'),
+export function parseQueryParams(search, { isRpcRead = false } = {}) {
+	// Supabase's API gateway takes the key from ?apikey=; PostgREST never sees it.
+	const pairs = parseQueryString(search).filter(([k]) => k !== 'apikey');
+	const withValue = pairs.filter(([, v]) => v !== null);
+	const lookup = (name) => {
+		const hit = pairs.find(([k]) => k === name);
+		return hit ? hit[1] : null;
 	};
-	const lastSeg = (k) => k.split('.').pop();
-	const rangeOf = (path) => {
-		const key = path.join('.');
-		if (!q.ranges.has(key)) q.ranges.set(key, { offset: 0, limit: null, embedPath: path });
-		return q.ranges.get(key);
-	};
-	for (const [k, v] of pairs) {
-		if (RESERVED.has(k)) continue;
-		const last = lastSeg(k);
-		if (RESERVED_EMBEDDABLE.has(last)) {
-			const embedPath = k.split('.').slice(0, -1);
-			if (last === 'order') {
-				if (v === '') continue;
-				q.order.push({ embedPath, terms: parseOrder(v) });
-			} else if (last === 'limit' || last === 'offset') {
-				if (!/^-?\d+$/.test(v)) continue; // like PostgREST's readMaybe: not a number → ignored
-				const n = Number(v);
-				if (last === 'limit') {
-					if (n < 0) throw invalidRange('Limit should be greater than or equal to zero.');
-					rangeOf(embedPath).limit = n;
-				} else if (n >= 0) rangeOf(embedPath).offset = n;
-			} else {
-				const { embedPath: ep, op } = parseLogicPath(k);
-				q.logic.push({ embedPath: ep, tree: parseLogicTree(op, v) });
-			}
-			continue;
-		}
-		if (k.includes('.') || hasOperator(v)) {
-			const { embedPath, field } = parseTreePath(k);
-			q.filters.push({ embedPath, field, expr: parseFilterValue(v), key: k, value: v });
-		} else {
-			q.params.push([k, v]);
-		}
+
+	const order = withValue.filter(([k]) => lastWord(k) === 'order').map(([k, v]) => {
+		const { embedPath } = parseTreePath(k);
+		return { embedPath, terms: parseOrder(v) };
+	});
+	const logic = withValue.filter(([k]) => ['and', 'or'].includes(lastWord(k))).map(([k, v]) => {
+		const { embedPath, op } = parseLogicPath(k);
+		return { embedPath, tree: parseLogicTree(op, v) };
+	});
+	const columnsRaw = lookup('columns');
+	// qsColumns is a Set: duplicates collapse.
+	const columns = columnsRaw === null ? null : [...new Set(parseColumns('columns parameter', columnsRaw))];
+	const select = parseSelect(lookup('select') ?? '*');
+
+	const filters = [];
+	const params = [];
+	for (const [k, v] of withValue) {
+		if (RESERVED.has(k) || RESERVED_EMBEDDABLE.has(lastWord(k))) continue;
+		const { embedPath, field } = parseTreePath(k);
+		const expr = parseFilterValue(v, isRpcRead);
+		if (expr === null) params.push([field.name, v]); // NoOpExpr: a function argument
+		else filters.push({ embedPath, field, expr, key: k, value: v });
 	}
-	return q;
+	const onConflictRaw = lookup('on_conflict');
+	const onConflict = onConflictRaw === null ? null : parseColumns('on_conflict parameter', onConflictRaw);
+
+	// limit/offset: a value readMaybe cannot read is ignored; the last of a key wins.
+	const ranges = new Map(); // embedPath.join('.') → { offset, limit, embedPath }
+	for (const [k, v] of withValue) {
+		const last = lastWord(k);
+		if (last !== 'limit' && last !== 'offset') continue;
+		const n = readInteger(v);
+		if (n === null) continue;
+		const { embedPath } = parseTreePath(k.split('.').slice(0, -1).concat('limit').join('.'));
+		const key = embedPath.join('.');
+		if (!ranges.has(key)) ranges.set(key, { offset: 0, limit: null, embedPath });
+		ranges.get(key)[last] = n;
+	}
+	for (const r of ranges.values()) {
+		// RangeQuery.hs: a negative limit is an empty range → 416 PGRST103 (getRanges).
+		// A negative offset is passed on and PostgreSQL refuses it (2201X, 400).
+		if (r.limit !== null && r.limit < 0) throw invalidRange('Limit should be greater than or equal to zero.');
+	}
+
+	return { select, columns, onConflict, filters, logic, order, ranges, params, canonical: canonical(pairs) };
 }
 
 // --- headers -------------------------------------------------------------------------------
 
-const PREFS = {
-	return: ['minimal', 'headers-only', 'representation'],
-	resolution: ['merge-duplicates', 'ignore-duplicates'],
-	count: ['exact', 'planned', 'estimated'],
-	missing: ['default', 'null'],
-	handling: ['strict', 'lenient'],
-	tx: ['commit', 'rollback'],
-	params: ['single-object'],
-};
+// Preferences.hs (PostgREST 13: params=single-object was removed, #3757).
+const ACCEPTED = new Map([
+	['resolution=merge-duplicates', ['resolution', 'merge-duplicates']], ['resolution=ignore-duplicates', ['resolution', 'ignore-duplicates']],
+	['return=representation', ['return', 'representation']], ['return=minimal', ['return', 'minimal']], ['return=headers-only', ['return', 'headers-only']],
+	['count=exact', ['count', 'exact']], ['count=planned', ['count', 'planned']], ['count=estimated', ['count', 'estimated']],
+	['tx=commit', ['tx', 'commit']], ['tx=rollback', ['tx', 'rollback']],
+	['missing=default', ['missing', 'default']], ['missing=null', ['missing', 'null']],
+	['handling=strict', ['handling', 'strict']], ['handling=lenient', ['handling', 'lenient']],
+]);
+const bsStrip = (s) => s.replace(/^[ \t\n\v\f\r\u00a0]+|[ \t\n\v\f\r\u00a0]+$/g, '');
 
 /**
- * Prefer header(s) → { return, resolution, count, missing, handling, tx, timezone, maxAffected }.
- * With handling=strict, unknown preferences are a PGRST122 error.
+ * Prefer header(s) → { return, resolution, count, missing, handling, tx, timezone, maxAffected, invalid }.
+ * Like Preferences.fromHeaders: every comma-separated item is stripped and must match a
+ * known preference exactly ("return = minimal" does not); the first of each kind wins;
+ * only the first timezone= counts; any max-affected= is accepted.
+ * With handling=strict the invalid ones are a PGRST122 error (throwStrict).
  */
 export function parsePrefer(header, validTimezone = () => true) {
+	const raw = header === undefined || header === null ? [] : Array.isArray(header) ? header : [header];
+	const items = raw.flatMap((h) => (h === '' ? [] : h.split(','))).map(bsStrip);
 	const prefs = {};
-	const invalid = [];
-	const raw = Array.isArray(header) ? header.join(',') : (header || '');
-	for (const part of raw.split(',')) {
-		const p = part.trim();
-		if (!p) continue;
-		const eq = p.indexOf('=');
-		const k = eq < 0 ? p : p.slice(0, eq).trim();
-		const v = eq < 0 ? '' : p.slice(eq + 1).trim();
-		if (PREFS[k] && PREFS[k].includes(v)) {
-			if (!(k in prefs)) prefs[k] = v;
-		} else if (k === 'timezone' && v && validTimezone(v)) {
-			if (!('timezone' in prefs)) prefs.timezone = v;
-		} else if (k === 'max-affected' && /^\d+$/.test(v)) {
-			if (!('maxAffected' in prefs)) prefs.maxAffected = Number(v);
-		} else {
-			invalid.push(p);
-		}
+	for (const it of items) {
+		const hit = ACCEPTED.get(it);
+		if (hit && !(hit[0] in prefs)) prefs[hit[0]] = hit[1];
 	}
-	if (prefs.handling === 'strict' && invalid.length) throw invalidPreferences(invalid);
+	const tz = items.find((it) => it.startsWith('timezone='));
+	const tzAccepted = tz !== undefined && validTimezone(tz.slice('timezone='.length));
+	if (tzAccepted) prefs.timezone = tz.slice('timezone='.length);
+	const ma = items.find((it) => it.startsWith('max-affected='));
+	if (ma !== undefined) {
+		const n = readInteger(ma.slice('max-affected='.length));
+		if (n !== null) prefs.maxAffected = n;
+	}
+	prefs.invalid = items.filter((it) => !ACCEPTED.has(it) && !(it.startsWith('timezone=') && tzAccepted) && !it.startsWith('max-affected='));
 	return prefs;
 }
 
-/** Range header "0-19" (optionally "items=0-19") → { lower, upper|null } or null. */
+/** With Prefer: handling=strict, unknown preferences are refused (400 PGRST122). */
+export function checkStrictPreferences(prefs) {
+	if (prefs.handling === 'strict' && prefs.invalid.length) throw invalidPreferences(prefs.invalid);
+}
+
+/**
+ * Range header → { lower, upper|null } or null (RangeQuery.hs rangeParse: exactly
+ * ^[0-9]+-[0-9]*$, anything else, e.g. "items=0-9", is ignored).
+ */
 export function parseRangeHeader(value) {
-	if (!value) return null;
-	const m = /^(?:items=)?(\d+)-(\d*)$/.exec(String(value).trim());
+	if (value === undefined || value === null) return null;
+	const m = /^([0-9]+)-([0-9]*)$/.exec(String(value));
 	if (!m) return null;
 	const lower = Number(m[1]);
 	const upper = m[2] === '' ? null : Number(m[2]);

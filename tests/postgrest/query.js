@@ -346,7 +346,8 @@ export class SqlBuilder {
 	rootSelect(root, { withWhere = true, withOrder = true, withRange = true } = {}) {
 		const { selects, joins } = this.selectsJoins(root);
 		const where = withWhere ? this.whereParts(root) : [];
-		return `SELECT ${selects.join(', ') || 'NULL'} FROM ${this.fromSql(root)}${joins.length ? ' ' + joins.join(' ') : ''}` +
+		// An empty select (`select=`) is a row without columns, {} in JSON, as in PostgREST.
+		return `SELECT ${selects.join(', ')} FROM ${this.fromSql(root)}${joins.length ? ' ' + joins.join(' ') : ''}` +
 			(where.length ? ` WHERE ${where.join(' AND ')}` : '') +
 			(withOrder ? this.orderSql(root) : '') + (withRange ? this.limitSql(root.range) : '');
 	}

@@ -17,7 +17,8 @@
 // Behaviour follows PostgREST 12/13 (docs/references/api/*.rst, src/PostgREST/*.hs) behind
 // Supabase's API gateway key check. Files:
 //   server.js  HTTP, auth, routing, transactions, response headers/status
-//   parse.js   PostgREST's URL grammar, Prefer and Range headers
+//   parse.js   PostgREST's URL grammar (a port of QueryParams.hs), Prefer and Range headers
+//   parsec.js  a small Parsec 3, so parse errors carry PostgREST's exact PGRST100 text
 //   query.js   schema-checked plan (embedding via foreign keys) → parameterised SQL
 //   schema.js  schema cache (tables, columns, keys, FKs, functions) from the catalogs
 //   errors.js  PGRSTxxx errors, Supabase 401s, SQLSTATE → HTTP mapping
@@ -31,9 +32,13 @@
 // through junction tables, embedding through views (no FK inference on views), computed
 // relationships, aggregates (PGRST123, as with Supabase's default), to-many spreads,
 // geo+json, CSV request bodies, Prefer: tx=rollback (ignored, as Supabase's db-tx-end=commit),
-// Prefer: params=single-object, JWT roles/RLS (the one key acts as service_role), response
-// GUCs (response.headers / response.status), EXPLAIN media types, PostgreSQL's "Perhaps you
-// meant …" hint on 42703 (our 42703 carries hint null).
+// Prefer: params=single-object (gone in PostgREST 13, so an invalid preference), JWT
+// roles/RLS (the one key acts as service_role), response GUCs (response.headers /
+// response.status), EXPLAIN media types, PostgreSQL's "Perhaps you meant …" hint on 42703
+// (our 42703 carries hint null).
+//
+// Known difference: limit/offset on PATCH/DELETE narrow the rows written, as in PostgREST
+// 12; PostgREST 13 dropped limited updates/deletes (#3013) and ignores them.
 
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
@@ -43,9 +48,9 @@ import {
 	ApiError, fromPgError, pgrstError, invalidBody, invalidRpcMethod, unsupportedMethod, tableNotFound,
 	missingApiKey, invalidApiKey, jwtDecodeError, singularityError, invalidRange, mediaTypeError,
 	unacceptableSchema, maxAffectedViolation, noRpc, ambiguousRpc, invalidPutFilters, putMatchingPk,
-	putLimitNotAllowed, invalidResourcePath,
+	putLimitNotAllowed, invalidResourcePath, aggregatesNotAllowed,
 } from './errors.js';
-import { parseQueryParams, parsePrefer, parseRangeHeader } from './parse.js';
+import { parseQueryParams, parsePrefer, parseRangeHeader, checkStrictPreferences, hasAggregates } from './parse.js';
 import { Planner, SqlBuilder, Params, ident, bodyExpr, checkPayloadColumns } from './query.js';
 import { loadSchema, suggestTable, functionRelation } from './schema.js';
 import { FAULTS as FAULT_SPECS, RandomFaults, cannedAnswer, faultName, matches } from './faults.js';
@@ -315,41 +320,72 @@ async function handle(ctx, req, entry) {
 	}
 
 	authenticate(cfg, req, url);
-	url.searchParams.delete('apikey');
 
-	const profile = method === 'GET' || method === 'HEAD' ? req.headers['accept-profile'] : req.headers['content-profile'];
-	if (profile && profile !== cfg.schema) throw unacceptableSchema(profile, [cfg.schema]);
-
+	// From here the order of the checks is PostgREST's (ApiRequest.userApiRequest): the
+	// resource (path), the schema (profile headers), the action (method), the query string,
+	// the ranges, the body; then the plan (schema cache, aggregates, media type, Prefer).
 	let segments;
 	try {
 		segments = (m[1] || '').split('/').map(decodeURIComponent);
 	} catch {
 		throw invalidResourcePath();
 	}
+	let kind;
+	if (segments.length === 1 && segments[0] === '') kind = 'root';
+	else if (segments[0] === 'rpc' && segments.length === 2 && segments[1]) kind = 'rpc';
+	else if (segments.length === 1) kind = 'table';
+	else throw invalidResourcePath();
+
+	const profile = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) ? req.headers['content-profile'] : req.headers['accept-profile'];
+	if (profile !== undefined && profile !== cfg.schema) throw unacceptableSchema(profile, [cfg.schema]);
+
+	// getAction: a function takes GET/HEAD/POST (PGRST101 otherwise), the root GET/HEAD.
+	if (kind === 'rpc' && !['GET', 'HEAD', 'POST'].includes(method)) throw invalidRpcMethod(method);
+	if (kind === 'root' && !['GET', 'HEAD'].includes(method)) throw unsupportedMethod(method);
+	if (kind === 'table' && !['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'].includes(method)) throw unsupportedMethod(method);
+
+	// A filter without an operator is a function argument only on a read of a function;
+	// anywhere else it is PGRST100 (QueryParams.pRequestFilter).
+	const isRpcRead = kind === 'rpc' && (method === 'GET' || method === 'HEAD');
+	const q = parseQueryParams(url.search, { isRpcRead });
+
+	// getRanges: the Range header counts on GET only; PUT takes no limit/offset (PGRST114).
+	if (method === 'GET') parseRangeHeader(req.headers.range);
+	const top = q.ranges.get('');
+	if (method === 'PUT' && top && (top.limit !== null || top.offset !== 0)) throw putLimitNotAllowed();
+
 	const rawBody = await readBody(req);
 	entry.reqBytes = Buffer.byteLength(rawBody);
+	// getPayload: the body is read for POST/PUT/PATCH on tables and POST on functions only
+	// (a DELETE's body is ignored); columns= applies to POST, PATCH and function POSTs.
+	let payload = null;
+	if ((kind === 'table' && ['POST', 'PUT', 'PATCH'].includes(method)) || (kind === 'rpc' && method === 'POST')) {
+		payload = decodePayload(req, rawBody, { columns: method === 'PUT' ? null : q.columns, isRpc: kind === 'rpc' });
+	}
+
 	const cache = ctx.getCache();
 	const prefs = parsePrefer(req.headers.prefer, (tz) => cache.timezones.has(tz));
+	let table = null;
+	if (kind === 'table') {
+		table = cache.tables.get(segments[0]);
+		if (!table) throw tableNotFound(cfg.schema, segments[0], suggestTable(cache, segments[0]));
+	}
+	// Supabase runs PostgREST with db-aggregates-enabled = false.
+	if (kind !== 'root' && hasAggregates(q.select)) throw aggregatesNotAllowed();
+	// Plan.hs: reads and calls negotiate the media type, then check Prefer: handling=strict;
+	// mutations check the preferences first (mutateReadPlan).
+	const mutation = kind === 'table' && !['GET', 'HEAD'].includes(method);
+	if (mutation) checkStrictPreferences(prefs);
 	const media = negotiate(req.headers.accept);
+	if (!mutation) checkStrictPreferences(prefs);
 
-	if (segments.length === 1 && segments[0] === '') {
-		if (method !== 'GET' && method !== 'HEAD') throw unsupportedMethod(method);
-		return rootInfo(cache);
-	}
-	if (segments[0] === 'rpc') {
-		if (segments.length !== 2 || !segments[1]) throw invalidResourcePath();
-		return handleRpc(ctx, cache, req, method, url, segments[1], rawBody, prefs, media);
-	}
-	if (segments.length !== 1 || !segments[0]) throw invalidResourcePath();
-	const table = cache.tables.get(segments[0]);
-	if (!['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'].includes(method)) throw unsupportedMethod(method);
-	if (!table) throw tableNotFound(cfg.schema, segments[0], suggestTable(cache, segments[0]));
-	const q = parseQueryParams(url.searchParams);
+	if (kind === 'root') return rootInfo(cache);
+	if (kind === 'rpc') return handleRpc(ctx, cache, req, method, q, segments[1], payload, prefs, media);
 	switch (method) {
 		case 'GET': case 'HEAD': return handleRead(ctx, cache, req, method, table, q, prefs, media);
-		case 'POST': return handleInsert(ctx, cache, req, table, q, rawBody, prefs, media, false);
-		case 'PUT': return handleInsert(ctx, cache, req, table, q, rawBody, prefs, media, true);
-		case 'PATCH': return handleUpdate(ctx, cache, req, table, q, rawBody, prefs, media);
+		case 'POST': return handleInsert(ctx, cache, req, table, q, payload, prefs, media, false);
+		case 'PUT': return handleInsert(ctx, cache, req, table, q, payload, prefs, media, true);
+		case 'PATCH': return handleUpdate(ctx, cache, req, table, q, payload, prefs, media);
 		default: return handleDelete(ctx, cache, req, table, q, prefs, media);
 	}
 }
@@ -405,7 +441,7 @@ function decodePayload(req, rawBody, { columns, isRpc }) {
 	}
 	if (ct !== 'application/json' && ct !== '*/*') throw invalidBody(`Content-Type not acceptable: ${ct}`);
 	if (columns) return { raw: rawBody, keys: columns, kind: 'raw' };
-	if (rawBody.trim() === '' && isRpc) return { raw: '{}', keys: [], kind: 'object' };
+	if (rawBody === '' && isRpc) return { raw: '{}', keys: [], kind: 'object' }; // Payload.hs: LBS.null reqBody && isProc
 	let parsed;
 	try {
 		// Only the structure is inspected here; the raw text goes to PostgreSQL, which
@@ -481,7 +517,7 @@ function topRange(ctx, req, method, q) {
 	const qr = q.ranges.get('') || { offset: 0, limit: null };
 	let lower = qr.offset;
 	let upper = qr.limit === null ? Infinity : qr.offset + qr.limit - 1;
-	if (method === 'GET' || method === 'HEAD') {
+	if (method === 'GET') { // RangeQuery/getRanges: the Range header counts on GET only
 		const h = parseRangeHeader(req.headers.range);
 		if (h) {
 			lower = Math.max(lower, h.lower);
@@ -591,8 +627,7 @@ async function runMutation(ctx, cache, { table, q, prefs, media, mutationSql, p,
 	});
 }
 
-async function handleInsert(ctx, cache, req, table, q, rawBody, prefs, media, isPut) {
-	const payload = decodePayload(req, rawBody, { columns: isPut ? null : q.columns, isRpc: false });
+async function handleInsert(ctx, cache, req, table, q, payload, prefs, media, isPut) {
 	const columns = payload.keys;
 	checkPayloadColumns(table, columns);
 	const p = new Params();
@@ -602,7 +637,6 @@ async function handleInsert(ctx, cache, req, table, q, rawBody, prefs, media, is
 	let resolution = prefs.resolution;
 	let putWhere = '';
 	if (isPut) {
-		if (q.ranges.get('')) throw putLimitNotAllowed();
 		const pk = table.pk;
 		const filters = q.filters.filter((f) => !f.embedPath.length);
 		const ok = pk.length && !q.logic.length && filters.length === pk.length &&
@@ -663,21 +697,27 @@ function mutationRange(b, table, alias, q, where, tree) {
 	return [`${alias}.ctid = ANY(ARRAY(${inner}))`];
 }
 
-async function handleUpdate(ctx, cache, req, table, q, rawBody, prefs, media) {
-	const payload = decodePayload(req, rawBody, { columns: q.columns, isRpc: false });
+async function handleUpdate(ctx, cache, req, table, q, payload, prefs, media) {
 	const columns = payload.keys;
 	checkPayloadColumns(table, columns);
 	const p = new Params();
 	const b = new SqlBuilder(cache.schema, p);
 	const alias = ident(table.name);
-	const { where: w0, tree } = rootWhereSql(cache, b, table, q);
-	const where = mutationRange(b, table, alias, q, w0, tree);
-	const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-	const mutationSql = columns.length
-		? `UPDATE ${b.qi(table)} AS ${alias} SET ${columns.map((c) => `${ident(c)} = pgrst_body.${ident(c)}`).join(', ')} ` +
+	let mutationSql;
+	if (columns.length) {
+		const { where: w0, tree } = rootWhereSql(cache, b, table, q);
+		const where = mutationRange(b, table, alias, q, w0, tree);
+		const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+		mutationSql = `UPDATE ${b.qi(table)} AS ${alias} SET ${columns.map((c) => `${ident(c)} = pgrst_body.${ident(c)}`).join(', ')} ` +
 			b.fromJsonBody(payload.raw, columns, table, { applyDefaults: prefs.missing === 'default', limitOne: true }) +
-			`${whereSql} RETURNING ${alias}.*`
-		: `SELECT ${alias}.* FROM ${b.qi(table)} AS ${alias} WHERE false`;
+			`${whereSql} RETURNING ${alias}.*`;
+	} else {
+		// A body without keys ({}, [] or [{}]) updates nothing: PostgREST runs
+		// "SELECT … FROM t WHERE false" and its filters never reach the SQL (QueryBuilder.hs
+		// mutatePlanToQuery Update, `null uCols`), answering 204 with Content-Range */*
+		// (UpdateSpec.hs "when patching with an empty body").
+		mutationSql = `SELECT ${alias}.* FROM ${b.qi(table)} AS ${alias} WHERE false`;
+	}
 	const out = await runMutation(ctx, cache, { table, q, prefs, media, mutationSql, p, b, xmax: false, maxAffected: true });
 	const rep = prefs.return === 'representation';
 	const headers = {
@@ -724,18 +764,12 @@ function chooseFunction(cache, name, keys, isPostJson, isPost) {
 	return matches[0];
 }
 
-async function handleRpc(ctx, cache, req, method, url, name, rawBody, prefs, media) {
-	if (!['GET', 'HEAD', 'POST'].includes(method)) {
-		if (['PUT', 'PATCH', 'DELETE'].includes(method)) throw invalidRpcMethod(method);
-		throw unsupportedMethod(method);
-	}
-	const q = parseQueryParams(url.searchParams);
+async function handleRpc(ctx, cache, req, method, q, name, payload, prefs, media) {
 	let args;
 	let argsRaw;
 	const isPost = method === 'POST';
 	if (isPost) {
 		const ct = (req.headers['content-type'] || 'application/json').split(';')[0].trim().toLowerCase();
-		const payload = decodePayload(req, rawBody, { columns: null, isRpc: true });
 		if (payload.kind !== 'object' && ct === 'application/json') {
 			args = { keys: [], raw: payload.raw, whole: true };
 		} else {
