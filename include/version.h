@@ -4,6 +4,6 @@
 
 #define PC_NAME       "progressive-capture"
 #define PC_VERSION    "0.1.0"
-#define PC_USER_AGENT PC_NAME "/" PC_VERSION " (+https://github.com/bdougie/progressive-capture)"
+#define PC_USER_AGENT PC_NAME "/" PC_VERSION " (+https://github.com/contributor-info/progressive-capture)"
 
 #endif

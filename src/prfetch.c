@@ -690,6 +690,27 @@ stop_or_redo(struct fetch *f, struct err *e)
 	return QUERY_STOP;
 }
 
+/*
+ * What one more page may weigh, before any continuation answered: the batch
+ * answer shared among the PRs that have more pages (the big ones), which
+ * errs on the heavy side, as it should.
+ */
+static void
+note_page_size(struct fetch *f, size_t bytes)
+{
+	size_t with_more = 0;
+
+	for (size_t i = 0; i < f->nprs; i++) {
+		bool more = false;
+
+		for (size_t c = 0; c < f->nconts && !more; c++)
+			more = f->conts[c].number == f->prs[i].number;
+		with_more += more;
+	}
+	if (with_more > 0 && bytes / with_more > f->page_bytes)
+		f->page_bytes = bytes / with_more;
+}
+
 /* Reads a batch query's answer into the sink. */
 static int
 take_batch(struct fetch *f, const cJSON *root, struct err *e)
@@ -768,6 +789,7 @@ graphql_batch(struct fetch *f, struct err *e)
 		if (bytes / f->nprs > f->pr_bytes)
 			f->pr_bytes = bytes / f->nprs;
 		rc = take_batch(f, root, e);
+		note_page_size(f, bytes);
 	}
 	cJSON_Delete(root);
 	if (rc == 0)
@@ -793,45 +815,54 @@ batch_now(const struct fetch *f, size_t left)
 	return k < left ? k : left;
 }
 
+/*
+ * The PRs numbers[0..k): one query, or, when GitHub cannot answer for them
+ * all at once, each half on its own (and so on down to the one at fault).
+ */
+static int
+run_window(struct fetch *f, const int64_t *numbers, size_t k, struct err *e)
+{
+	size_t half = k / 2;
+
+	if (cancel_requested())
+		return err_set(e, ERR_CANCELLED, "cancelled");
+	memset(f->prs, 0, k * sizeof(*f->prs));
+	f->nprs = k;
+	for (size_t j = 0; j < k; j++)
+		f->prs[j].number = numbers[j];
+	if (f->rest_only) {
+		for (size_t j = 0; j < k; j++)
+			if (rest_pull(f, &f->prs[j], e) < 0 || finish(f, &f->prs[j], e) < 0)
+				return -1;
+		return 0;
+	}
+	switch (graphql_batch(f, e)) {
+	case QUERY_STOP: return -1;
+	case QUERY_REDO: return run_window(f, numbers, k, e); /* over REST now */
+	case QUERY_SPLIT:
+		log_notice("GitHub could not answer for %zu pull requests at once: asking for %zu "
+			   "and %zu",
+			   k, half, k - half);
+		if (run_window(f, numbers, half, e) < 0)
+			return -1;
+		return run_window(f, numbers + half, k - half, e);
+	case QUERY_DONE: break;
+	}
+	return 0;
+}
+
 int
 prfetch(struct gh *g, const struct prfetch_options *o, const int64_t *numbers, size_t n,
 	const struct pr_sink *sink, struct err *e)
 {
 	struct fetch f = {.g = g, .o = o, .sink = sink, .rest_only = o->api == API_REST};
-	size_t i = 0;
 	int rc = 0;
 
 	f.batch = o->batch_size > 0 ? (size_t)o->batch_size : GQL_BATCH_DEFAULT;
 	f.prs = xcalloc(f.batch, sizeof(*f.prs));
-	while (rc == 0 && i < n) {
-		size_t k = f.rest_only ? 1 : batch_now(&f, n - i);
-
-		if (cancel_requested()) {
-			rc = err_set(e, ERR_CANCELLED, "cancelled");
-			break;
-		}
-		memset(f.prs, 0, k * sizeof(*f.prs));
-		f.nprs = k;
-		for (size_t j = 0; j < k; j++)
-			f.prs[j].number = numbers[i + j];
-		if (f.rest_only) {
-			rc = rest_pull(&f, &f.prs[0], e);
-			if (rc == 0)
-				rc = finish(&f, &f.prs[0], e);
-			i += k;
-			continue;
-		}
-		switch (graphql_batch(&f, e)) {
-		case QUERY_STOP: rc = -1; break;
-		case QUERY_REDO: break; /* the same PRs, over REST */
-		case QUERY_SPLIT:
-			f.batch = k > 1 ? k / 2 : 1;
-			log_notice("GitHub could not answer for %zu pull requests at once: asking "
-				   "for %zu a query",
-				   k, f.batch);
-			break;
-		case QUERY_DONE: i += k; break;
-		}
+	for (size_t i = 0, k; rc == 0 && i < n; i += k) {
+		k = f.rest_only ? 1 : batch_now(&f, n - i);
+		rc = run_window(&f, numbers + i, k, e);
 	}
 	free(f.prs);
 	return rc;

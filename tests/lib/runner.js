@@ -79,8 +79,10 @@ export function inputEnv(inputs) {
 // run as GitHub's runner runs a container action (docker run --rm --workdir
 // /github/workspace, -e for every variable, the runner's mounts, the file
 // commands at /github/file_commands/<kind>_<guid>).
+// wrap: a command to run the binary under (e.g. ['/usr/bin/time', '-f', '%M']); the
+// PC_WRAP variable does the same for a whole suite (valgrind).
 export async function runAction({ inputs = {}, env = {}, args = [], bin = BIN, actions = true, timeoutMs = 120000,
-  whileRunning = null, chroot = null, container = null } = {}) {
+  whileRunning = null, chroot = null, container = null, wrap = null } = {}) {
   const dir = mkdtempSync(join(chroot ?? tmpdir(), 'pc-run-'));
   const inside = (p) => (chroot ? p.slice(chroot.length) || '/' : p);
   const guid = randomUUID();
@@ -115,7 +117,7 @@ export async function runAction({ inputs = {}, env = {}, args = [], bin = BIN, a
     } : {}),
   };
   const fullEnv = { ...base, ...inputEnv(inputs), ...env };
-  const wrap = process.env.PC_WRAP ? process.env.PC_WRAP.trim().split(/\s+/) : [];
+  const wrapper = wrap ?? (process.env.PC_WRAP ? process.env.PC_WRAP.trim().split(/\s+/) : []);
   let argv, childEnv = fullEnv;
   if (container) {
     const { image, engine = ['podman'], engineArgs = [] } = container;
@@ -131,7 +133,7 @@ export async function runAction({ inputs = {}, env = {}, args = [], bin = BIN, a
   } else if (chroot) {
     argv = ['chroot', chroot, bin, ...args];
   } else {
-    argv = [...wrap, bin, ...args];
+    argv = [...wrapper, bin, ...args];
   }
   const child = spawn(argv[0], argv.slice(1), {
     env: childEnv,
