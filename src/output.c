@@ -210,8 +210,10 @@ vformat(const char *fmt, va_list ap)
 {
 	struct buf b = BUF_INIT(SUMMARY_MAX_BYTES);
 
-	if (buf_vprintf(&b, fmt, ap) < 0)
+	if (buf_vprintf(&b, fmt, ap) < 0) {
+		buf_reset(&b); /* failure is sticky */
 		buf_puts(&b, "(too long)");
+	}
 	return buf_detach(&b);
 }
 

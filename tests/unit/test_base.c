@@ -10,19 +10,68 @@
 #include "log.h"
 #include "util.h"
 
-TEST(buf_refuses_to_grow_past_its_cap_and_stays_unchanged)
+TEST(buf_fills_up_to_its_cap_exactly)
+{
+	struct buf b = BUF_INIT(8);
+
+	CHECK(buf_puts(&b, "1234") == 0);
+	CHECK(buf_printf(&b, "%d", 5678) == 0);
+	CHECK_STR(buf_str(&b), "12345678");
+	CHECK_INT(b.len, 8);
+	CHECK(!buf_failed(&b));
+	buf_release(&b);
+	CHECK_STR(buf_str(&b), "");
+}
+
+/* A URL or body cut in the middle must never be sent: one failed append fails the buffer. */
+TEST(buf_failure_over_the_cap_is_sticky_until_reset)
 {
 	struct buf b = BUF_INIT(8);
 
 	CHECK(buf_puts(&b, "1234") == 0);
 	CHECK(buf_puts(&b, "56789") == -1);
-	CHECK_STR(buf_str(&b), "1234");
-	CHECK(buf_printf(&b, "%d", 5678) == 0);
-	CHECK_STR(buf_str(&b), "12345678");
-	CHECK(buf_putc(&b, 'x') == -1);
-	CHECK_INT(b.len, 8);
-	buf_release(&b);
+	CHECK(buf_failed(&b));
 	CHECK_STR(buf_str(&b), "");
+	CHECK_INT(b.len, 0);
+	CHECK(b.data == NULL);
+	/* Later appends that would fit fail too, whatever the function. */
+	CHECK(buf_putc(&b, 'x') == -1);
+	CHECK(buf_puts(&b, "") == -1);
+	CHECK(buf_append(&b, "y", 1) == -1);
+	CHECK(buf_printf(&b, "%d", 5) == -1);
+	CHECK_STR(buf_str(&b), "");
+	CHECK(buf_failed(&b));
+	buf_reset(&b);
+	CHECK(!buf_failed(&b));
+	CHECK(buf_puts(&b, "again") == 0);
+	CHECK_STR(buf_str(&b), "again");
+	CHECK(buf_printf(&b, "%s", "too long now") == -1);
+	CHECK(buf_failed(&b));
+	buf_release(&b);
+	CHECK(!buf_failed(&b));
+	CHECK(buf_puts(&b, "ok") == 0);
+	CHECK_STR(buf_str(&b), "ok");
+	buf_release(&b);
+}
+
+TEST(buf_detach_of_a_failed_buffer_is_empty_and_the_failure_stays)
+{
+	struct buf b = BUF_INIT(4);
+	char *s;
+
+	CHECK(buf_puts(&b, "12345") == -1);
+	s = buf_detach(&b);
+	CHECK(s != NULL);
+	CHECK_STR(s, "");
+	free(s);
+	CHECK(buf_failed(&b));
+	CHECK(buf_putc(&b, 'x') == -1);
+	buf_reset(&b);
+	CHECK(buf_putc(&b, 'x') == 0);
+	s = buf_detach(&b);
+	CHECK_STR(s, "x");
+	CHECK(!buf_failed(&b));
+	free(s);
 }
 
 TEST(buf_detach_hands_over_the_string)
