@@ -4,6 +4,7 @@
  */
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,7 +60,8 @@ grow(struct buf *b, size_t n)
 
 	if (b->failed)
 		return -1;
-	if (n > b->max || b->len > b->max - n)
+	/* The last test keeps len + n + 1 from wrapping when max is SIZE_MAX. */
+	if (n > b->max || b->len > b->max - n || b->len + n == SIZE_MAX)
 		return fail(b);
 	need = b->len + n + 1;
 	if (need <= b->cap)

@@ -74,6 +74,19 @@ TEST(buf_detach_of_a_failed_buffer_is_empty_and_the_failure_stays)
 	free(s);
 }
 
+/* BUF_INIT(SIZE_MAX) means no cap of our own: the NUL must still not wrap the size around. */
+TEST(buf_without_a_cap_still_refuses_a_size_that_wraps_around)
+{
+	struct buf b = BUF_INIT(SIZE_MAX);
+
+	b.data = xmalloc(16);
+	b.cap = 16;
+	b.len = SIZE_MAX - 1; /* as if that much were held: len + 1 + NUL wraps to 0 */
+	CHECK(buf_putc(&b, 'x') == -1);
+	CHECK(buf_failed(&b));
+	buf_release(&b);
+}
+
 TEST(buf_detach_hands_over_the_string)
 {
 	struct buf b = BUF_INIT(64);
