@@ -50,7 +50,10 @@ int random_bytes(void *p, size_t n);
 /*
  * Parses an ISO-8601 UTC/offset time stamp as GitHub and PostgreSQL write it
  * ("2024-05-01T12:30:00Z", "2024-05-01T12:30:00.123+00:00",
- * "2024-05-01 12:30:00+02"); fractional seconds are dropped. 0 or -1.
+ * "2024-05-01 12:30:00+02"); fractional seconds are dropped. Every field must
+ * be in range: the day within its month (Gregorian leap years), hours 00-23,
+ * minutes 00-59, seconds 00-60 (60, a leap second, is the next minute's
+ * first), offset hours 00-15 and minutes 00-59. 0, or -1 (*out untouched).
  */
 int time_parse_iso(const char *s, time_t *out);
 

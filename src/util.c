@@ -203,6 +203,16 @@ days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+/* Days in month m (1-12) of year y, leap years by the Gregorian rule. */
+static int
+month_days(int y, int m)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
 int
 time_parse_iso(const char *s, time_t *out)
 {
@@ -222,7 +232,9 @@ time_parse_iso(const char *s, time_t *out)
 	if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0 || *p++ != ':' ||
 	    digits(&p, 2, &sec) < 0)
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+	/* A day past the month's end would roll over into the next month: refuse it.
+	 * Second 60 (a leap second) is accepted, as PostgreSQL does. */
+	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 || mi > 59 || sec > 60)
 		return -1;
 	if (*p == '.') {
 		p++;
@@ -239,9 +251,16 @@ time_parse_iso(const char *s, time_t *out)
 
 		if (digits(&p, 2, &oh) < 0)
 			return -1;
-		if (*p == ':')
+		/* "+02", "+0230" or "+02:30"; a ':' must be followed by the minutes. */
+		if (*p == ':') {
 			p++;
-		if (isdigit((unsigned char)*p) && digits(&p, 2, &om) < 0)
+			if (digits(&p, 2, &om) < 0)
+				return -1;
+		} else if (isdigit((unsigned char)*p) && digits(&p, 2, &om) < 0) {
+			return -1;
+		}
+		/* PostgreSQL's own limit for an offset is 15:59. */
+		if (oh > 15 || om > 59)
 			return -1;
 		off = sign * (oh * 3600 + om * 60);
 	} else {
