@@ -57,7 +57,11 @@ int random_bytes(void *p, size_t n);
  */
 int time_parse_iso(const char *s, time_t *out);
 
-/* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into out[21]. */
+/*
+ * Formats t as "YYYY-MM-DDTHH:MM:SSZ" into out[21]; a t before year 0000 or
+ * after 9999 is clamped to 0000-01-01T00:00:00Z or 9999-12-31T23:59:59Z, so
+ * out always holds a stamp that time_parse_iso reads back.
+ */
 void time_format_iso(time_t t, char out[21]);
 
 /* Seconds since the epoch, and a monotonic clock in milliseconds. */

@@ -273,13 +273,38 @@ time_parse_iso(const char *s, time_t *out)
 	return 0;
 }
 
+/* Writes the last n decimal digits of v (v >= 0) at p, zero-padded. */
+static void
+put_digits(char *p, int v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void
 time_format_iso(time_t t, char out[21])
 {
+	/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: beyond them the text would
+	 * not fit out[21] (strftime then leaves it undefined) nor parse back. */
+	const int64_t lo = INT64_C(-62167219200);
+	const int64_t hi = INT64_C(253402300799);
+	int64_t v = (int64_t)t;
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	v = v < lo ? lo : v > hi ? hi : v;
+	t = (time_t)v;
+	if (gmtime_r(&t, &tm) == NULL) /* cannot happen in this range; out stays defined */
+		memset(&tm, 0, sizeof(tm));
+	/* Not strftime's %Y: glibc does not pad years before 1000 to four digits. */
+	memcpy(out, "0000-00-00T00:00:00Z", 21);
+	put_digits(out, tm.tm_year + 1900, 4);
+	put_digits(out + 5, tm.tm_mon + 1, 2);
+	put_digits(out + 8, tm.tm_mday, 2);
+	put_digits(out + 11, tm.tm_hour, 2);
+	put_digits(out + 14, tm.tm_min, 2);
+	put_digits(out + 17, tm.tm_sec, 2);
 }
 
 time_t
