@@ -1,7 +1,8 @@
 /*
  * util.h - small helpers every module uses: allocation that aborts on out of
  * memory, strict number parsing, trimming, UUIDs, UTC time stamps.
- * No I/O beyond the random source; nothing here knows about GitHub or stores.
+ * No I/O beyond the random source and the out-of-memory line; nothing here
+ * knows about GitHub or stores, nor calls log.c (which sits above it).
  */
 #ifndef PC_UTIL_H
 #define PC_UTIL_H
@@ -12,12 +13,28 @@
 #include <stdlib.h>
 #include <time.h>
 
-/* Allocation: abort with a message on out of memory, never return NULL. */
+/* Allocation: on out of memory report it (xalloc_failed) and abort; never NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);            /* xstrdup(NULL) returns NULL */
 char *xstrndup(const char *s, size_t n); /* copies at most n bytes, NUL-terminates */
+
+/*
+ * Sets how out of memory is reported: fn is called once with the size of the
+ * allocation that failed (0 when unknown), then the process aborts whether fn
+ * returns or not. util.c sits below log.c, so main sets a fn that logs
+ * through log.c. Without one (fn NULL, the default), and when memory runs out
+ * again inside fn, the plain line "progressive-capture: out of memory
+ * allocating N bytes" goes to stderr.
+ */
+void xalloc_on_failure(void (*fn)(size_t bytes));
+
+/*
+ * Reports a failed allocation of bytes (0: size unknown) as xalloc_on_failure
+ * says and aborts. For allocators that are not ours: cJSON's.
+ */
+void xalloc_failed(size_t bytes) __attribute__((noreturn));
 
 /*
  * Parses all of s as a decimal integer in [min, max]: optional leading '-',
@@ -35,17 +52,18 @@ char *str_trim_dup(const char *s);
 /* true if s starts with prefix. */
 bool str_starts(const char *s, const char *prefix);
 
-/* Bytes of a UUID's text and its NUL: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx". */
+/* Bytes of a UUID's text: 36 characters (8-4-4-4-12) and the NUL. */
 #define UUID_STR_SIZE 37
 
 /* true if s is a UUID in canonical 8-4-4-4-12 hex form (any case, any version). */
 bool uuid_valid(const char *s);
 
 /*
- * Writes a random (version 4) UUID and its NUL to out[37]. Randomness comes
- * from getrandom(2); 0 on success, -1 if the kernel gave none.
+ * Writes a random (version 4) UUID, lower case, and its NUL to
+ * out[UUID_STR_SIZE]. Randomness comes from getrandom(2); 0 on success, -1 if
+ * the kernel gave none.
  */
-int uuid_v4(char out[37]);
+int uuid_v4(char out[UUID_STR_SIZE]);
 
 /* Fills p with n random bytes from getrandom(2); 0 or -1. */
 int random_bytes(void *p, size_t n);
@@ -53,11 +71,18 @@ int random_bytes(void *p, size_t n);
 /*
  * Parses an ISO-8601 UTC/offset time stamp as GitHub and PostgreSQL write it
  * ("2024-05-01T12:30:00Z", "2024-05-01T12:30:00.123+00:00",
- * "2024-05-01 12:30:00+02"); fractional seconds are dropped. 0 or -1.
+ * "2024-05-01 12:30:00+02"); fractional seconds are dropped. Every field must
+ * be in range: the day within its month (Gregorian leap years), hours 00-23,
+ * minutes 00-59, seconds 00-60 (60, a leap second, is the next minute's
+ * first), offset hours 00-15 and minutes 00-59. 0, or -1 (*out untouched).
  */
 int time_parse_iso(const char *s, time_t *out);
 
-/* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into out[21]. */
+/*
+ * Formats t as "YYYY-MM-DDTHH:MM:SSZ" into out[21]; a t before year 0000 or
+ * after 9999 is clamped to 0000-01-01T00:00:00Z or 9999-12-31T23:59:59Z, so
+ * out always holds a stamp that time_parse_iso reads back.
+ */
 void time_format_iso(time_t t, char out[21]);
 
 /* Seconds since the epoch, and a monotonic clock in milliseconds. */

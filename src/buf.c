@@ -1,8 +1,10 @@
 /*
- * buf.c - growable, capped, always NUL-terminated byte buffer.
+ * buf.c - growable, capped, always NUL-terminated byte buffer whose failure
+ * is sticky. Must never hand out a part of what was appended.
  */
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +17,7 @@ buf_init(struct buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
+	b->failed = false;
 }
 
 void
@@ -24,6 +27,7 @@ buf_release(struct buf *b)
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
+	b->failed = false;
 }
 
 void
@@ -32,17 +36,33 @@ buf_reset(struct buf *b)
 	b->len = 0;
 	if (b->data != NULL)
 		b->data[0] = '\0';
+	b->failed = false;
 }
 
-/* Makes room for n more bytes plus the terminating NUL; -1 over the cap. */
+/* Frees the data and marks b failed; -1 for the caller to return. */
+static int
+fail(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->failed = true;
+	return -1;
+}
+
+/* Makes room for n more bytes plus the terminating NUL; -1 (b failed) over the cap. */
 static int
 grow(struct buf *b, size_t n)
 {
 	size_t need;
 	size_t cap;
 
-	if (n > b->max || b->len > b->max - n)
+	if (b->failed)
 		return -1;
+	/* The last test keeps len + n + 1 from wrapping when max is SIZE_MAX. */
+	if (n > b->max || b->len > b->max - n || b->len + n == SIZE_MAX)
+		return fail(b);
 	need = b->len + n + 1;
 	if (need <= b->cap)
 		return 0;
@@ -87,7 +107,9 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_copy(aq, ap);
 	n = vsnprintf(NULL, 0, fmt, aq);
 	va_end(aq);
-	if (n < 0 || grow(b, (size_t)n) < 0)
+	if (n < 0)
+		return b->failed ? -1 : fail(b);
+	if (grow(b, (size_t)n) < 0)
 		return -1;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
@@ -104,6 +126,12 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	rc = buf_vprintf(b, fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+bool
+buf_failed(const struct buf *b)
+{
+	return b->failed;
 }
 
 const char *

@@ -259,8 +259,10 @@ emit(const char *command, const char *plain_prefix, const char *fmt, va_list ap)
 	struct buf line = BUF_INIT(LINE_MAX_BYTES);
 
 	/* Over-long messages are cut at the cap rather than dropped. */
-	if (buf_vprintf(&raw, fmt, ap) < 0)
+	if (buf_vprintf(&raw, fmt, ap) < 0) {
+		buf_reset(&raw); /* failure is sticky */
 		buf_puts(&raw, "(log line too long)");
+	}
 	log_redact(&red, buf_str(&raw));
 	if (L.actions && command != NULL) {
 		buf_printf(&line, "::%s::", command);

@@ -1,5 +1,7 @@
 /*
  * util.c - allocation, strict parsing, trimming, UUIDs and time stamps.
+ * Sits below log.c (which uses it), so it never calls log.c: out of memory is
+ * reported through the hook main sets.
  */
 #include "util.h"
 
@@ -8,11 +10,44 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
-static void
-oom(size_t n)
+static void (*oom_hook)(size_t bytes);
+
+void
+xalloc_on_failure(void (*fn)(size_t bytes))
 {
-	fprintf(stderr, "::error::out of memory allocating %zu bytes\n", n);
+	oom_hook = fn;
+}
+
+/* The line printed without a hook: formatted on the stack and written at once, no stdio buffer. */
+static void
+oom_line(size_t bytes)
+{
+	char line[96];
+	int n;
+
+	if (bytes > 0)
+		n = snprintf(line, sizeof(line),
+			     "progressive-capture: out of memory allocating %zu bytes\n", bytes);
+	else
+		n = snprintf(line, sizeof(line), "progressive-capture: out of memory\n");
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
+		return; /* nowhere left to say it */
+}
+
+void
+xalloc_failed(size_t bytes)
+{
+	static bool in_hook;
+
+	/* The hook logs, and logging allocates: a failure inside it gets the plain line. */
+	if (oom_hook != NULL && !in_hook) {
+		in_hook = true;
+		oom_hook(bytes);
+	} else {
+		oom_line(bytes);
+	}
 	abort();
 }
 
@@ -22,7 +57,7 @@ xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		oom(n);
+		xalloc_failed(n);
 	return p;
 }
 
@@ -32,7 +67,7 @@ xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (p == NULL)
-		oom(n * size);
+		xalloc_failed(size != 0 && n > SIZE_MAX / size ? SIZE_MAX : n * size);
 	return p;
 }
 
@@ -42,7 +77,7 @@ xrealloc(void *p, size_t n)
 	void *q = realloc(p, n ? n : 1);
 
 	if (q == NULL)
-		oom(n);
+		xalloc_failed(n);
 	return q;
 }
 
@@ -123,9 +158,9 @@ uuid_valid(const char *s)
 {
 	size_t i;
 
-	if (s == NULL || strlen(s) != 36)
+	if (s == NULL || strlen(s) != UUID_STR_SIZE - 1)
 		return false;
-	for (i = 0; i < 36; i++) {
+	for (i = 0; i < UUID_STR_SIZE - 1; i++) {
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return false;
@@ -156,7 +191,7 @@ random_bytes(void *p, size_t n)
 }
 
 int
-uuid_v4(char out[37])
+uuid_v4(char out[UUID_STR_SIZE])
 {
 	unsigned char r[16];
 
@@ -164,9 +199,10 @@ uuid_v4(char out[37])
 		return -1;
 	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-		 r[13], r[14], r[15]);
+	snprintf(out, UUID_STR_SIZE,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
+		 r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14],
+		 r[15]);
 	return 0;
 }
 
@@ -203,6 +239,16 @@ days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+/* Days in month m (1-12) of year y, leap years by the Gregorian rule. */
+static int
+month_days(int y, int m)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
 int
 time_parse_iso(const char *s, time_t *out)
 {
@@ -222,7 +268,9 @@ time_parse_iso(const char *s, time_t *out)
 	if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0 || *p++ != ':' ||
 	    digits(&p, 2, &sec) < 0)
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+	/* A day past the month's end would roll over into the next month: refuse it.
+	 * Second 60 (a leap second) is accepted, as PostgreSQL does. */
+	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 || mi > 59 || sec > 60)
 		return -1;
 	if (*p == '.') {
 		p++;
@@ -239,9 +287,16 @@ time_parse_iso(const char *s, time_t *out)
 
 		if (digits(&p, 2, &oh) < 0)
 			return -1;
-		if (*p == ':')
+		/* "+02", "+0230" or "+02:30"; a ':' must be followed by the minutes. */
+		if (*p == ':') {
 			p++;
-		if (isdigit((unsigned char)*p) && digits(&p, 2, &om) < 0)
+			if (digits(&p, 2, &om) < 0)
+				return -1;
+		} else if (isdigit((unsigned char)*p) && digits(&p, 2, &om) < 0) {
+			return -1;
+		}
+		/* PostgreSQL's own limit for an offset is 15:59. */
+		if (oh > 15 || om > 59)
 			return -1;
 		off = sign * (oh * 3600 + om * 60);
 	} else {
@@ -254,13 +309,38 @@ time_parse_iso(const char *s, time_t *out)
 	return 0;
 }
 
+/* Writes the last n decimal digits of v (v >= 0) at p, zero-padded. */
+static void
+put_digits(char *p, int v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void
 time_format_iso(time_t t, char out[21])
 {
+	/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: beyond them the text would
+	 * not fit out[21] (strftime then leaves it undefined) nor parse back. */
+	const int64_t lo = INT64_C(-62167219200);
+	const int64_t hi = INT64_C(253402300799);
+	int64_t v = (int64_t)t;
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	v = v < lo ? lo : v > hi ? hi : v;
+	t = (time_t)v;
+	if (gmtime_r(&t, &tm) == NULL) /* cannot happen in this range; out stays defined */
+		memset(&tm, 0, sizeof(tm));
+	/* Not strftime's %Y: glibc does not pad years before 1000 to four digits. */
+	memcpy(out, "0000-00-00T00:00:00Z", 21);
+	put_digits(out, tm.tm_year + 1900, 4);
+	put_digits(out + 5, tm.tm_mon + 1, 2);
+	put_digits(out + 8, tm.tm_mday, 2);
+	put_digits(out + 11, tm.tm_hour, 2);
+	put_digits(out + 14, tm.tm_min, 2);
+	put_digits(out + 17, tm.tm_sec, 2);
 }
 
 time_t

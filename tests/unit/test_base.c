@@ -1,28 +1,94 @@
 /*
- * test_base.c - buffers, errors, UUIDs, trimming, logging with masks.
+ * test_base.c - buffers, errors, out of memory, UUIDs, trimming, logging with masks.
  */
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "err.h"
 #include "harness.h"
+#include "json.h"
 #include "log.h"
 #include "util.h"
 
-TEST(buf_refuses_to_grow_past_its_cap_and_stays_unchanged)
+TEST(buf_fills_up_to_its_cap_exactly)
+{
+	struct buf b = BUF_INIT(8);
+
+	CHECK(buf_puts(&b, "1234") == 0);
+	CHECK(buf_printf(&b, "%d", 5678) == 0);
+	CHECK_STR(buf_str(&b), "12345678");
+	CHECK_INT(b.len, 8);
+	CHECK(!buf_failed(&b));
+	buf_release(&b);
+	CHECK_STR(buf_str(&b), "");
+}
+
+/* A URL or body cut in the middle must never be sent: one failed append fails the buffer. */
+TEST(buf_failure_over_the_cap_is_sticky_until_reset)
 {
 	struct buf b = BUF_INIT(8);
 
 	CHECK(buf_puts(&b, "1234") == 0);
 	CHECK(buf_puts(&b, "56789") == -1);
-	CHECK_STR(buf_str(&b), "1234");
-	CHECK(buf_printf(&b, "%d", 5678) == 0);
-	CHECK_STR(buf_str(&b), "12345678");
-	CHECK(buf_putc(&b, 'x') == -1);
-	CHECK_INT(b.len, 8);
-	buf_release(&b);
+	CHECK(buf_failed(&b));
 	CHECK_STR(buf_str(&b), "");
+	CHECK_INT(b.len, 0);
+	CHECK(b.data == NULL);
+	/* Later appends that would fit fail too, whatever the function. */
+	CHECK(buf_putc(&b, 'x') == -1);
+	CHECK(buf_puts(&b, "") == -1);
+	CHECK(buf_append(&b, "y", 1) == -1);
+	CHECK(buf_printf(&b, "%d", 5) == -1);
+	CHECK_STR(buf_str(&b), "");
+	CHECK(buf_failed(&b));
+	buf_reset(&b);
+	CHECK(!buf_failed(&b));
+	CHECK(buf_puts(&b, "again") == 0);
+	CHECK_STR(buf_str(&b), "again");
+	CHECK(buf_printf(&b, "%s", "too long now") == -1);
+	CHECK(buf_failed(&b));
+	buf_release(&b);
+	CHECK(!buf_failed(&b));
+	CHECK(buf_puts(&b, "ok") == 0);
+	CHECK_STR(buf_str(&b), "ok");
+	buf_release(&b);
+}
+
+TEST(buf_detach_of_a_failed_buffer_is_empty_and_the_failure_stays)
+{
+	struct buf b = BUF_INIT(4);
+	char *s;
+
+	CHECK(buf_puts(&b, "12345") == -1);
+	s = buf_detach(&b);
+	CHECK(s != NULL);
+	CHECK_STR(s, "");
+	free(s);
+	CHECK(buf_failed(&b));
+	CHECK(buf_putc(&b, 'x') == -1);
+	buf_reset(&b);
+	CHECK(buf_putc(&b, 'x') == 0);
+	s = buf_detach(&b);
+	CHECK_STR(s, "x");
+	CHECK(!buf_failed(&b));
+	free(s);
+}
+
+/* BUF_INIT(SIZE_MAX) means no cap of our own: the NUL must still not wrap the size around. */
+TEST(buf_without_a_cap_still_refuses_a_size_that_wraps_around)
+{
+	struct buf b = BUF_INIT(SIZE_MAX);
+
+	b.data = xmalloc(16);
+	b.cap = 16;
+	b.len = SIZE_MAX - 1; /* as if that much were held: len + 1 + NUL wraps to 0 */
+	CHECK(buf_putc(&b, 'x') == -1);
+	CHECK(buf_failed(&b));
+	buf_release(&b);
 }
 
 TEST(buf_detach_hands_over_the_string)
@@ -69,9 +135,11 @@ TEST(err_prefix_truncates_instead_of_overflowing)
 
 TEST(uuid_v4_is_valid_and_random)
 {
-	char a[37], b[37];
+	char a[UUID_STR_SIZE], b[UUID_STR_SIZE];
 
+	CHECK_INT(UUID_STR_SIZE, 36 + 1);
 	CHECK(uuid_v4(a) == 0);
+	CHECK_INT(strlen(a), UUID_STR_SIZE - 1);
 	CHECK(uuid_v4(b) == 0);
 	CHECK(uuid_valid(a));
 	CHECK(strcmp(a, b) != 0);
@@ -82,6 +150,144 @@ TEST(uuid_v4_is_valid_and_random)
 	CHECK(!uuid_valid("3F2504E0x4F89-11D3-9A0C-0305E82C3301"));
 	CHECK(!uuid_valid("9876543210-12"));
 	CHECK(!uuid_valid(NULL));
+}
+
+/*
+ * Runs fn in a child with its stderr captured; returns what it printed and
+ * sets *sig to the signal that ended it (0 if it exited).
+ */
+static char *
+in_child(void (*fn)(void), int *sig)
+{
+	int fds[2];
+	pid_t pid;
+	int status = 0;
+	char *out = calloc(1, 4096);
+	size_t len = 0;
+	ssize_t got;
+
+	if (out == NULL || pipe(fds) < 0)
+		abort();
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		abort();
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		signal(SIGABRT, SIG_DFL);
+		fn();
+		_exit(0);
+	}
+	close(fds[1]);
+	while (len < 4095 && (got = read(fds[0], out + len, 4095 - len)) > 0)
+		len += (size_t)got;
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	*sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	return out;
+}
+
+static void
+alloc_too_much(void)
+{
+	/* Out of memory for real, except under ASan, which reports the size itself. */
+#if !defined(__SANITIZE_ADDRESS__)
+	char *p = xmalloc(SIZE_MAX);
+
+	free(p);
+#else
+	xalloc_failed(SIZE_MAX);
+#endif
+}
+
+TEST(out_of_memory_without_a_hook_prints_a_plain_line_and_aborts)
+{
+	int sig;
+	char *out = in_child(alloc_too_much, &sig);
+
+	CHECK_STR(out,
+		  "progressive-capture: out of memory allocating 18446744073709551615 bytes\n");
+	CHECK_INT(sig, SIGABRT);
+	free(out);
+}
+
+static void
+report_oom(size_t bytes)
+{
+	fprintf(stderr, "hook: %zu bytes\n", bytes);
+}
+
+static void
+alloc_too_much_with_a_hook(void)
+{
+	xalloc_on_failure(report_oom);
+	alloc_too_much();
+}
+
+TEST(out_of_memory_goes_through_the_hook_main_sets_then_aborts)
+{
+	int sig;
+	char *out = in_child(alloc_too_much_with_a_hook, &sig);
+
+	CHECK_STR(out, "hook: 18446744073709551615 bytes\n");
+	CHECK_INT(sig, SIGABRT);
+	free(out);
+}
+
+/* A hook that logs allocates; if that fails too, the plain line is printed, not the hook again. */
+static void
+report_oom_failing(size_t bytes)
+{
+	fprintf(stderr, "hook: %zu bytes\n", bytes);
+	xalloc_failed(7);
+}
+
+static void
+alloc_fails_in_the_hook(void)
+{
+	xalloc_on_failure(report_oom_failing);
+	xalloc_failed(100);
+}
+
+TEST(out_of_memory_inside_the_hook_does_not_recurse)
+{
+	int sig;
+	char *out = in_child(alloc_fails_in_the_hook, &sig);
+
+	CHECK_STR(out, "hook: 100 bytes\n"
+		       "progressive-capture: out of memory allocating 7 bytes\n");
+	CHECK_INT(sig, SIGABRT);
+	free(out);
+}
+
+static void *
+no_memory(size_t n)
+{
+	(void)n;
+	return NULL;
+}
+
+static void
+print_json_without_memory(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_Hooks hooks = {no_memory, free};
+
+	json_add_str(o, "a", "b");
+	xalloc_on_failure(report_oom);
+	cJSON_InitHooks(&hooks); /* in the child only */
+	free(json_print(o));
+}
+
+TEST(json_print_out_of_memory_is_reported_through_the_same_hook)
+{
+	int sig;
+	char *out = in_child(print_json_without_memory, &sig);
+
+	CHECK_STR(out, "hook: 0 bytes\n"); /* cJSON does not say how much it asked for */
+	CHECK_INT(sig, SIGABRT);
+	free(out);
 }
 
 TEST(str_trim_removes_blanks_at_both_ends)

@@ -156,6 +156,23 @@ TEST(time_stamps_format_as_github_writes_them)
 	CHECK_STR(s, "2011-01-26T19:01:12Z");
 }
 
+/* Years past 9999 do not fit out[21] (strftime then leaves it undefined): clamp to what parses. */
+TEST(time_stamps_out_of_range_format_as_the_nearest_that_parses)
+{
+	char s[21];
+	time_t t;
+
+	time_format_iso((time_t)INT64_MAX, s);
+	CHECK_STR(s, "9999-12-31T23:59:59Z");
+	time_format_iso((time_t)253402300800, s); /* 10000-01-01 */
+	CHECK_STR(s, "9999-12-31T23:59:59Z");
+	time_format_iso((time_t)INT64_MIN, s);
+	CHECK_STR(s, "0000-01-01T00:00:00Z");
+	time_format_iso((time_t)-62167219201, s); /* a second before year 0 */
+	CHECK_STR(s, "0000-01-01T00:00:00Z");
+	CHECK(time_parse_iso(s, &t) == 0 && t == (time_t)-62167219200);
+}
+
 static void
 json_vec(const char *in, const char *want, int line)
 {
