@@ -626,7 +626,7 @@ count_bad(void *ud, const struct err *why, struct err *e)
 
 	(void)e;
 	b->bad++;
-	snprintf(b->why, sizeof(b->why), "%s", why->msg);
+	snprintf(b->why, sizeof(b->why), "%.200s", why->msg);
 	return 0;
 }
 

@@ -83,7 +83,7 @@ TEST(progress_heartbeats_both_rows_while_a_run_waits)
 	struct http_client *http;
 	struct store *s;
 	struct progress *p;
-	struct progress_options po = {NULL, "pr-all", "a/b", 30, NULL, 0, NULL, NULL, false};
+	struct progress_options po = {.job_type = "pr-all", .repository = "a/b", .time_range = 30};
 
 	vms = 0;
 	clock_use(&vclock);
@@ -116,7 +116,7 @@ TEST(progress_creates_its_rows_with_its_own_ids_so_a_resent_insert_cannot_double
 	struct http_client *http;
 	struct store *s;
 	struct progress *p;
-	struct progress_options po = {NULL, "pr-all", "a/b", 30, NULL, 0, NULL, NULL, false};
+	struct progress_options po = {.job_type = "pr-all", .repository = "a/b", .time_range = 30};
 
 	s = scripted_store(&http);
 	fake_http_push(&fake, 201, "", "[{\"id\":\"0b8a5a0e-7c1f-4a57-9c2e-1d2f3a4b5c6d\"}]");
@@ -138,15 +138,10 @@ TEST(progress_reads_the_cursor_an_earlier_run_of_the_job_left)
 	struct http_client *http;
 	struct store *s;
 	struct progress *p;
-	struct progress_options po = {"0b8a5a0e-7c1f-4a57-9c2e-1d2f3a4b5c6d",
-				      "pr-all",
-				      "a/b",
-				      30,
-				      NULL,
-				      0,
-				      NULL,
-				      NULL,
-				      false};
+	struct progress_options po = {.job_id = "0b8a5a0e-7c1f-4a57-9c2e-1d2f3a4b5c6d",
+				      .job_type = "pr-all",
+				      .repository = "a/b",
+				      .time_range = 30};
 
 	s = scripted_store(&http);
 	fake_http_push(&fake, 200, "",
