@@ -398,6 +398,7 @@ exchange(struct gh *g, const char *method, const char *url, const char *body, bo
 	}
 }
 
+/* The absolute URL of path (caller frees), or NULL when it is over URL_MAX. */
 static char *
 full_url(const struct gh *g, const char *path)
 {
@@ -407,7 +408,7 @@ full_url(const struct gh *g, const char *path)
 		buf_puts(&b, path);
 	else
 		buf_printf(&b, "%s%s%s", g->api_url, path[0] == '/' ? "" : "/", path);
-	return buf_detach(&b);
+	return buf_failed(&b) ? NULL : buf_detach(&b);
 }
 
 /* Refuses to send the token to a URL off the API's own origin. */
@@ -455,10 +456,10 @@ out:
 int
 gh_rest_get(struct gh *g, const char *path, cJSON **out, struct err *e)
 {
-	char *url = full_url(g, path);
-	int rc = get_json(g, url, out, NULL, e);
+	char *next = NULL;
+	int rc = gh_rest_get_page(g, path, out, &next, e);
 
-	free(url);
+	free(next);
 	return rc;
 }
 
@@ -466,7 +467,13 @@ int
 gh_rest_get_page(struct gh *g, const char *path, cJSON **out, char **next, struct err *e)
 {
 	char *url = full_url(g, path);
-	int rc = get_json(g, url, out, next, e);
+	int rc;
+
+	*out = NULL;
+	*next = NULL;
+	if (url == NULL)
+		return err_set(e, ERR_INPUT, "request URL over %d bytes: %.80s…", URL_MAX, path);
+	rc = get_json(g, url, out, next, e);
 
 	if (rc == 0 && *next != NULL) {
 		struct buf what = BUF_INIT(URL_MAX);

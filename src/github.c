@@ -294,10 +294,13 @@ gh_repo_comments(struct gh *g, const char *owner, const char *name, enum gh_comm
 	struct buf q = BUF_INIT(256);
 	int rc;
 
-	http_urlencode(&q, since);
-	rc = walkf(g, &w, e,
-		   "/repos/%s/%s/%s/comments?since=%s&sort=updated&direction=asc&per_page=100",
-		   owner, name, kind == GH_ISSUE_COMMENT ? "issues" : "pulls", buf_str(&q));
+	if (http_urlencode(&q, since) < 0)
+		rc = err_set(e, ERR_INPUT, "since '%.40s' too long", since);
+	else
+		rc = walkf(g, &w, e,
+			   "/repos/%s/%s/%s/comments?since=%s&sort=updated&direction=asc&per_page="
+			   "100",
+			   owner, name, kind == GH_ISSUE_COMMENT ? "issues" : "pulls", buf_str(&q));
 	buf_release(&q);
 	return rc;
 }
@@ -312,10 +315,11 @@ gh_commits_list(struct gh *g, const char *owner, const char *name, const char *b
 	int rc;
 
 	err_clear(&le);
-	http_urlencode(&b, branch);
-	http_urlencode(&q, since);
-	rc = walkf(g, &w, &le, "/repos/%s/%s/commits?sha=%s&since=%s&per_page=100", owner, name,
-		   buf_str(&b), buf_str(&q));
+	if (http_urlencode(&b, branch) < 0 || http_urlencode(&q, since) < 0)
+		rc = err_set(&le, ERR_INPUT, "branch '%.64s' or since too long", branch);
+	else
+		rc = walkf(g, &w, &le, "/repos/%s/%s/commits?sha=%s&since=%s&per_page=100", owner,
+			   name, buf_str(&b), buf_str(&q));
 	buf_release(&b);
 	buf_release(&q);
 	/* An empty repository: GitHub's 409 "Git Repository is empty." */

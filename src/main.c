@@ -229,7 +229,7 @@ run_url(const struct config *c)
 	buf_printf(&b, "%s/%s/actions/runs/%s", c->server_url, c->workflow_repository, c->run_id);
 	if (c->run_attempt != NULL && strcmp(c->run_attempt, "1") != 0)
 		buf_printf(&b, "/attempts/%s", c->run_attempt);
-	return buf_detach(&b);
+	return buf_failed(&b) ? NULL : buf_detach(&b);
 }
 
 /*

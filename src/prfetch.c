@@ -162,70 +162,156 @@ nodes_of(struct prstate *st, const cJSON *conn, unsigned part, const char *what)
 	return NULL;
 }
 
-/* Maps a page of GraphQL file nodes; delivers it unless REST must supply the list. */
-static int
-take_files(struct fetch *f, struct prstate *st, const cJSON *conn, struct err *e)
-{
-	const cJSON *nodes = nodes_of(st, conn, PR_FILES, "file");
-	size_t n = (size_t)cJSON_GetArraySize(nodes), got = 0, hidden = 0;
-	struct gh_file *files;
-	const cJSON *it;
-	struct err pe;
-	int rc = 0;
+/* How one kind of item is read from a page of GraphQL nodes. */
+struct page_kind {
+	const char *what;   /* "file", "review", "comment" */
+	unsigned part;      /* the PR part it belongs to */
+	enum gql_conn conn; /* the continuation that pages on */
+	size_t size;        /* of one struct */
+	bool needs_id;      /* an item without a database id is one GitHub hid */
+	/* Maps node into out; *user is the account to complete over REST, or NULL. */
+	int (*map)(const cJSON *node, struct prstate *st, void *out, struct gh_user **user,
+		   struct err *e);
+	void (*release)(void *item);
+	int (*deliver)(const struct pr_sink *s, int number, const void *items, size_t n,
+		       struct err *e);
+};
 
-	if (nodes == NULL)
-		return 0;
-	err_clear(&pe);
-	files = xcalloc(n ? n : 1, sizeof(*files));
-	cJSON_ArrayForEach (it, nodes) {
-		if (!visible(it, false)) {
-			hidden++;
-			continue;
-		}
-		if (map_gql_file(it, &files[got], &pe) < 0)
-			break;
-		if (strcmp(files[got].status, "renamed") == 0 ||
-		    strcmp(files[got].status, "copied") == 0)
-			st->rest |= PR_FILES; /* only REST has the previous name */
-		got++;
-	}
-	gh_count_hidden(f->g, hidden);
-	if (pe.code != ERR_NONE)
-		fail_pr(st, &pe);
-	else if (!(st->rest & PR_FILES) &&
-		 f->sink->files(f->sink->ud, (int)st->number, files, got, &pe) < 0)
-		rc = pr_error(st, &pe, e);
-	else if (!(st->rest & PR_FILES))
-		add_cont(f, GQL_FILES, st->number, NULL, conn, 0);
-	for (size_t i = 0; i < got; i++)
-		gh_file_release(&files[i]);
-	free(files);
-	return rc;
+static int
+map_file_node(const cJSON *node, struct prstate *st, void *out, struct gh_user **user,
+	      struct err *e)
+{
+	struct gh_file *fl = out;
+
+	*user = NULL;
+	if (map_gql_file(node, fl, e) < 0)
+		return -1;
+	if (strcmp(fl->status, "renamed") == 0 || strcmp(fl->status, "copied") == 0)
+		st->rest |= PR_FILES; /* only REST has the previous name */
+	return 0;
 }
 
 static int
-take_reviews(struct fetch *f, struct prstate *st, const cJSON *conn, struct err *e)
+map_review_node(const cJSON *node, struct prstate *st, void *out, struct gh_user **user,
+		struct err *e)
 {
-	const cJSON *nodes = nodes_of(st, conn, PR_REVIEWS, "review");
+	struct gh_review *r = out;
+
+	(void)st;
+	*user = &r->author;
+	return map_gql_review(node, r, e);
+}
+
+static int
+map_issue_comment_node(const cJSON *node, struct prstate *st, void *out, struct gh_user **user,
+		       struct err *e)
+{
+	struct gh_comment *c = out;
+
+	*user = &c->author;
+	return map_gql_comment(node, GH_ISSUE_COMMENT, (int)st->number, c, e);
+}
+
+static int
+map_review_comment_node(const cJSON *node, struct prstate *st, void *out, struct gh_user **user,
+			struct err *e)
+{
+	struct gh_comment *c = out;
+
+	*user = &c->author;
+	return map_gql_comment(node, GH_REVIEW_COMMENT, (int)st->number, c, e);
+}
+
+static void
+release_file(void *p)
+{
+	gh_file_release(p);
+}
+
+static void
+release_review(void *p)
+{
+	gh_review_release(p);
+}
+
+static void
+release_comment(void *p)
+{
+	gh_comment_release(p);
+}
+
+static int
+deliver_files(const struct pr_sink *s, int number, const void *items, size_t n, struct err *e)
+{
+	return s->files(s->ud, number, items, n, e);
+}
+
+static int
+deliver_reviews(const struct pr_sink *s, int number, const void *items, size_t n, struct err *e)
+{
+	return s->reviews(s->ud, number, items, n, e);
+}
+
+static int
+deliver_comments(const struct pr_sink *s, int number, const void *items, size_t n, struct err *e)
+{
+	return s->comments(s->ud, number, items, n, e);
+}
+
+static const struct page_kind file_page = {
+	"file", PR_FILES,      GQL_FILES,    sizeof(struct gh_file),
+	false,  map_file_node, release_file, deliver_files};
+static const struct page_kind review_page = {
+	"review", PR_REVIEWS,      GQL_REVIEWS,    sizeof(struct gh_review),
+	true,     map_review_node, release_review, deliver_reviews};
+static const struct page_kind issue_comment_page = {"comment",
+						    PR_COMMENTS,
+						    GQL_COMMENTS,
+						    sizeof(struct gh_comment),
+						    true,
+						    map_issue_comment_node,
+						    release_comment,
+						    deliver_comments};
+static const struct page_kind review_comment_page = {"review comment",
+						     PR_COMMENTS,
+						     GQL_THREAD_COMMENTS,
+						     sizeof(struct gh_comment),
+						     true,
+						     map_review_comment_node,
+						     release_comment,
+						     deliver_comments};
+
+/*
+ * Maps a page of nodes of kind k (thread: the review thread they are of, or
+ * NULL) and hands it to the sink, unless the part goes to REST; queues the
+ * next page. Hidden items are counted; an unreadable one fails the PR.
+ */
+static int
+take_page(struct fetch *f, struct prstate *st, const struct page_kind *k, const char *thread,
+	  const cJSON *conn, struct err *e)
+{
+	const cJSON *nodes = nodes_of(st, conn, k->part, k->what);
 	size_t n = (size_t)cJSON_GetArraySize(nodes), got = 0, hidden = 0;
-	struct gh_review *r;
 	const cJSON *it;
+	char *items;
 	struct err pe;
 	int rc = 0;
 
 	if (nodes == NULL)
 		return 0;
 	err_clear(&pe);
-	r = xcalloc(n ? n : 1, sizeof(*r));
+	items = xcalloc(n ? n : 1, k->size);
 	cJSON_ArrayForEach (it, nodes) {
-		if (!visible(it, true)) {
+		struct gh_user *user = NULL;
+
+		if (!visible(it, k->needs_id)) {
 			hidden++;
 			continue;
 		}
-		if (map_gql_review(it, &r[got], &pe) < 0)
+		if (k->map(it, st, items + got * k->size, &user, &pe) < 0)
 			break;
 		got++;
-		if (gh_user_resolve(f->g, &r[got - 1].author, e) < 0) {
+		if (user != NULL && gh_user_resolve(f->g, user, e) < 0) {
 			rc = -1;
 			break;
 		}
@@ -233,56 +319,14 @@ take_reviews(struct fetch *f, struct prstate *st, const cJSON *conn, struct err 
 	gh_count_hidden(f->g, hidden);
 	if (rc == 0 && pe.code != ERR_NONE)
 		fail_pr(st, &pe);
-	else if (rc == 0 && f->sink->reviews(f->sink->ud, (int)st->number, r, got, &pe) < 0)
+	else if (rc == 0 && !(st->rest & k->part) &&
+		 k->deliver(f->sink, (int)st->number, items, got, &pe) < 0)
 		rc = pr_error(st, &pe, e);
-	else if (rc == 0)
-		add_cont(f, GQL_REVIEWS, st->number, NULL, conn, 0);
+	else if (rc == 0 && !(st->rest & k->part))
+		add_cont(f, k->conn, st->number, thread, conn, 0);
 	for (size_t i = 0; i < got; i++)
-		gh_review_release(&r[i]);
-	free(r);
-	return rc;
-}
-
-/* A page of conversation comments, or of one review thread's comments. */
-static int
-take_comments(struct fetch *f, struct prstate *st, enum gh_comment_kind kind, const char *thread,
-	      const cJSON *conn, struct err *e)
-{
-	const cJSON *nodes = nodes_of(st, conn, PR_COMMENTS, "comment");
-	size_t n = (size_t)cJSON_GetArraySize(nodes), got = 0, hidden = 0;
-	struct gh_comment *c;
-	const cJSON *it;
-	struct err pe;
-	int rc = 0;
-
-	if (nodes == NULL)
-		return 0;
-	err_clear(&pe);
-	c = xcalloc(n ? n : 1, sizeof(*c));
-	cJSON_ArrayForEach (it, nodes) {
-		if (!visible(it, true)) {
-			hidden++;
-			continue;
-		}
-		if (map_gql_comment(it, kind, (int)st->number, &c[got], &pe) < 0)
-			break;
-		got++;
-		if (gh_user_resolve(f->g, &c[got - 1].author, e) < 0) {
-			rc = -1;
-			break;
-		}
-	}
-	gh_count_hidden(f->g, hidden);
-	if (rc == 0 && pe.code != ERR_NONE)
-		fail_pr(st, &pe);
-	else if (rc == 0 && f->sink->comments(f->sink->ud, (int)st->number, c, got, &pe) < 0)
-		rc = pr_error(st, &pe, e);
-	else if (rc == 0)
-		add_cont(f, kind == GH_ISSUE_COMMENT ? GQL_COMMENTS : GQL_THREAD_COMMENTS,
-			 st->number, thread, conn, 0);
-	for (size_t i = 0; i < got; i++)
-		gh_comment_release(&c[i]);
-	free(c);
+		k->release(items + i * k->size);
+	free(items);
 	return rc;
 }
 
@@ -304,7 +348,7 @@ take_threads(struct fetch *f, struct prstate *st, const cJSON *conn, struct err 
 			hidden++;
 			continue;
 		}
-		if (take_comments(f, st, GH_REVIEW_COMMENT, id, json_get(t, "comments"), e) < 0)
+		if (take_page(f, st, &review_comment_page, id, json_get(t, "comments"), e) < 0)
 			return -1;
 		if (st->failed || (st->rest & PR_COMMENTS))
 			break;
@@ -346,12 +390,14 @@ take_pull(struct fetch *f, struct prstate *st, const cJSON *node, struct err *e)
 	gh_pull_release(&p);
 	if (rc < 0 || st->failed)
 		return rc;
-	if ((parts & PR_FILES) && take_files(f, st, json_get(node, "files"), e) < 0)
+	if ((parts & PR_FILES) &&
+	    take_page(f, st, &file_page, NULL, json_get(node, "files"), e) < 0)
 		return -1;
-	if ((parts & PR_REVIEWS) && take_reviews(f, st, json_get(node, "reviews"), e) < 0)
+	if ((parts & PR_REVIEWS) &&
+	    take_page(f, st, &review_page, NULL, json_get(node, "reviews"), e) < 0)
 		return -1;
 	if ((parts & PR_COMMENTS) &&
-	    (take_comments(f, st, GH_ISSUE_COMMENT, NULL, json_get(node, "comments"), e) < 0 ||
+	    (take_page(f, st, &issue_comment_page, NULL, json_get(node, "comments"), e) < 0 ||
 	     take_threads(f, st, json_get(node, "reviewThreads"), e) < 0))
 		return -1;
 	return 0;
@@ -365,7 +411,8 @@ alias_pull(const char *alias, const struct gql_cont *conts, size_t nconts)
 
 	if (alias[0] == 'p' && parse_int64(alias + 1, 1, INT32_MAX, &v) == 0)
 		return v;
-	if (alias[0] == 'c' && conts != NULL && parse_int64(alias + 1, 0, (int64_t)nconts - 1, &v) == 0)
+	if (alias[0] == 'c' && conts != NULL &&
+	    parse_int64(alias + 1, 0, (int64_t)nconts - 1, &v) == 0)
 		return conts[v].number;
 	return 0;
 }
@@ -400,9 +447,9 @@ take_errors(struct fetch *f, const cJSON *root, const struct gql_cont *conts, si
 			continue;
 		st = state_of(f, alias_pull(alias->valuestring, conts, nconts));
 		if (st != NULL && st->note[0] == '\0')
-			snprintf(st->note, sizeof(st->note), "%s%s%s%s", msg != NULL ? msg : "error",
-				 type != NULL ? " (" : "", type != NULL ? type : "",
-				 type != NULL ? ")" : "");
+			snprintf(st->note, sizeof(st->note), "%s%s%s%s",
+				 msg != NULL ? msg : "error", type != NULL ? " (" : "",
+				 type != NULL ? type : "", type != NULL ? ")" : "");
 	}
 }
 
@@ -462,14 +509,14 @@ take_cont(struct fetch *f, const struct gql_cont *c, const cJSON *data, size_t i
 		return 0;
 	}
 	switch (c->conn) {
-	case GQL_FILES: return take_files(f, st, json_get(node, "files"), e);
-	case GQL_REVIEWS: return take_reviews(f, st, json_get(node, "reviews"), e);
+	case GQL_FILES: return take_page(f, st, &file_page, NULL, json_get(node, "files"), e);
+	case GQL_REVIEWS: return take_page(f, st, &review_page, NULL, json_get(node, "reviews"), e);
 	case GQL_COMMENTS:
-		return take_comments(f, st, GH_ISSUE_COMMENT, NULL, json_get(node, "comments"), e);
+		return take_page(f, st, &issue_comment_page, NULL, json_get(node, "comments"), e);
 	case GQL_THREADS: return take_threads(f, st, json_get(node, "reviewThreads"), e);
 	case GQL_THREAD_COMMENTS:
-		return take_comments(f, st, GH_REVIEW_COMMENT, c->thread_id,
-				     json_get(node, "comments"), e);
+		return take_page(f, st, &review_comment_page, c->thread_id,
+				 json_get(node, "comments"), e);
 	}
 	return 0;
 }
@@ -497,7 +544,8 @@ send_conts(struct fetch *f, struct gql_cont *batch, size_t n, int *tries, struct
 
 	err_clear(&why);
 	if (gql_continuations(&doc, f->o->owner, f->o->name, batch, n) < 0)
-		rc = err_set(&why, ERR_TOO_BIG, "a query of %zu pages is over %zu bytes", n, doc.max);
+		rc = err_set(&why, ERR_TOO_BIG, "a query of %zu pages is over %zu bytes", n,
+			     doc.max);
 	else
 		rc = gh_graphql(f->g, buf_str(&doc), gql_continuations_cost(batch, n), &root,
 				&bytes, &why);
@@ -507,7 +555,8 @@ send_conts(struct fetch *f, struct gql_cont *batch, size_t n, int *tries, struct
 		free_conts(batch, n);
 		return QUERY_STOP;
 	}
-	if (rc < 0 && splittable(&why) && (n > 1 || (why.code == ERR_PARSE && ++*tries < PARSE_TRIES))) {
+	if (rc < 0 && splittable(&why) &&
+	    (n > 1 || (why.code == ERR_PARSE && ++*tries < PARSE_TRIES))) {
 		requeue(f, batch, n);
 		return QUERY_SPLIT;
 	}
@@ -759,9 +808,12 @@ graphql_batch(struct fetch *f, struct err *e)
 		numbers[i] = f->prs[i].number;
 	err_clear(&why);
 	for (int tries = 0;;) {
-		if (gql_pull_batch(&doc, f->o->owner, f->o->name, numbers, f->nprs, f->o->parts) < 0)
-			rc = err_set(&why, ERR_TOO_BIG, "a query of %zu pull requests is over %zu "
-							"bytes", f->nprs, doc.max);
+		if (gql_pull_batch(&doc, f->o->owner, f->o->name, numbers, f->nprs, f->o->parts) <
+		    0)
+			rc = err_set(&why, ERR_TOO_BIG,
+				     "a query of %zu pull requests is over %zu "
+				     "bytes",
+				     f->nprs, doc.max);
 		else
 			rc = gh_graphql(f->g, buf_str(&doc),
 					gql_pull_batch_cost(f->nprs, f->o->parts), &root, &bytes,

@@ -113,6 +113,18 @@ put_row(struct buf *b, const struct rowset *rs, size_t row)
 	return rc < 0 ? -1 : buf_putc(b, '}');
 }
 
+/* A request whose URL or body did not fit its cap is not sent cut: -1 naming it. */
+static int
+built(const struct buf *url, const struct buf *body, const char *what, struct err *e)
+{
+	if (buf_failed(url))
+		return err_set(e, ERR_STORE, "store: %s: request URL over %zu bytes", what, url->max);
+	if (body != NULL && buf_failed(body))
+		return err_set(e, ERR_STORE, "store: %s: request body over %zu bytes", what,
+			       body->max);
+	return 0;
+}
+
 /* Turns a refusal into an error with PostgREST's own words. */
 static int
 answer_error(const char *what, const struct http_response *r, struct err *e)
@@ -270,17 +282,14 @@ pg_upsert(struct store *s, const struct rowset *rs, const size_t *rows, size_t n
 		   n == 1 ? "" : "s", rs->table);
 
 	buf_putc(&body, '[');
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !buf_failed(&body); i++) {
 		if (i > 0)
 			buf_putc(&body, ',');
-		if (put_row(&body, rs, rows[i]) < 0) {
-			err_set(e, ERR_STORE, "store: %s: request body over %zu bytes",
-				buf_str(&what), body.max);
-			goto out;
-		}
+		put_row(&body, rs, rows[i]);
 	}
 	buf_putc(&body, ']');
-
+	if (built(&url, &body, buf_str(&what), e) < 0)
+		goto out;
 	if (call(p, "POST", buf_str(&url), buf_str(&prefer), buf_str(&body), buf_str(&what), &resp,
 		 e) < 0)
 		goto out;
@@ -318,7 +327,8 @@ pg_update(struct store *s, const char *table, const struct store_filter *f, size
 
 	buf_printf(&url, "%s/rest/v1/%s?", p->url, table);
 	buf_printf(&what, "update %s", table);
-	if (add_filters(&url, f, nf, e) < 0 || put_row(&body, set, 0) < 0)
+	put_row(&body, set, 0);
+	if (add_filters(&url, f, nf, e) < 0 || built(&url, &body, buf_str(&what), e) < 0)
 		goto out;
 	rc = call(p, "PATCH", buf_str(&url), "return=minimal", buf_str(&body), buf_str(&what),
 		  &resp, e);
@@ -342,7 +352,7 @@ pg_remove(struct store *s, const char *table, const struct store_filter *f, size
 
 	buf_printf(&url, "%s/rest/v1/%s?", p->url, table);
 	buf_printf(&what, "delete from %s", table);
-	if (add_filters(&url, f, nf, e) == 0)
+	if (add_filters(&url, f, nf, e) == 0 && built(&url, NULL, buf_str(&what), e) == 0)
 		rc = call(p, "DELETE", buf_str(&url), "return=minimal", NULL, buf_str(&what), &resp,
 			  e);
 	http_response_release(&resp);
@@ -388,6 +398,9 @@ pg_select(struct store *s, const struct store_query *q, struct rowset *out, stru
 			if (q->order != NULL)
 				buf_printf(&url, "&order=%s", q->order);
 			buf_printf(&url, "&limit=%zu&offset=%zu", want, offset);
+			rc = built(&url, NULL, buf_str(&what), e);
+		}
+		if (rc == 0) {
 			rc = call(p, "GET", buf_str(&url), offset == 0 ? "count=exact" : NULL, NULL,
 				  buf_str(&what), &resp, e);
 		}

@@ -204,6 +204,9 @@ static int
 prepare(struct sqlite_store *q, const struct buf *sql, sqlite3_stmt **st, const char *what,
 	struct err *e)
 {
+	/* A statement cut at its cap is never run. */
+	if (buf_failed(sql))
+		return err_set(e, ERR_STORE, "store: %s: statement over %zu bytes", what, sql->max);
 	if (sqlite3_prepare_v2(q->db, buf_str(sql), -1, st, NULL) != SQLITE_OK)
 		return db_error(q, what, e);
 	return 0;
