@@ -15,8 +15,6 @@
 #include "buf.h"
 #include "err.h"
 
-#define CURSOR_MAX_NUMBERS 100000
-
 /*
  * Appends the cursor of command and numbers[0..n) (any order, duplicates
  * allowed) to out. -1 if out's cap is reached.

@@ -24,8 +24,6 @@
 #include "buf.h"
 #include "model.h"
 
-#define GQL_BATCH_DEFAULT 24
-#define GQL_BATCH_MAX     100
 #define GQL_PAGE          100 /* first: of every connection */
 #define GQL_THREAD_WINDOW 5   /* review threads in the batch query; more are paged */
 #define GQL_CONT_MAX      40  /* continuations in one query */

@@ -31,6 +31,18 @@ struct pr_part {
 /* Every part, in bit order: pr_parts[i].bit == 1u << i. */
 extern const struct pr_part pr_parts[PR_NPARTS];
 
+/*
+ * Pull requests a GraphQL query asks for, by default and at most. A PR with
+ * every part selected needs 10 "requests" in GitHub's cost formula, so 24
+ * of them make 240: 2 points, 0.083 a PR (gql.h).
+ */
+#define GQL_BATCH_DEFAULT 24
+#define GQL_BATCH_MAX     100
+
+/* A macro's value as a string literal (PC_XSTR(GQL_BATCH_DEFAULT) is "24"). */
+#define PC_STR(x)  #x
+#define PC_XSTR(x) PC_STR(x)
+
 /* How GitHub is read; the order is the api setting's choices, auto|graphql|rest. */
 enum api_mode { API_AUTO, API_GRAPHQL, API_REST };
 

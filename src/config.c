@@ -10,6 +10,8 @@
 
 #include "buf.h"
 #include "json.h"
+#include "model.h"
+#include "numlist.h"
 #include "util.h"
 
 #define DEFAULT_API_URL    "https://api.github.com"
@@ -53,9 +55,10 @@ const struct option_def config_options[OPT__COUNT] = {
 		 "GitHub API to read with: graphql (batched; REST only for what GraphQL lacks), "
 		 "rest, or auto (graphql, moving to REST when GraphQL's budget runs out)."},
 	[OPT_BATCH_SIZE] =
-		{"batch-size", NULL, OPT_INT, "24", NULL, NULL, 0, 1, 100, NULL,
-		 "Pull requests per GraphQL query (24 keeps a full capture at 2 points a "
-		 "query)."},
+		{"batch-size", NULL, OPT_INT, PC_XSTR(GQL_BATCH_DEFAULT), NULL, NULL, 0, 1,
+		 GQL_BATCH_MAX, NULL,
+		 "Pull requests per GraphQL query (the default keeps a full capture at 2 "
+		 "points a query; fewer are asked for when answers run large)."},
 	[OPT_MAX_WAIT] =
 		{"max-wait", NULL, OPT_INT, "600", NULL, NULL, 0, 0, 86400, NULL,
 		 "Longest wait, in seconds, for a rate limit to reset (or a secondary limit "
@@ -280,8 +283,6 @@ parse_repo(struct config *c, const char *v, struct err *e)
 	return 0;
 }
 
-#define PR_NUMBERS_MAX 100000
-
 /* For dropping repeats: by value, then by position. */
 struct numpos {
 	int64_t n;
@@ -329,76 +330,13 @@ drop_repeats(struct config *c)
 	free(v);
 }
 
-/* One item of pr-numbers: "12" or a range "10-20"; -1 if it is neither. */
-static int
-parse_number_item(const char *item, int64_t *lo, int64_t *hi)
-{
-	const char *dash = strchr(item, '-');
-	char *first, *last;
-	int rc;
-
-	if (item[0] == '#')
-		return -1;
-	if (dash == NULL) {
-		if (parse_int64(item, 1, INT32_MAX, lo) < 0)
-			return -1;
-		*hi = *lo;
-		return 0;
-	}
-	first = xstrndup(item, (size_t)(dash - item));
-	last = xstrdup(dash + 1);
-	rc = parse_int64(str_trim(first), 1, INT32_MAX, lo) < 0 ||
-			     parse_int64(str_trim(last), 1, INT32_MAX, hi) < 0
-		     ? -1
-		     : 0;
-	free(first);
-	free(last);
-	return rc;
-}
-
+/* pr-numbers: numbers and ranges, comma- or newline-separated; repeats dropped. */
 static int
 parse_numbers(struct config *c, const char *v, struct err *e)
 {
-	const char *p = v;
-	size_t cap = 0;
-
-	while (*p != '\0') {
-		size_t len = strcspn(p, ",\n");
-		char *item = xstrndup(p, len);
-		int64_t lo, hi;
-
-		str_trim(item);
-		if (item[0] != '\0') {
-			if (parse_number_item(item, &lo, &hi) < 0) {
-				err_set(e, ERR_INPUT,
-					"pr-numbers: '%.64s' is not a pull request number or range "
-					"(want e.g. 12,34 or 10-20)",
-					item);
-				free(item);
-				return -1;
-			}
-			if (hi < lo || hi - lo >= PR_NUMBERS_MAX ||
-			    c->n_pr_numbers + (size_t)(hi - lo + 1) > PR_NUMBERS_MAX) {
-				err_set(e, ERR_INPUT, "pr-numbers: '%.64s': %s", item,
-					hi < lo ? "a range runs from low to high"
-						: "more than 100000 pull requests in one run");
-				free(item);
-				return -1;
-			}
-			for (int64_t n = lo; n <= hi; n++) {
-				if (c->n_pr_numbers == cap) {
-					cap = cap != 0 ? 2 * cap : 16;
-					c->pr_numbers = xrealloc(c->pr_numbers,
-								 cap * sizeof(*c->pr_numbers));
-				}
-				c->pr_numbers[c->n_pr_numbers++] = n;
-			}
-		}
-		free(item);
-		p += len;
-		if (*p != '\0')
-			p++;
-	}
+	if (numlist_parse(v, ",\n", false, true, "pr-numbers", &c->pr_numbers, &c->n_pr_numbers,
+			  e) < 0)
+		return -1;
 	drop_repeats(c);
 	return 0;
 }
@@ -590,11 +528,9 @@ config_load(struct config *c, int argc, char **argv, config_getenv_fn env, struc
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	c->time_range = 30;
-	c->batch_size = 24;
+	/* Not a shard unless told (the table's defaults fill the rest, in convert). */
 	c->shard_index = -1;
 	c->shard_total = 1;
-	c->fail_on_partial = true;
 	rc = read_argv(c, argc, argv, &cli_command, e);
 	if (cli_command != NULL) {
 		/* The positional command wins over INPUT_COMMAND. */

@@ -37,7 +37,7 @@ struct gh {
 struct gh *
 gh_new(const struct gh_options *o)
 {
-	static const struct rl_policy defaults = {.max_wait_s = 3600, .max_retries = 5};
+	static const struct rl_policy defaults = {.max_wait_s = 3600}; /* rl_new fills the rest */
 	struct gh *g = xcalloc(1, sizeof(*g));
 
 	g->api_url = xstrdup(o->api_url);

@@ -26,6 +26,9 @@
 _Static_assert(API_AUTO == 0 && API_GRAPHQL == 1 && API_REST == 2,
 	       "the api setting's choices are auto|graphql|rest, in this order");
 
+/* How often a request that may pass (5xx, a dropped connection) is sent again. */
+#define RETRIES 5
+
 /* What a command needs before it can start; checked up front. */
 #define NEEDS_REPO   0x1u /* the repository setting */
 #define NEEDS_STORE  0x2u /* a store */
@@ -313,7 +316,7 @@ open_store(const struct config *c, struct http_client *http, struct err *e)
 
 	if (c->supabase_url != NULL)
 		s = store_open_postgrest(c->supabase_url, c->supabase_key, http,
-					 &(struct store_retry){.max_retries = 5,
+					 &(struct store_retry){.max_retries = RETRIES,
 							       .time_scale = backoff_scale()},
 					 e);
 	else
@@ -335,7 +338,7 @@ open_services(struct run *r)
 		.deadline = clock_now() + (time_t)c->time_limit,
 		.shard_total = (r->cmd->options & OPT_BIT(OPT_SHARD_TOTAL)) ? c->shard_total : 1,
 		.time_scale = backoff_scale(),
-		.max_retries = 5,
+		.max_retries = RETRIES,
 	};
 
 	if (http_global_init(&r->e) < 0)
