@@ -21,13 +21,12 @@
 #include "idcache.h"
 #include "model.h"
 #include "output.h"
-#include "prfetch.h"
-#include "progress.h"
 #include "rows.h"
 #include "store.h"
 #include "util.h"
 
 struct gh;
+struct progress;
 
 struct job_ctx {
 	const struct config *cfg;
@@ -132,9 +131,6 @@ int jobs_watermark_set(struct job_ctx *ctx, const char *stream, const char *iso,
 
 /* The time-range cut-off: now less time-range days, as GitHub writes time ("…Z"). */
 void jobs_since(const struct job_ctx *ctx, char out[21]);
-
-/* The api setting as prfetch wants it. */
-struct prfetch_options jobs_fetch_options(const struct job_ctx *ctx, unsigned parts);
 
 /*
  * jobs/capture.c: pull requests with the given parts (model.h PR_*), fetched

@@ -387,14 +387,70 @@ parse_url(char **dst, const char *name, const char *v, struct err *e)
 	return 0;
 }
 
+/* Where an integer setting goes. */
+static void
+set_int(struct config *c, int id, int64_t n)
+{
+	switch (id) {
+	case OPT_TIME_RANGE: c->time_range = (int)n; break;
+	case OPT_MAX_ITEMS: c->max_items = n; break;
+	case OPT_BATCH_SIZE: c->batch_size = (int)n; break;
+	case OPT_MAX_WAIT: c->max_wait = n; break;
+	case OPT_TIME_LIMIT: c->time_limit = n; break;
+	case OPT_REQUEST_TIMEOUT: c->request_timeout = n; break;
+	case OPT_SHARD_INDEX: c->shard_index = (int)n; break;
+	case OPT_SHARD_TOTAL: c->shard_total = (int)n; break;
+	default: break;
+	}
+}
+
+/* Where a boolean setting goes. */
+static bool *
+bool_field(struct config *c, int id)
+{
+	return id == OPT_FAIL_ON_PARTIAL ? &c->fail_on_partial : &c->dry_run;
+}
+
+/* Where a text setting (a string or a UUID) goes. */
+static char **
+text_field(struct config *c, int id)
+{
+	switch (id) {
+	case OPT_SUPABASE_KEY: return &c->supabase_key;
+	case OPT_DATABASE: return &c->database;
+	case OPT_RESUME_CURSOR: return &c->resume_cursor;
+	case OPT_REPOSITORY_ID: return &c->repository_id;
+	case OPT_JOB_ID: return &c->job_id;
+	default: return NULL;
+	}
+}
+
+/* An enum's value: its position among the choices ("a|b|c"); -1 when it is none of them. */
+static int
+choice(const char *choices, const char *v)
+{
+	int index = 0;
+
+	for (const char *p = choices; *p != '\0'; index++) {
+		size_t len = strcspn(p, "|");
+
+		if (strlen(v) == len && strncmp(p, v, len) == 0)
+			return index;
+		p += len;
+		if (*p == '|')
+			p++;
+	}
+	return -1;
+}
+
 /* Validates one setting's raw value (or default) into its typed field. */
 static int
 convert(struct config *c, int id, struct err *e)
 {
 	const struct option_def *o = &config_options[id];
 	const char *v = c->raw[id] != NULL ? c->raw[id] : o->dflt;
+	char **text = text_field(c, id);
 	int64_t n;
-	bool b;
 
 	if (v == NULL)
 		return 0;
@@ -404,74 +460,33 @@ convert(struct config *c, int id, struct err *e)
 			return err_set(e, ERR_INPUT,
 				       "%s: '%.64s' is not an integer from %" PRId64 " to %" PRId64,
 				       o->name, v, o->min, o->max);
-		if (id == OPT_TIME_RANGE)
-			c->time_range = (int)n;
-		else if (id == OPT_MAX_ITEMS)
-			c->max_items = n;
-		else if (id == OPT_BATCH_SIZE)
-			c->batch_size = (int)n;
-		else if (id == OPT_MAX_WAIT)
-			c->max_wait = n;
-		else if (id == OPT_TIME_LIMIT)
-			c->time_limit = n;
-		else if (id == OPT_REQUEST_TIMEOUT)
-			c->request_timeout = n;
-		else if (id == OPT_SHARD_INDEX)
-			c->shard_index = (int)n;
-		else if (id == OPT_SHARD_TOTAL)
-			c->shard_total = (int)n;
+		set_int(c, id, n);
 		return 0;
 	case OPT_BOOL:
-		if (!yaml_bool(v, &b))
+		if (!yaml_bool(v, bool_field(c, id)))
 			return err_set(e, ERR_INPUT,
 				       "%s: '%.64s' is not a boolean (use true or false)", o->name,
 				       v);
-		if (id == OPT_FAIL_ON_PARTIAL)
-			c->fail_on_partial = b;
-		else if (id == OPT_DRY_RUN)
-			c->dry_run = b;
 		return 0;
 	case OPT_UUID:
 		if (!uuid_valid(v))
 			return err_set(e, ERR_INPUT, "%s: '%.64s' is not a UUID", o->name, v);
-		if (id == OPT_REPOSITORY_ID)
-			c->repository_id = xstrdup(v);
-		else if (id == OPT_JOB_ID)
-			c->job_id = xstrdup(v);
+		*text = xstrdup(v);
+		return 0;
+	case OPT_STRING:
+		if (text != NULL)
+			*text = xstrdup(v);
 		return 0;
 	case OPT_REPO: return parse_repo(c, v, e);
 	case OPT_NUMBERS: return parse_numbers(c, v, e);
 	case OPT_TOKENS: return parse_tokens(c, v);
 	case OPT_URL: return parse_url(&c->supabase_url, o->name, v, e);
-	case OPT_STRING:
-		if (id == OPT_SUPABASE_KEY)
-			c->supabase_key = xstrdup(v);
-		else if (id == OPT_DATABASE)
-			c->database = xstrdup(v);
-		else if (id == OPT_RESUME_CURSOR)
-			c->resume_cursor = xstrdup(v);
+	case OPT_ENUM:
+		c->api = choice(o->choices, v);
+		if (c->api < 0)
+			return err_set(e, ERR_INPUT, "%s: '%.64s' is not one of %s", o->name, v,
+				       o->choices);
 		return 0;
-	case OPT_ENUM: {
-		const char *p = o->choices;
-		int index = 0;
-
-		/* choices "a|b|c": the value's position is the setting */
-		while (*p != '\0') {
-			size_t len = strcspn(p, "|");
-
-			if (strlen(v) == len && strncmp(p, v, len) == 0) {
-				if (id == OPT_API)
-					c->api = index;
-				return 0;
-			}
-			p += len;
-			if (*p == '|')
-				p++;
-			index++;
-		}
-		return err_set(e, ERR_INPUT, "%s: '%.64s' is not one of %s", o->name, v,
-			       o->choices);
-	}
 	}
 	return 0;
 }

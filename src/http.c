@@ -308,6 +308,82 @@ http_host_of(const char *url)
 	return host;
 }
 
+/* The curl options of one exchange (the handle keeps its connection cache). */
+static void
+set_options(struct http_client *c, const struct http_request *req, struct curl_slist *hdrs,
+	    struct sink *sink, char *errbuf, int64_t *last_tick)
+{
+	curl_easy_reset(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_URL, req->url);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, c->user_agent);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	/* Redirects are followed by http_send, which checks where they lead. */
+	curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, sink->r);
+	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
+	if (c->ca_bundle != NULL)
+		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_bundle);
+	if (c->abort_on_cancel) {
+		curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, last_tick);
+	}
+	if (strcmp(req->method, "GET") == 0)
+		return;
+	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, req->method);
+	if (req->body != NULL || strcmp(req->method, "POST") == 0 ||
+	    strcmp(req->method, "PATCH") == 0 || strcmp(req->method, "PUT") == 0) {
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)(req->body != NULL ? req->body_len : 0));
+	}
+}
+
+/* What a failed transfer means, as an error naming the request; -1. */
+static int
+transfer_error(const struct http_client *c, const struct http_request *req, CURLcode rc,
+	       const char *errbuf, const struct sink *sink, struct err *e)
+{
+	const char *why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+	char *host;
+
+	switch (rc) {
+	case CURLE_WRITE_ERROR:
+		if (!sink->overflow)
+			break;
+		return err_set(e, ERR_TOO_BIG, "%s %s: answer larger than %zu bytes", req->method,
+			       req->url, sink->r->body.max);
+	case CURLE_ABORTED_BY_CALLBACK:
+		return err_set(e, ERR_CANCELLED, "%s %s: cancelled", req->method, req->url);
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		host = http_host_of(req->url);
+		err_set(e, ERR_DNS, "%s %s: cannot resolve host '%s' (%s)", req->method, req->url,
+			host, why);
+		free(host);
+		return -1;
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_PEER_FAILED_VERIFICATION:
+		/* Verification is never turned off: say what to fix instead. */
+		return err_set(e, ERR_TLS, "%s %s: %s (curl %d; CA bundle %s%s)", req->method,
+			       req->url, why, (int)rc,
+			       c->ca_bundle != NULL ? c->ca_bundle : "built in",
+			       rc == CURLE_SSL_CACERT_BADFILE
+				       ? ": set SSL_CERT_FILE to a PEM file of CA certificates"
+				       : ": the server's certificate is not signed by a CA in it");
+	default: break;
+	}
+	return err_set(e, ERR_HTTP, "%s %s: %s (curl %d)", req->method, req->url, why, (int)rc);
+}
+
 /* One exchange, no redirect followed: over the transport seam or the network. */
 static int
 perform(struct http_client *c, const struct http_request *req, struct http_response *resp,
@@ -322,8 +398,6 @@ perform(struct http_client *c, const struct http_request *req, struct http_respo
 
 	if (c->transport != NULL)
 		return c->transport(c->transport_ctx, req, resp, e);
-
-	curl_easy_reset(c->curl); /* keeps the connection cache */
 	for (size_t i = 0; req->headers != NULL && req->headers[i] != NULL; i++) {
 		struct curl_slist *t = curl_slist_append(hdrs, req->headers[i]);
 
@@ -335,67 +409,12 @@ perform(struct http_client *c, const struct http_request *req, struct http_respo
 	}
 	/* No "Expect: 100-continue" round trip on large POSTs. */
 	hdrs = curl_slist_append(hdrs, "Expect:");
-
-	curl_easy_setopt(c->curl, CURLOPT_URL, req->url);
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, c->user_agent);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	/* Redirects are followed by http_send, which checks where they lead. */
-	curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, resp);
-	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
-	if (c->ca_bundle != NULL)
-		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_bundle);
-	if (c->abort_on_cancel) {
-		curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, &last_tick);
-	}
-	if (strcmp(req->method, "GET") != 0) {
-		curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, req->method);
-		if (req->body != NULL || strcmp(req->method, "POST") == 0 ||
-		    strcmp(req->method, "PATCH") == 0 || strcmp(req->method, "PUT") == 0) {
-			curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS,
-					 req->body != NULL ? req->body : "");
-			curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-					 (curl_off_t)(req->body != NULL ? req->body_len : 0));
-		}
-	}
-
+	set_options(c, req, hdrs, &sink, errbuf, &last_tick);
 	rc = curl_easy_perform(c->curl);
-	if (rc == CURLE_WRITE_ERROR && sink.overflow) {
-		ret = err_set(e, ERR_TOO_BIG, "%s %s: answer larger than %zu bytes", req->method,
-			      req->url, resp->body.max);
-	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
-		ret = err_set(e, ERR_CANCELLED, "%s %s: cancelled", req->method, req->url);
-	} else if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY) {
-		char *host = http_host_of(req->url);
-
-		ret = err_set(e, ERR_DNS, "%s %s: cannot resolve host '%s' (%s)", req->method,
-			      req->url, host,
-			      errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
-		free(host);
-	} else if (rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_PEER_FAILED_VERIFICATION) {
-		/* Verification is never turned off: say what to fix instead. */
-		ret = err_set(e, ERR_TLS, "%s %s: %s (curl %d; CA bundle %s%s)", req->method,
-			      req->url, errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc),
-			      (int)rc, c->ca_bundle != NULL ? c->ca_bundle : "built in",
-			      rc == CURLE_SSL_CACERT_BADFILE
-				      ? ": set SSL_CERT_FILE to a PEM file of CA certificates"
-				      : ": the server's certificate is not signed by a CA in it");
-	} else if (rc != CURLE_OK) {
-		ret = err_set(e, ERR_HTTP, "%s %s: %s (curl %d)", req->method, req->url,
-			      errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc), (int)rc);
-	} else {
+	if (rc != CURLE_OK)
+		ret = transfer_error(c, req, rc, errbuf, &sink, e);
+	else
 		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-	}
 	curl_slist_free_all(hdrs);
 	/* Never keep a pointer to this call's stack buffer in the handle. */
 	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);

@@ -212,6 +212,68 @@ prepare(struct sqlite_store *q, const struct buf *sql, sqlite3_stmt **st, const 
 	return 0;
 }
 
+/* The INSERT … ON CONFLICT … RETURNING statement of an upsert of rs. */
+static int
+upsert_sql(struct buf *sql, const struct rowset *rs, const char *on_conflict,
+	   const char *returning, struct err *e)
+{
+	bool any = false;
+
+	if (!identifier(rs->table))
+		return err_set(e, ERR_STORE, "internal: bad table name '%s'", rs->table);
+	buf_printf(sql, "INSERT INTO %s (", rs->table);
+	if (put_names(sql, rs->cols, rs->ncols, e) < 0)
+		return -1;
+	buf_puts(sql, ") VALUES (");
+	for (size_t c = 0; c < rs->ncols; c++)
+		buf_puts(sql, c > 0 ? ", ?" : "?");
+	buf_putc(sql, ')');
+	if (on_conflict != NULL) {
+		buf_puts(sql, " ON CONFLICT (");
+		if (put_list(sql, on_conflict, ", ", e) < 0)
+			return -1;
+		buf_puts(sql, ") DO UPDATE SET ");
+		/* The conflict columns are equal already; set every other one. */
+		for (size_t c = 0; c < rs->ncols; c++) {
+			if (in_list(on_conflict, rs->cols[c]))
+				continue;
+			buf_printf(sql, "%s%s = excluded.%s", any ? ", " : "", rs->cols[c],
+				   rs->cols[c]);
+			any = true;
+		}
+		if (!any) /* keeps RETURNING rows coming for conflicting keys */
+			buf_printf(sql, "%s = excluded.%s", rs->cols[0], rs->cols[0]);
+	}
+	if (returning != NULL) {
+		buf_puts(sql, " RETURNING ");
+		if (put_list(sql, returning, ", ", e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Runs st once per row of rs[rows[0..n)], reading what each returns into out (or not). */
+static int
+upsert_rows(struct sqlite_store *q, sqlite3_stmt *st, const struct rowset *rs, const size_t *rows,
+	    size_t n, struct rowset *out, const char *what, struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		int step;
+
+		for (size_t c = 0; c < rs->ncols; c++)
+			if (bind_val(st, (int)c + 1, &rs->vals[rows[i] * rs->ncols + c]) !=
+			    SQLITE_OK)
+				return db_error(q, what, e);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW)
+			if (out != NULL)
+				read_row(st, out);
+		if (step != SQLITE_DONE)
+			return db_error(q, what, e);
+		sqlite3_reset(st);
+	}
+	return 0;
+}
+
 static int
 sq_upsert(struct store *s, const struct rowset *rs, const size_t *rows, size_t n,
 	  const char *on_conflict, const char *returning, struct rowset *out, struct err *e)
@@ -224,72 +286,22 @@ sq_upsert(struct store *s, const struct rowset *rs, const size_t *rows, size_t n
 
 	buf_printf(&what, "%s %zu row%s into %s", on_conflict != NULL ? "upsert" : "insert", n,
 		   n == 1 ? "" : "s", rs->table);
-	if (!identifier(rs->table)) {
-		err_set(e, ERR_STORE, "internal: bad table name '%s'", rs->table);
+	if (upsert_sql(&sql, rs, on_conflict, returning, e) < 0 ||
+	    exec(q, "BEGIN IMMEDIATE", buf_str(&what), e) < 0)
 		goto out;
-	}
-	buf_printf(&sql, "INSERT INTO %s (", rs->table);
-	if (put_names(&sql, rs->cols, rs->ncols, e) < 0)
+	/* All the batch or none of it. */
+	if (prepare(q, &sql, &st, buf_str(&what), e) < 0 ||
+	    upsert_rows(q, st, rs, rows, n, returning != NULL ? out : NULL, buf_str(&what), e) <
+		    0) {
+		sqlite3_finalize(st);
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
 		goto out;
-	buf_puts(&sql, ") VALUES (");
-	for (size_t c = 0; c < rs->ncols; c++)
-		buf_puts(&sql, c > 0 ? ", ?" : "?");
-	buf_putc(&sql, ')');
-	if (on_conflict != NULL) {
-		bool any = false;
-
-		buf_puts(&sql, " ON CONFLICT (");
-		if (put_list(&sql, on_conflict, ", ", e) < 0)
-			goto out;
-		buf_puts(&sql, ") DO UPDATE SET ");
-		/* The conflict columns are equal already; set every other one. */
-		for (size_t c = 0; c < rs->ncols; c++) {
-			if (in_list(on_conflict, rs->cols[c]))
-				continue;
-			buf_printf(&sql, "%s%s = excluded.%s", any ? ", " : "", rs->cols[c],
-				   rs->cols[c]);
-			any = true;
-		}
-		if (!any) /* keeps RETURNING rows coming for conflicting keys */
-			buf_printf(&sql, "%s = excluded.%s", rs->cols[0], rs->cols[0]);
-	}
-	if (returning != NULL) {
-		buf_puts(&sql, " RETURNING ");
-		if (put_list(&sql, returning, ", ", e) < 0)
-			goto out;
-	}
-	if (exec(q, "BEGIN IMMEDIATE", buf_str(&what), e) < 0)
-		goto out;
-	if (prepare(q, &sql, &st, buf_str(&what), e) < 0)
-		goto rollback;
-	for (size_t i = 0; i < n; i++) {
-		int step;
-
-		for (size_t c = 0; c < rs->ncols; c++)
-			if (bind_val(st, (int)c + 1, &rs->vals[rows[i] * rs->ncols + c]) !=
-			    SQLITE_OK) {
-				db_error(q, buf_str(&what), e);
-				goto rollback;
-			}
-		while ((step = sqlite3_step(st)) == SQLITE_ROW)
-			if (returning != NULL)
-				read_row(st, out);
-		if (step != SQLITE_DONE) {
-			db_error(q, buf_str(&what), e);
-			goto rollback;
-		}
-		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	st = NULL;
 	if (exec(q, "COMMIT", buf_str(&what), e) < 0)
-		goto rollback;
-	rc = 0;
-	goto out;
-rollback:
-	sqlite3_finalize(st);
-	st = NULL;
-	sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	else
+		rc = 0;
 out:
 	buf_release(&sql);
 	buf_release(&what);

@@ -19,6 +19,8 @@
 #include "cursor.h"
 #include "jobs.h"
 #include "log.h"
+#include "prfetch.h"
+#include "progress.h"
 #include "util.h"
 
 #define GITHUB_FILES_LIMIT 3000 /* GitHub lists at most this many files of a PR */
@@ -573,6 +575,17 @@ on_done(void *ud, int number, const struct err *failure, struct err *e)
 	return rc;
 }
 
+/* The api setting as prfetch wants it. */
+static struct prfetch_options
+fetch_options(const struct job_ctx *ctx, unsigned parts)
+{
+	return (struct prfetch_options){.owner = ctx->cfg->owner,
+					.name = ctx->cfg->name,
+					.parts = parts,
+					.api = (enum api_mode)ctx->cfg->api,
+					.batch_size = ctx->cfg->batch_size};
+}
+
 static void
 sink_release(struct sink *s)
 {
@@ -588,7 +601,7 @@ capture_pull_rows(struct job_ctx *ctx, const int64_t *numbers, size_t n, struct 
 {
 	struct sink s = {.ctx = ctx, .quiet = true};
 	struct pr_sink sink = {&s, on_pull, on_files, on_reviews, on_comments, on_done};
-	struct prfetch_options o = jobs_fetch_options(ctx, 0);
+	struct prfetch_options o = fetch_options(ctx, 0);
 	int rc = prfetch(ctx->gh, &o, numbers, n, &sink, e);
 
 	sink_release(&s);
@@ -673,7 +686,7 @@ capture_pulls(struct job_ctx *ctx, const int64_t *numbers, size_t n, unsigned pa
 {
 	struct sink s = {.ctx = ctx, .parts = parts};
 	struct pr_sink sink = {&s, on_pull, on_files, on_reviews, on_comments, on_done};
-	struct prfetch_options o = jobs_fetch_options(ctx, parts);
+	struct prfetch_options o = fetch_options(ctx, parts);
 	int rc;
 
 	s.left = xcalloc(n ? n : 1, sizeof(*s.left));

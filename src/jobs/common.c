@@ -12,6 +12,7 @@
 #include "github.h"
 #include "jobs.h"
 #include "log.h"
+#include "progress.h"
 #include "util.h"
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
@@ -353,16 +354,6 @@ jobs_repository_update(struct job_ctx *ctx, const struct col_val *set, size_t n,
 	rc = store_update(ctx->store, "repositories", &f, 1, &rs, e);
 	rowset_release(&rs);
 	return rc;
-}
-
-struct prfetch_options
-jobs_fetch_options(const struct job_ctx *ctx, unsigned parts)
-{
-	return (struct prfetch_options){.owner = ctx->cfg->owner,
-					.name = ctx->cfg->name,
-					.parts = parts,
-					.api = (enum api_mode)ctx->cfg->api,
-					.batch_size = ctx->cfg->batch_size};
 }
 
 int

@@ -12,6 +12,7 @@
 #include "github.h"
 #include "jobs.h"
 #include "log.h"
+#include "progress.h"
 #include "util.h"
 
 /* The recent-PR walk: numbers and GitHub's updated_at of PRs created since cutoff. */
