@@ -51,8 +51,6 @@ int64_t clock_backoff_ms(int attempt, double scale);
 /* Installs SIGTERM and SIGINT handlers that cancel the run. */
 void cancel_install_signals(void);
 
-/* Cancels the run (the signal handlers call this). */
-void cancel_request(void);
 bool cancel_requested(void);
 
 #endif

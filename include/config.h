@@ -119,7 +119,6 @@ struct config {
 	char *run_id;              /* GITHUB_RUN_ID */
 	char *run_attempt;         /* GITHUB_RUN_ATTEMPT */
 	char *workflow_repository; /* GITHUB_REPOSITORY: where the workflow runs */
-	char *workflow;            /* GITHUB_WORKFLOW */
 	char *output_path;         /* GITHUB_OUTPUT */
 	char *summary_path;        /* GITHUB_STEP_SUMMARY */
 

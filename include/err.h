@@ -2,9 +2,12 @@
  * err.h - error values passed up the call chain, and the process exit codes.
  *
  * A fallible function returns -1 (or NULL) and fills the caller's struct err,
- * which is always its last argument. Only main() turns an error into output and
- * an exit code. Messages are lower case with no full stop, subjects quoted
- * (git style): "pull request #12: 'title' is missing".
+ * which is always its last argument; 0 is success. One that answers a
+ * question returns 1 (yes, found), 0 (no, none) or -1 (could not tell, e
+ * set); more outcomes than that are a named enum, never more numbers. Only
+ * main() turns an error into output and an exit code. Messages are lower
+ * case with no full stop, subjects quoted (git style): "pull request #12:
+ * 'title' is missing".
  */
 #ifndef PC_ERR_H
 #define PC_ERR_H
@@ -65,9 +68,6 @@ int err_set(struct err *e, enum err_code code, const char *fmt, ...)
  */
 int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The exit code an error maps to: ERR_INPUT -> 2, ERR_RATE -> 3, else 1. */
-enum pc_exit err_exit_code(const struct err *e);
-
 /*
  * True for failures that are not one item's own and so end a run: a spent
  * rate limit, refused credentials, an unverifiable certificate, a name that
@@ -75,8 +75,5 @@ enum pc_exit err_exit_code(const struct err *e);
  * or failing, a local I/O error.
  */
 bool err_stops_run(const struct err *e);
-
-/* A short lower-case name of the code ("input", "github", ...), for logs and JSON. */
-const char *err_code_name(enum err_code code);
 
 #endif

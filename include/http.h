@@ -34,7 +34,6 @@ struct http_response {
 	struct buf body;
 	struct http_header *headers; /* of the final answer (after redirects) */
 	size_t n_headers;
-	int64_t elapsed_ms;
 };
 
 struct http_options {
@@ -106,9 +105,6 @@ const char *http_header(const struct http_response *r, const char *name);
 
 /* Adds a header to r (used by transports and tests). */
 void http_response_add_header(struct http_response *r, const char *name, const char *value);
-
-/* Requests sent by this client so far (network or transport). */
-uint64_t http_client_requests(const struct http_client *c);
 
 /* Percent-encodes s for a URL query value (RFC 3986 unreserved kept) into out. */
 int http_urlencode(struct buf *out, const char *s);

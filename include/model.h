@@ -116,7 +116,6 @@ struct gh_comment {
 	char *path, *diff_hunk, *commit_id, *original_commit_id;
 	int64_t position, original_position; /* -1 when null */
 	int64_t in_reply_to;                 /* GitHub id of the thread's first comment, 0 none */
-	int64_t review_id;                   /* 0 none */
 };
 
 /* A pull request a commit belongs to (commits/{sha}/pulls, associatedPullRequests). */

@@ -78,10 +78,6 @@ const char *progress_resume_cursor(const struct progress *p);
  */
 void progress_heartbeat(void *ud);
 
-/* Counters so far. */
-size_t progress_processed(const struct progress *p);
-size_t progress_failed(const struct progress *p);
-
 /*
  * Ends the job: final counters, status, completed_at, error (NULL when none),
  * and extra metadata (a JSON object text merged into the row's metadata, may

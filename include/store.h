@@ -108,9 +108,6 @@ struct store *store_open_sqlite(const char *path, bool read_only, struct err *e)
 /* Closes the store and frees it; NULL is a no-op. */
 void store_close(struct store *s);
 
-/* The back end's name ("postgrest"), for logs. */
-const char *store_kind(const struct store *s);
-
 /*
  * Writes every row of rs. on_conflict names the unique columns to merge on
  * ("github_id", "repository_id,number"): existing rows get the rowset's

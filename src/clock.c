@@ -126,12 +126,6 @@ cancel_install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-void
-cancel_request(void)
-{
-	cancelled = 1;
-}
-
 bool
 cancel_requested(void)
 {

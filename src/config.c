@@ -531,7 +531,6 @@ read_runner(struct config *c, config_getenv_fn env)
 	c->run_id = env_dup(env, "GITHUB_RUN_ID", NULL);
 	c->run_attempt = env_dup(env, "GITHUB_RUN_ATTEMPT", NULL);
 	c->workflow_repository = env_dup(env, "GITHUB_REPOSITORY", NULL);
-	c->workflow = env_dup(env, "GITHUB_WORKFLOW", NULL);
 	c->output_path = env_dup(env, "GITHUB_OUTPUT", NULL);
 	c->summary_path = env_dup(env, "GITHUB_STEP_SUMMARY", NULL);
 }
@@ -593,7 +592,6 @@ config_release(struct config *c)
 	free(c->run_id);
 	free(c->run_attempt);
 	free(c->workflow_repository);
-	free(c->workflow);
 	free(c->output_path);
 	free(c->summary_path);
 	memset(c, 0, sizeof(*c));

@@ -57,18 +57,6 @@ err_prefix(struct err *e, const char *fmt, ...)
 	return -1;
 }
 
-enum pc_exit
-err_exit_code(const struct err *e)
-{
-	switch (e->code) {
-	case ERR_NONE: return PC_EXIT_OK;
-	case ERR_INPUT: return PC_EXIT_INPUT;
-	case ERR_RATE:
-	case ERR_CANCELLED: return PC_EXIT_PARTIAL;
-	default: return PC_EXIT_FAILED;
-	}
-}
-
 bool
 err_stops_run(const struct err *e)
 {
@@ -85,29 +73,3 @@ err_stops_run(const struct err *e)
 	}
 }
 
-const char *
-err_code_name(enum err_code code)
-{
-	static const char *const names[] = {
-		[ERR_NONE] = "none",
-		[ERR_INPUT] = "input",
-		[ERR_IO] = "io",
-		[ERR_HTTP] = "http",
-		[ERR_TOO_BIG] = "too-big",
-		[ERR_DNS] = "dns",
-		[ERR_TLS] = "tls",
-		[ERR_POLICY] = "policy",
-		[ERR_GITHUB] = "github",
-		[ERR_NOT_FOUND] = "not-found",
-		[ERR_NO_REPO] = "no-repository",
-		[ERR_AUTH] = "auth",
-		[ERR_RATE] = "rate-limit",
-		[ERR_STORE] = "store",
-		[ERR_PARSE] = "parse",
-		[ERR_CANCELLED] = "cancelled",
-	};
-
-	if ((size_t)code >= sizeof(names) / sizeof(names[0]) || names[code] == NULL)
-		return "unknown";
-	return names[code];
-}

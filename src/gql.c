@@ -36,7 +36,7 @@ static const char *const fragments[F__N] = {
 			      "totalCount " PAGE_INFO
 			      " nodes { fullDatabaseId body createdAt updatedAt path position "
 			      "originalPosition diffHunk commit { oid } originalCommit { oid } "
-			      "replyTo { fullDatabaseId } pullRequestReview { fullDatabaseId } "
+			      "replyTo { fullDatabaseId } "
 			      "author { ...Actor } } }",
 	[F_THREADS] =
 		"fragment ThreadPage on PullRequestReviewThreadConnection { totalCount " PAGE_INFO

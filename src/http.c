@@ -30,7 +30,6 @@ struct http_client {
 	bool abort_on_cancel;
 	http_transport_fn transport;
 	void *transport_ctx;
-	uint64_t requests;
 };
 
 int
@@ -114,12 +113,6 @@ http_client_set_transport(struct http_client *c, http_transport_fn fn, void *ctx
 {
 	c->transport = fn;
 	c->transport_ctx = ctx;
-}
-
-uint64_t
-http_client_requests(const struct http_client *c)
-{
-	return c->requests;
 }
 
 void
@@ -464,7 +457,6 @@ http_send(struct http_client *c, const struct http_request *req, struct http_res
 {
 	struct http_request hop = *req;
 	char *url = NULL;
-	int64_t t0 = time_mono_ms();
 	int ret = 0;
 
 	for (int hops = 0;; hops++) {
@@ -472,7 +464,6 @@ http_send(struct http_client *c, const struct http_request *req, struct http_res
 
 		http_response_release(resp);
 		buf_init(&resp->body, c->max_body);
-		c->requests++;
 		ret = perform(c, &hop, resp, e);
 		if (ret < 0 || hops == HTTP_MAX_REDIRECTS)
 			break;
@@ -483,7 +474,6 @@ http_send(struct http_client *c, const struct http_request *req, struct http_res
 		url = next;
 		hop.url = url;
 	}
-	resp->elapsed_ms = time_mono_ms() - t0;
 	free(url);
 	return ret;
 }

@@ -256,8 +256,8 @@ backoff_scale(void)
 	return d;
 }
 
-/* What the informational flags print; 1 when one was given (nothing else to do). */
-static int
+/* Prints what an informational flag asks for; true when one was given (nothing else to do). */
+static bool
 informational(const struct run *r)
 {
 	const struct config *c = &r->cfg;
@@ -272,15 +272,11 @@ informational(const struct run *r)
 	else if (c->graphql_documents)
 		gql_print_documents(stdout);
 	else
-		return 0;
-	return 1;
+		return false;
+	return true;
 }
 
-/*
- * Reads and checks the settings: 0 to go on, 1 when what was asked is
- * printed (--help, --version …), -1 with ERR_INPUT in r->e (nothing was sent
- * anywhere).
- */
+/* Reads the settings and masks the secrets; -1 with ERR_INPUT in r->e. */
 static int
 read_settings(struct run *r, int argc, char **argv)
 {
@@ -291,8 +287,13 @@ read_settings(struct run *r, int argc, char **argv)
 	if (rc < 0)
 		return -1;
 	r->cmd = command_named(r->cfg.command);
-	if (informational(r))
-		return 1;
+	return 0;
+}
+
+/* Checks the settings against the command; -1 with ERR_INPUT (nothing was sent anywhere). */
+static int
+check_settings(struct run *r)
+{
 	if (r->cmd == NULL)
 		return err_set(&r->e, ERR_INPUT, "unknown command '%s' (see '%s --help')",
 			       r->cfg.command, PC_NAME);
@@ -606,18 +607,17 @@ main(int argc, char **argv)
 	err_clear(&r.e);
 	summary_init(&r.summary);
 	r.status = JOB_FAILED;
-	code = read_settings(&r, argc, argv);
-	if (code < 0) {
+	if (read_settings(&r, argc, argv) == 0 && informational(&r)) {
+		release(&r);
+		return PC_EXIT_OK;
+	}
+	if (r.e.code != ERR_NONE || check_settings(&r) < 0) {
 		log_error("%s", r.e.msg);
 		if (!r.cfg.in_actions && str_starts(r.e.msg, "unknown option"))
 			fprintf(stderr, "usage: %s <command> [options]; see '%s --help'\n", PC_NAME,
 				PC_NAME);
 		release(&r);
 		return PC_EXIT_INPUT;
-	}
-	if (code > 0) {
-		release(&r);
-		return PC_EXIT_OK;
 	}
 	cancel_install_signals();
 	if (open_services(&r) == 0)

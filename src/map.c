@@ -370,13 +370,10 @@ map_comment(const cJSON *j, enum gh_comment_kind kind, struct gh_comment *c, str
 	if (req_str(j, what, "path", &c->path, e) < 0 ||
 	    opt_int(j, what, "position", &c->position, e) < 0 ||
 	    opt_int(j, what, "original_position", &c->original_position, e) < 0 ||
-	    opt_int(j, what, "in_reply_to_id", &c->in_reply_to, e) < 0 ||
-	    opt_int(j, what, "pull_request_review_id", &c->review_id, e) < 0)
+	    opt_int(j, what, "in_reply_to_id", &c->in_reply_to, e) < 0)
 		goto fail;
 	if (c->in_reply_to < 0)
 		c->in_reply_to = 0;
-	if (c->review_id < 0)
-		c->review_id = 0;
 	c->diff_hunk = opt_str(j, "diff_hunk");
 	c->commit_id = opt_str(j, "commit_id");
 	c->original_commit_id = opt_str(j, "original_commit_id");
@@ -636,7 +633,6 @@ map_gql_comment(const cJSON *j, enum gh_comment_kind kind, int pr_number, struct
 {
 	const char *what = kind == GH_REVIEW_COMMENT ? "review comment" : "comment";
 	const cJSON *reply;
-	const cJSON *review;
 
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
@@ -661,10 +657,6 @@ map_gql_comment(const cJSON *j, enum gh_comment_kind kind, int pr_number, struct
 	reply = json_get(j, "replyTo");
 	if (reply != NULL && !cJSON_IsNull(reply) &&
 	    gql_id(reply, "replyTo", &c->in_reply_to, e) < 0)
-		goto fail;
-	review = json_get(j, "pullRequestReview");
-	if (review != NULL && !cJSON_IsNull(review) &&
-	    gql_id(review, "pullRequestReview", &c->review_id, e) < 0)
 		goto fail;
 	return 0;
 fail:

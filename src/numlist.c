@@ -64,55 +64,69 @@ parse_item(char *item, int64_t *lo, int64_t *hi)
 	return 0;
 }
 
+/* A list being read: the numbers so far. */
+struct list {
+	int64_t *v;
+	size_t n, cap;
+};
+
+/* Reads one non-empty item into l; -1 with ERR_INPUT naming it. */
+static int
+add_item(struct list *l, char *item, bool ascending, const char *what, struct err *e)
+{
+	char shown[72];
+	int64_t lo, hi;
+
+	snprintf(shown, sizeof(shown), "%.64s", item);
+	if (parse_item(item, &lo, &hi) < 0)
+		return err_set(e, ERR_INPUT,
+			       "%s: '%s' is not a pull request number or range (want e.g. 12,34 or "
+			       "10-20)",
+			       what, shown);
+	if (hi < lo)
+		return err_set(e, ERR_INPUT, "%s: '%s': a range runs from low to high", what, shown);
+	if (ascending && l->n > 0 && lo <= l->v[l->n - 1])
+		return err_set(e, ERR_INPUT, "%s: '%s' does not come after the number before", what,
+			       shown);
+	if ((uint64_t)(hi - lo) + l->n >= NUMLIST_MAX)
+		return err_set(e, ERR_INPUT, "%s: '%s': more than %d pull requests in one list",
+			       what, shown, NUMLIST_MAX);
+	for (int64_t v = lo; v <= hi; v++) {
+		if (l->n == l->cap) {
+			l->cap = l->cap != 0 ? 2 * l->cap : 16;
+			l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+		}
+		l->v[l->n++] = v;
+	}
+	return 0;
+}
+
 int
 numlist_parse(const char *s, const char *seps, bool ascending, bool blanks_ok, const char *what,
 	      int64_t **numbers, size_t *n, struct err *e)
 {
-	int64_t *out = NULL;
-	size_t count = 0, cap = 0;
+	struct list l = {0};
 	const char *p = s;
 	int rc = 0;
 
 	while (rc == 0 && *p != '\0') {
 		size_t len = strcspn(p, seps);
 		char *item = str_trim(xstrndup(p, len));
-		char shown[72];
-		int64_t lo, hi;
 
-		snprintf(shown, sizeof(shown), "%.64s", item);
-		if (item[0] == '\0' && !blanks_ok)
+		if (item[0] != '\0')
+			rc = add_item(&l, item, ascending, what, e);
+		else if (!blanks_ok)
 			rc = err_set(e, ERR_INPUT, "%s: an empty item", what);
-		else if (item[0] != '\0' && parse_item(item, &lo, &hi) < 0)
-			rc = err_set(e, ERR_INPUT,
-				     "%s: '%s' is not a pull request number or range (want e.g. "
-				     "12,34 or 10-20)",
-				     what, shown);
-		else if (item[0] != '\0' && hi < lo)
-			rc = err_set(e, ERR_INPUT, "%s: '%s': a range runs from low to high", what,
-				     shown);
-		else if (item[0] != '\0' && ascending && count > 0 && lo <= out[count - 1])
-			rc = err_set(e, ERR_INPUT, "%s: '%s' does not come after the number before",
-				     what, shown);
-		else if (item[0] != '\0' && (uint64_t)(hi - lo) + count >= NUMLIST_MAX)
-			rc = err_set(e, ERR_INPUT, "%s: '%s': more than %d pull requests in one list",
-				     what, shown, NUMLIST_MAX);
-		for (int64_t v = lo; rc == 0 && item[0] != '\0' && v <= hi; v++) {
-			if (count == cap) {
-				cap = cap != 0 ? 2 * cap : 16;
-				out = xrealloc(out, cap * sizeof(*out));
-			}
-			out[count++] = v;
-		}
 		free(item);
 		p += len;
 		if (rc == 0 && *p != '\0' && *++p == '\0' && !blanks_ok)
 			rc = err_set(e, ERR_INPUT, "%s: a trailing separator", what);
 	}
 	if (rc < 0) {
-		free(out);
+		free(l.v);
 		return -1;
 	}
-	*numbers = out;
-	*n = count;
+	*numbers = l.v;
+	*n = l.n;
 	return 0;
 }

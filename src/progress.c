@@ -276,18 +276,6 @@ progress_job_id(const struct progress *p)
 	return p->job_id;
 }
 
-size_t
-progress_processed(const struct progress *p)
-{
-	return p->processed;
-}
-
-size_t
-progress_failed(const struct progress *p)
-{
-	return p->failed;
-}
-
 int
 progress_set_repository(struct progress *p, const char *repository_id, struct err *e)
 {

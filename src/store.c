@@ -17,12 +17,6 @@ store_close(struct store *s)
 		s->ops->close(s);
 }
 
-const char *
-store_kind(const struct store *s)
-{
-	return s->ops->name;
-}
-
 /* The conflict key of a row as one string, for finding duplicates. */
 static char *
 row_key(const struct rowset *rs, size_t row, const int *cols, size_t ncols)
