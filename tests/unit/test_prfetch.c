@@ -24,6 +24,9 @@
 	"'url':'https://github.com/octo','databaseId':7}"
 #define WHEN "'2023-11-02T00:00:00Z'"
 
+/* The author of the nodes below (a test may name another). */
+static const char *author = ACTOR;
+
 /* A connection page: {totalCount, pageInfo, nodes}. cursor NULL: endCursor null. */
 static const char *
 conn(int total, bool more, const char *cursor, const char *nodes)
@@ -53,16 +56,16 @@ static const char *
 review_node(int id)
 {
 	return jq("{'fullDatabaseId':'%d','state':'APPROVED','body':'fine','submittedAt':" WHEN
-		  ",'commit':{'oid':'abc'},'author':" ACTOR "}",
-		  id);
+		  ",'commit':{'oid':'abc'},'author':%s}",
+		  id, author);
 }
 
 static const char *
 comment_node(int id)
 {
 	return jq("{'fullDatabaseId':'%d','body':'a remark','createdAt':" WHEN ",'updatedAt':" WHEN
-		  ",'author':" ACTOR "}",
-		  id);
+		  ",'author':%s}",
+		  id, author);
 }
 
 static const char *
@@ -71,8 +74,8 @@ rcomment_node(int id)
 	return jq("{'fullDatabaseId':'%d','body':'a line remark','createdAt':" WHEN
 		  ",'updatedAt':" WHEN ",'path':'a.c','position':1,'originalPosition':1,"
 		  "'diffHunk':'@@ -1 +1 @@','commit':{'oid':'abc'},'originalCommit':{'oid':'abc'},"
-		  "'replyTo':null,'pullRequestReview':{'fullDatabaseId':'101'},'author':" ACTOR "}",
-		  id);
+		  "'replyTo':null,'pullRequestReview':{'fullDatabaseId':'101'},'author':%s}",
+		  id, author);
 }
 
 static const char *
@@ -99,9 +102,9 @@ pull_node(int number, const char *parts)
 		  "'isDraft':false,'merged':false,'mergedAt':null,"
 		  "'createdAt':'2023-11-01T00:00:00Z','updatedAt':" WHEN ",'closedAt':null,"
 		  "'additions':2,'deletions':1,'changedFiles':1,'baseRefName':'main',"
-		  "'headRefName':'topic','url':'https://github.com/o/r/pull/%d','author':" ACTOR
-		  ",'mergedBy':null,'commits':{'totalCount':1}%s}",
-		  number, 5000 + number, number, number, parts);
+		  "'headRefName':'topic','url':'https://github.com/o/r/pull/%d','author':%s,"
+		  "'mergedBy':null,'commits':{'totalCount':1}%s}",
+		  number, 5000 + number, number, number, author, parts);
 }
 
 /* A whole answer: data.repository holds members ("'p1':{…},'p2':{…}"). */
@@ -189,6 +192,7 @@ static struct {
 		struct err why;
 	} fails[FAILS_MAX];
 	int nfails;
+	int64_t author_id, review_author_id; /* of the last pull and review delivered */
 	/* Refuse this callback ("pull", "files", …) of this PR with this code. */
 	const char *refuse;
 	int refuse_number;
@@ -224,6 +228,7 @@ static int
 on_pull(void *ud, const struct gh_pull *p, struct err *e)
 {
 	(void)ud;
+	rec.author_id = p->author.id;
 	return record("pull", p->number, NULL, e);
 }
 
@@ -250,8 +255,10 @@ on_reviews(void *ud, int number, const struct gh_review *r, size_t n, struct err
 	int rc;
 
 	(void)ud;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		buf_printf(&b, "%s%lld", i > 0 ? "," : "", (long long)r[i].id);
+		rec.review_author_id = r[i].author.id;
+	}
 	rc = record("reviews", number, buf_str(&b), e);
 	buf_release(&b);
 	return rc;
@@ -495,6 +502,56 @@ TEST(prfetch_reads_a_file_list_answered_null_over_rest)
 	end(g);
 }
 
+TEST(prfetch_reads_the_whole_file_list_over_rest_when_a_later_page_has_a_renamed_file)
+{
+	struct gh *g = begin();
+	static const int64_t numbers[] = {4};
+	struct err e;
+
+	fixture_answer(
+		200, NULL,
+		answer(jq("'p4':%s",
+			  pull_node(4, parts_of(conn(2, true, "F1", file_node("a.c", "MODIFIED")),
+						NULL, NULL, NULL)))));
+	fixture_answer(200, NULL,
+		       answer(jq("'c0':{'number':4,'files':%s}",
+				 conn(2, false, "F2", file_node("b.c", "RENAMED")))));
+	fixture_answer(200, NULL,
+		       jq("[%s,%s]", rest_file("a.c", "modified", NULL),
+			  rest_file("b.c", "renamed", "old.c")));
+	CHECK_INT(fetch(g, API_AUTO, PR_FILES, 0, numbers, 1, &e), 0);
+	CHECK_INT(gh_fake.nsent, 3);
+	CHECK(sent_to(2, "/repos/o/r/pulls/4/files?per_page=100"));
+	/* The first page came over GraphQL; REST's whole list follows (sinks key by name). */
+	CHECK_STR(trace(), "pull 4; files 4 a.c; files 4 a.c,b.c<old.c; done 4");
+	end(g);
+}
+
+TEST(prfetch_looks_up_a_user_graphql_cannot_number_over_rest_once)
+{
+	struct gh *g = begin();
+	static const int64_t numbers[] = {1};
+	const char *node;
+	struct err e;
+
+	/* An id past GraphQL's Int: GitHub answers databaseId null. */
+	author = "{'__typename':'User','login':'big','avatarUrl':'https://avatars.test/u/1',"
+		 "'url':'https://github.com/big','databaseId':null}";
+	node = pull_node(1, parts_of(NULL, page(review_node(101)), NULL, NULL));
+	author = ACTOR;
+	fixture_answer(200, NULL, answer(jq("'p1':%s", node)));
+	fixture_answer(200, NULL,
+		       jq("{'id':3000000000,'login':'big','type':'User','avatar_url':"
+			  "'https://avatars.test/u/1','html_url':'https://github.com/big'}"));
+	CHECK_INT(fetch(g, API_AUTO, PR_REVIEWS, 0, numbers, 1, &e), 0);
+	CHECK_INT(gh_fake.nsent, 2); /* the PR's author and its review's: one lookup */
+	CHECK(sent_to(1, "/users/big"));
+	CHECK_INT(rec.author_id, INT64_C(3000000000));
+	CHECK_INT(rec.review_author_id, INT64_C(3000000000));
+	CHECK_STR(trace(), "pull 1; reviews 1 101; done 1");
+	end(g);
+}
+
 TEST(prfetch_skips_null_items_and_counts_them_hidden)
 {
 	struct gh *g = begin();
@@ -725,6 +782,47 @@ TEST(prfetch_fails_only_its_pr_when_a_page_of_continuations_is_too_large)
 	CHECK_INT(e.code, ERR_NONE);
 	CHECK_STR(trace_of(1), "pull 1; reviews 1 101; done 1 failed(too-big)");
 	CHECK_STR(trace_of(2), "pull 2; reviews 2 201; done 2");
+	end(g);
+}
+
+TEST(prfetch_fails_every_pr_of_a_batch_github_refuses_and_delivers_done_for_each)
+{
+	struct gh *g = begin();
+	static const int64_t numbers[] = {1, 2};
+	struct err e;
+
+	fixture_answer(422, NULL, "{\"message\":\"Something went wrong\"}");
+	CHECK_INT(fetch(g, API_AUTO, PR_REVIEWS, 0, numbers, 2, &e), 0);
+	CHECK_INT(gh_fake.nsent, 1); /* a refusal is no matter of size: not split */
+	CHECK_STR(trace(), "done 1 failed(github); done 2 failed(github)");
+	CHECK(strstr(failure_of(2), "422 Something went wrong") != NULL);
+	end(g);
+}
+
+TEST(prfetch_asks_for_fewer_prs_a_query_when_answers_run_large)
+{
+	struct gh *g = begin();
+	static const int64_t numbers[] = {1, 2, 3, 4};
+	size_t big = (size_t)5 << 20; /* 5 MiB a PR: two would pass 8 MiB */
+	char *pad = xcalloc(big + 1, 1);
+	const char *heavy;
+	struct err e;
+
+	memset(pad, 'x', big);
+	heavy = jq("%s,'padding':'%s'", parts_of(NULL, EMPTY, NULL, NULL), pad);
+	free(pad);
+	fixture_answer(200, NULL,
+		       answer(jq("'p1':%s,'p2':%s", pull_node(1, heavy), pull_node(2, heavy))));
+	fixture_answer(200, NULL,
+		       answer(jq("'p3':%s", pull_node(3, parts_of(NULL, EMPTY, NULL, NULL)))));
+	fixture_answer(200, NULL,
+		       answer(jq("'p4':%s", pull_node(4, parts_of(NULL, EMPTY, NULL, NULL)))));
+	CHECK_INT(fetch(g, API_AUTO, PR_REVIEWS, 2, numbers, 4, &e), 0);
+	CHECK_INT(gh_fake.nsent, 3);
+	CHECK(sent_has(0, "p1:") && sent_has(0, "p2:"));
+	CHECK(sent_has(1, "p3:") && !sent_has(1, "p4:"));
+	CHECK(sent_has(2, "p4:"));
+	CHECK_INT(rec.nfails, 0);
 	end(g);
 }
 
