@@ -336,6 +336,22 @@ TEST(commitfetch_rest_sends_a_commit_whose_details_fail_to_bad_and_goes_on)
 	end(g);
 }
 
+TEST(commitfetch_rest_sends_a_listed_commit_it_cannot_read_to_bad_and_goes_on)
+{
+	struct gh *g = begin();
+	struct err e;
+
+	fixture_answer(200, NULL,
+		       jq("[{'sha':'bad0','commit':null},%s]", rest_commit("bbb", false)));
+	fixture_answer(200, NULL, rest_commit("bbb", true));
+	fixture_answer(200, NULL, "[]");
+	CHECK_INT(walk(g, API_REST, &e), 0);
+	CHECK_INT(gh_fake.nsent, 3);
+	CHECK_STR(events(), "bad; page: bbb +3-1 files:2 prs:");
+	CHECK(strstr(rec.why, "commit bad0") != NULL);
+	end(g);
+}
+
 TEST(commitfetch_rest_stops_when_a_commits_details_meet_a_failure_not_its_own)
 {
 	struct gh *g = begin();

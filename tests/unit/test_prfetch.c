@@ -1060,3 +1060,18 @@ TEST(prfetch_rest_fails_a_pr_github_does_not_have_and_goes_on)
 	CHECK_STR(trace(), "done 1 failed(not-found); pull 2; reviews 2 -; done 2");
 	end(g);
 }
+
+TEST(prfetch_rest_stops_with_no_repo_when_the_repository_itself_is_not_there)
+{
+	struct gh *g = begin();
+	static const int64_t numbers[] = {1, 2};
+	struct err e;
+
+	fixture_answer(404, NULL, "{\"message\":\"Not Found\"}"); /* pulls/1 */
+	fixture_answer(404, NULL, "{\"message\":\"Not Found\"}"); /* the repository */
+	CHECK_INT(fetch(g, API_REST, PR_REVIEWS, 0, numbers, 2, &e), -1);
+	CHECK(e.code == ERR_NO_REPO);
+	CHECK_INT(gh_fake.nsent, 2);
+	CHECK_STR(trace(), "");
+	end(g);
+}

@@ -296,6 +296,39 @@ TEST(select_current_holds_a_part_current_only_when_its_capture_has_githubs_prese
 	end();
 }
 
+TEST(select_current_counts_no_capture_of_another_repository)
+{
+	static const char *const args[] = {"pr-all", "--repository", "o/r", NULL};
+	static const char *const cols[] = {"github_id", "full_name", "owner", "name"};
+	static const int64_t numbers[] = {1};
+	time_t updated[1] = {at(NOW_ISO)};
+	unsigned current[1] = {9};
+	char mine[UUID_STR_SIZE];
+	struct rowset rs, out;
+	struct err e;
+
+	begin(args);
+	/* Another repository's #1, captured: the same number, not the same PR. */
+	rowset_init(&rs, "repositories", cols, 4);
+	rowset_add(&rs);
+	rowset_int(&rs, "github_id", 43);
+	rowset_text(&rs, "full_name", "o/other");
+	rowset_text(&rs, "owner", "o");
+	rowset_text(&rs, "name", "other");
+	CHECK(store_upsert(t.store, &rs, "github_id", "id", &out, &e) == 0);
+	snprintf(mine, sizeof(mine), "%s", t.ctx.repository_id);
+	snprintf(t.ctx.repository_id, sizeof(t.ctx.repository_id), "%s",
+		 rowset_text_at(&out, 0, "id"));
+	add_pr(1, NOW_ISO, true);
+	add_capture(1, "reviews", NOW_ISO);
+	snprintf(t.ctx.repository_id, sizeof(t.ctx.repository_id), "%s", mine);
+	rowset_release(&out);
+	rowset_release(&rs);
+	CHECK_INT(select_current(&t.ctx, PR_REVIEWS, numbers, updated, 1, current, &e), 0);
+	CHECK_INT(current[0], 0);
+	end();
+}
+
 TEST(select_current_asks_only_for_the_parts_wanted)
 {
 	static const char *const args[] = {"pr-all", "--repository", "o/r", NULL};
