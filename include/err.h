@@ -76,4 +76,7 @@ int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf
  */
 bool err_stops_run(const struct err *e);
 
+/* A short lower-case name of the code ("input", "not-found", ...), for records. Static. */
+const char *err_code_name(enum err_code code);
+
 #endif

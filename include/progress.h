@@ -59,10 +59,11 @@ int progress_set_repository(struct progress *p, const char *repository_id, struc
 int progress_set_total(struct progress *p, size_t total, struct err *e);
 
 /*
- * Counts one finished item: ok, or failed with a reason (kept in the bounded
- * error list). current names the item ("#123"). PATCHes when due.
+ * Counts one finished item: current names it ("#123"); failure is NULL when
+ * it was captured, else why not (its message and code are kept in the
+ * bounded error list). PATCHes when due.
  */
-int progress_item(struct progress *p, const char *current, bool ok, const char *error,
+int progress_item(struct progress *p, const char *current, const struct err *failure,
 		  struct err *e);
 
 /* Sets the resume cursor (cursor.h) written with the next PATCH; NULL clears it. */

@@ -73,3 +73,29 @@ err_stops_run(const struct err *e)
 	}
 }
 
+const char *
+err_code_name(enum err_code code)
+{
+	static const char *const names[] = {
+		[ERR_NONE] = "none",
+		[ERR_INPUT] = "input",
+		[ERR_IO] = "io",
+		[ERR_HTTP] = "http",
+		[ERR_TOO_BIG] = "too-big",
+		[ERR_DNS] = "dns",
+		[ERR_TLS] = "tls",
+		[ERR_POLICY] = "policy",
+		[ERR_GITHUB] = "github",
+		[ERR_NOT_FOUND] = "not-found",
+		[ERR_NO_REPO] = "no-repository",
+		[ERR_AUTH] = "auth",
+		[ERR_RATE] = "rate-limit",
+		[ERR_STORE] = "store",
+		[ERR_PARSE] = "parse",
+		[ERR_CANCELLED] = "cancelled",
+	};
+
+	if ((size_t)code >= sizeof(names) / sizeof(names[0]) || names[code] == NULL)
+		return "unknown";
+	return names[code];
+}

@@ -561,9 +561,10 @@ send_conts(struct fetch *f, struct gql_cont *batch, size_t n, int *tries, struct
 		return QUERY_SPLIT;
 	}
 	if (rc < 0) {
-		/* Only the PRs these pages belong to fail. */
+		/* Only the PRs these pages belong to fail; the run goes on. */
 		for (size_t i = 0; i < n; i++)
 			fail_pr(state_of(f, batch[i].number), &why);
+		rc = 0;
 	} else {
 		size_t per = bytes / n;
 

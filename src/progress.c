@@ -332,11 +332,12 @@ progress_set_total(struct progress *p, size_t total, struct err *e)
 }
 
 int
-progress_item(struct progress *p, const char *current, bool ok, const char *error, struct err *e)
+progress_item(struct progress *p, const char *current, const struct err *failure,
+	      struct err *e)
 {
 	free(p->current);
 	p->current = xstrdup(current);
-	if (ok) {
+	if (failure == NULL) {
 		p->processed++;
 	} else {
 		cJSON *it = cJSON_CreateObject();
@@ -345,7 +346,8 @@ progress_item(struct progress *p, const char *current, bool ok, const char *erro
 		p->failed++;
 		now_iso(now);
 		json_add_str(it, "item", current);
-		json_add_str(it, "error", error != NULL ? error : "failed");
+		json_add_str(it, "error", failure->msg[0] != '\0' ? failure->msg : "failed");
+		json_add_str(it, "code", err_code_name(failure->code));
 		json_add_str(it, "at", now);
 		cJSON_AddItemToArray(p->errors, it);
 		if (cJSON_GetArraySize(p->errors) > PROGRESS_MAX_ERRORS)

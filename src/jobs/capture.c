@@ -569,7 +569,7 @@ on_done(void *ud, int number, const struct err *failure, struct err *e)
 	} else {
 		ctx->processed++;
 		leave(s, number);
-		rc = progress_item(ctx->progress, label, true, NULL, e);
+		rc = progress_item(ctx->progress, label, NULL, e);
 	}
 	rec_drop(s, number);
 	return rc;

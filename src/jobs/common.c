@@ -174,7 +174,7 @@ jobs_item_failed(struct job_ctx *ctx, const char *label, const struct err *why, 
 {
 	log_error("%s: %s", label, why->msg);
 	ctx->failed++;
-	return progress_item(ctx->progress, label, false, why->msg, e);
+	return ctx->progress != NULL ? progress_item(ctx->progress, label, why, e) : 0;
 }
 
 /* Looks up repositories by one column; fills ctx on a hit. 1 found, 0 not, -1 error. */

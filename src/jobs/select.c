@@ -180,7 +180,14 @@ select_current(struct job_ctx *ctx, unsigned parts, const int64_t *numbers,
 	return rc;
 }
 
-/* The PRs created in the last time-range days that lack any of parts. */
+/* Whether PR number is this shard's: every shard-total'th PR, by number. */
+static bool
+in_share(const struct config *cfg, int64_t number)
+{
+	return cfg->shard_total <= 1 || number % cfg->shard_total == cfg->shard_index;
+}
+
+/* The PRs created in the last time-range days that lack any of parts (this shard's). */
 static int
 select_lacking(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *nout, struct err *e)
 {
@@ -198,6 +205,8 @@ select_lacking(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *nout,
 	if (rc == 0)
 		rc = select_current(ctx, parts, r.numbers, r.updated, r.n, cur, e);
 	for (size_t i = 0; rc == 0 && i < r.n; i++) {
+		if (!in_share(cfg, r.numbers[i]))
+			continue; /* another shard's: neither taken nor counted here */
 		if ((cur[i] & parts) == parts) {
 			ctx->skipped++;
 			continue;
@@ -244,21 +253,6 @@ from_cursor(const struct job_ctx *ctx, const char *cursor, int64_t **out, size_t
 	return 0;
 }
 
-/* This shard's share: every shard-total'th PR, by number. */
-static void
-take_share(const struct config *cfg, int64_t *numbers, size_t *n)
-{
-	size_t kept = 0;
-
-	if (cfg->shard_total <= 1)
-		return;
-	for (size_t i = 0; i < *n; i++)
-		if (numbers[i] % cfg->shard_total == cfg->shard_index)
-			numbers[kept++] = numbers[i];
-	log_info("shard %d of %d takes %zu of them", cfg->shard_index + 1, cfg->shard_total, kept);
-	*n = kept;
-}
-
 int
 select_pulls(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *n, struct err *e)
 {
@@ -279,7 +273,9 @@ select_pulls(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *n, stru
 			  cfg->time_range);
 		if (select_lacking(ctx, parts, out, n, e) < 0)
 			return -1;
-		take_share(cfg, *out, n);
+		if (cfg->shard_total > 1)
+			log_info("shard %d of %d takes %zu of them", cfg->shard_index + 1,
+				 cfg->shard_total, *n);
 	}
 	if (cfg->max_items > 0 && *n > (size_t)cfg->max_items) {
 		log_notice(

@@ -59,9 +59,9 @@ fake_http_transport(void *ctx, const struct http_request *req, struct http_respo
 			       req->url);
 	a = &f->answers[f->next++];
 	if (a->fail)
-		return err_set(e, a->fail_code != ERR_NONE ? a->fail_code : ERR_HTTP,
-			       "fake: %s", a->fail_code == ERR_DNS ? "cannot resolve host"
-								  : "connection reset");
+		return err_set(e, a->fail_code != ERR_NONE ? a->fail_code : ERR_HTTP, "fake: %s",
+			       a->fail_code == ERR_DNS ? "cannot resolve host"
+						       : "connection reset");
 	resp->status = a->status;
 	if (a->body != NULL)
 		buf_puts(&resp->body, a->body);

@@ -117,7 +117,7 @@ TEST(dry_store_reads_go_to_the_inner_store)
 	CHECK_STR(rowset_text_at(&rs, 1, "full_name"), "o/two");
 	CHECK_INT(inner->requests - inner_before, 1);
 	CHECK_INT(dry->requests, 1); /* the dry store counts the round trips it made */
-	CHECK_STR(store_kind(dry), "dry run");
+	CHECK_STR(dry->ops->name, "dry run");
 	rowset_release(&rs);
 	end();
 }

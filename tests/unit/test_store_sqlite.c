@@ -67,7 +67,7 @@ TEST(sqlite_upsert_returns_ids_and_merges_on_the_conflict_key)
 
 	if (!CHECK(s != NULL))
 		return;
-	CHECK_STR(store_kind(s), "sqlite");
+	CHECK_STR(s->ops->name, "sqlite");
 	CHECK(add_repo(s, INT64_C(9007199254740993), "x", &a, NULL) == 0);
 	CHECK_INT(a.nrows, 1);
 	snprintf(id, sizeof(id), "%s", rowset_text_at(&a, 0, "id"));
