@@ -11,8 +11,9 @@
 
 #include "util.h"
 
-#define LINE_MAX_BYTES ((size_t)64 * 1024)
-#define MASK_MIN_LEN   4
+#define LINE_MAX_BYTES    ((size_t)64 * 1024)   /* of a message's text; escaping adds more */
+#define MESSAGE_MAX_BYTES ((size_t)1024 * 1024) /* formatted before redaction and the cut */
+#define MASK_MIN_LEN      4
 
 static struct {
 	bool actions;
@@ -85,33 +86,88 @@ log_escape_property(struct buf *out, const char *s)
 	return escape(out, s, true);
 }
 
+/*
+ * Appends the character at p (n bytes left) as a log shows outside text, and
+ * sets *used to its bytes: control characters as \n, \r, \t or \xNN, what
+ * can reorder or hide text as \uXXXX, bytes that are not UTF-8 as \xNN.
+ * Unless line (the text is annotation data, escaped after this), line breaks
+ * and tabs are left for the runner's escaping to carry.
+ */
+static int
+put_visible(struct buf *out, const char *p, size_t n, bool line, size_t *used)
+{
+	int cp = utf8_decode(p, n, used);
+
+	if (cp < 0) {
+		for (size_t i = 0; i < *used; i++)
+			if (buf_printf(out, "\\x%02x", (unsigned char)p[i]) < 0)
+				return -1;
+		return 0;
+	}
+	if (utf8_invisible(cp))
+		return buf_printf(out, "\\u%04x", (unsigned)cp);
+	if (!line && (cp == '\n' || cp == '\r' || cp == '\t'))
+		return buf_putc(out, (char)cp);
+	if (cp == '\n')
+		return buf_puts(out, "\\n");
+	if (cp == '\r')
+		return buf_puts(out, "\\r");
+	if (cp == '\t')
+		return buf_puts(out, "\\t");
+	if (cp < 0x20 || cp == 0x7f)
+		return buf_printf(out, "\\x%02x", (unsigned)cp);
+	/* The runner reads "##[command]" anywhere in a line (ActionCommand.TryParse). */
+	if (line && cp == '[' && out->len >= 2 && out->data[out->len - 2] == '#' &&
+	    out->data[out->len - 1] == '#')
+		return buf_puts(out, "\\[");
+	return buf_append(out, p, *used);
+}
+
+/* Appends s with control characters (but line breaks and tabs) and what can
+ * reorder or hide text escaped: for annotation data. */
+static int
+unhide(struct buf *out, const char *s)
+{
+	const char *end = s + strlen(s);
+	size_t used;
+
+	for (const char *p = s; p < end; p += used)
+		if (put_visible(out, p, (size_t)(end - p), false, &used) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Bytes of a character the runner's TrimStart() skips (.NET char.IsWhiteSpace)
+ * at p, or 0. Those that are escaped anyway are not listed.
+ */
+static size_t
+blank(const char *p, size_t n)
+{
+	size_t used;
+	int cp = utf8_decode(p, n, &used);
+
+	if (cp == ' ' || cp == '\t' || cp == 0xA0 || cp == 0x1680 ||
+	    (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+	    cp == 0x205F || cp == 0x3000)
+		return used;
+	return 0;
+}
+
 int
 log_sanitize_line(struct buf *out, const char *s)
 {
+	const char *end = s + strlen(s);
 	const char *p = s;
+	size_t used;
 
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (str_starts(p, "::") || str_starts(p, "##["))
-		if (buf_putc(out, '\\') < 0)
+	while (p < end && blank(p, (size_t)(end - p)) > 0)
+		p += blank(p, (size_t)(end - p));
+	if (str_starts(p, "::") && buf_putc(out, '\\') < 0)
+		return -1;
+	for (p = s; p < end; p += used)
+		if (put_visible(out, p, (size_t)(end - p), true, &used) < 0)
 			return -1;
-	for (p = s; *p != '\0'; p++) {
-		unsigned char c = (unsigned char)*p;
-		int rc;
-
-		if (c == '\n')
-			rc = buf_puts(out, "\\n");
-		else if (c == '\r')
-			rc = buf_puts(out, "\\r");
-		else if (c == '\t')
-			rc = buf_puts(out, "\\t");
-		else if (c < 0x20 || c == 0x7f)
-			rc = buf_printf(out, "\\x%02x", c);
-		else
-			rc = buf_putc(out, (char)c);
-		if (rc < 0)
-			return -1;
-	}
 	return 0;
 }
 
@@ -125,6 +181,17 @@ find_nocase(const char *s, size_t len, const char *needle)
 		if (strncasecmp(s + i, needle, n) == 0)
 			return s + i;
 	return NULL;
+}
+
+/* The longest prefix of s[0..n) that ends on a character boundary, at most max bytes. */
+static size_t
+whole_chars(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
 }
 
 int
@@ -159,13 +226,7 @@ log_gist(struct buf *out, const char *s, size_t len, size_t max)
 			(void)buf_putc(&g, (char)c);
 		}
 	}
-	n = g.len;
-	if (n > max) {
-		/* Whole characters only: back off to a lead byte. */
-		n = max;
-		while (n > 0 && ((unsigned char)g.data[n] & 0xC0) == 0x80)
-			n--;
-	}
+	n = whole_chars(buf_str(&g), g.len, max);
 	rc = n > 0 ? buf_append(out, g.data, n) : 0;
 	if (rc == 0 && n < g.len)
 		rc = buf_puts(out, "…");
@@ -250,32 +311,46 @@ log_mask(const char *secret)
 	}
 }
 
-/* Formats, redacts, escapes per kind and prints one line. */
+/* Formats, redacts, cuts, escapes per kind and prints one line. */
 static void
 emit(const char *command, const char *plain_prefix, const char *fmt, va_list ap)
 {
-	struct buf raw = BUF_INIT(LINE_MAX_BYTES);
-	struct buf red = BUF_INIT(LINE_MAX_BYTES);
-	struct buf line = BUF_INIT(LINE_MAX_BYTES);
+	struct buf raw = BUF_INIT(MESSAGE_MAX_BYTES);
+	struct buf red = BUF_INIT(MESSAGE_MAX_BYTES); /* redaction never lengthens */
+	struct buf cut = BUF_INIT(LINE_MAX_BYTES);
+	/* Escaping makes a byte of text at most 4 ("\xNN", or '%' as "%25"), then
+	 * comes the command or the prefix: these cannot fail. */
+	struct buf vis = BUF_INIT(4 * LINE_MAX_BYTES);
+	struct buf line = BUF_INIT(4 * LINE_MAX_BYTES + 64);
+	size_t n;
 
-	/* Over-long messages are cut at the cap rather than dropped. */
 	if (buf_vprintf(&raw, fmt, ap) < 0) {
 		buf_reset(&raw); /* failure is sticky */
 		buf_puts(&raw, "(log line too long)");
 	}
+	/* Redact before cutting: the two halves of a cut secret would not be recognised. */
 	log_redact(&red, buf_str(&raw));
+	/* An over-long message is cut, the cut marked, rather than dropped. */
+	n = whole_chars(buf_str(&red), red.len, LINE_MAX_BYTES - strlen("…"));
+	buf_append(&cut, buf_str(&red), n);
+	if (n < red.len)
+		buf_puts(&cut, "…");
 	if (L.actions && command != NULL) {
+		/* The runner shows annotations too: no raw controls or bidi controls there. */
+		unhide(&vis, buf_str(&cut));
 		buf_printf(&line, "::%s::", command);
-		log_escape_data(&line, buf_str(&red));
+		log_escape_data(&line, buf_str(&vis));
 	} else {
 		if (plain_prefix != NULL)
 			buf_puts(&line, plain_prefix);
-		log_sanitize_line(&line, buf_str(&red));
+		log_sanitize_line(&line, buf_str(&cut));
 	}
-	fprintf(stream(), "%s\n", buf_str(&line));
+	fprintf(stream(), "%s\n", buf_failed(&line) ? "(log line too long)" : buf_str(&line));
 	fflush(stream());
 	buf_release(&raw);
 	buf_release(&red);
+	buf_release(&cut);
+	buf_release(&vis);
 	buf_release(&line);
 }
 
