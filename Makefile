@@ -1,6 +1,7 @@
 # progressive-capture - build, test and check.
 #
 #   make            development binary against Debian's -dev packages
+#                   (names what is missing, and how to get it, before compiling)
 #   make run REPO=owner/name   capture a repository into ./progressive-capture.db
 #   make test       everything CI runs: installs what it needs, unit tests,
 #                   sanitizers, fake GitHub + PostgreSQL integration tests
@@ -35,23 +36,30 @@ OBJ     := $(SRC:%.c=build/obj/%.o) build/obj/$(GEN:.c=.o)
 LIBOBJ  := $(LIBSRC:%.c=build/obj/%.o)
 UNITSRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all run unit sanitize test bench lint format fuzz fuzz-build clean static static-deps container
+.PHONY: all run unit sanitize test bench lint format fuzz fuzz-build clean static static-deps \
+	container deps-check
 
 all: $(PROG)
 
 $(PROG): $(OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-build/obj/%.o: %.c
+build/obj/%.o: %.c | deps-check
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The -dev packages, checked before the first compile: on a fresh machine
+# `make` names what is missing and how to get it, instead of stopping at the
+# first #include. It installs nothing itself (make run and make test do).
+deps-check:
+	@CC='$(CC)' sh scripts/deps-build.sh --check $(PKGS)
 
 # The SQLite schema, compiled in.
 $(GEN): db/sqlite/schema.sql scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh sqlite_schema_sql $< > $@
 
-build/unit: $(UNITSRC) $(LIBOBJ)
+build/unit: $(UNITSRC) $(LIBOBJ) | deps-check
 	@mkdir -p build
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit -o $@ $(UNITSRC) $(LIBOBJ) $(LDLIBS)
 
@@ -60,16 +68,17 @@ unit: build/unit
 
 # Unit tests and a binary under AddressSanitizer + UndefinedBehaviorSanitizer.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-build/san/unit: $(UNITSRC) $(LIBSRC)
+build/san/unit: $(UNITSRC) $(LIBSRC) | deps-check
 	@mkdir -p build/san
 	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -Wno-missing-prototypes -Itests/unit -o $@ $^ $(LDLIBS)
-build/san/$(PROG): $(SRC) $(GEN)
+build/san/$(PROG): $(SRC) $(GEN) | deps-check
 	@mkdir -p build/san
 	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -o $@ $^ $(LDLIBS)
 sanitize: build/san/unit build/san/$(PROG)
 	cd tests && ../build/san/unit
 
-test: $(PROG)
+# tests/run.sh installs what the build needs before it builds anything.
+test:
 	tests/run.sh
 
 static:
@@ -94,8 +103,9 @@ run:
 
 # What a full capture of 1,000 PRs costs in requests and points (counted by
 # the fake GitHub, never timed); needs PostgreSQL, like the tests.
-bench: $(PROG)
+bench:
 	sh tests/lib/deps.sh
+	@$(MAKE) --no-print-directory $(PROG)
 	cd tests && node --test --test-reporter=spec bench/
 
 # clang-tidy: bug-finding checks; off are the "use memcpy_s" advice (Annex K,
@@ -121,7 +131,7 @@ format:
 # libFuzzer targets, one per parser family; `make fuzz FUZZ_SECONDS=60` for longer runs.
 FUZZ_SECONDS ?= 10
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-build/fuzz/%: tests/fuzz/%.c $(LIBSRC)
+build/fuzz/%: tests/fuzz/%.c $(LIBSRC) | deps-check
 	@mkdir -p build/fuzz
 	clang $(CSTD) -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 fuzz-build: $(FUZZERS)
