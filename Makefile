@@ -14,43 +14,71 @@
 #                   (build/static/progressive-capture; scripts/static-build.sh)
 #   make container  build the Dockerfile with podman and run the image
 #                   as GitHub's runner does (tests/container/run.sh)
+#
+# WERROR=1 makes warnings errors, in every build.
 
 PROG    := progressive-capture
-CC      ?= cc
 PKGS    := libcurl libcjson sqlite3
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wconversion -Wno-sign-conversion
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+# What every build compiles with, the fuzzers included.
+BASE_CFLAGS := $(CSTD) $(WARN) -Iinclude
+ifdef WERROR
+BASE_CFLAGS += -Werror
+endif
 # CFLAGS is the user's (make CFLAGS=-O3 keeps the warnings and includes).
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(CSTD) $(WARN) -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lsqlite3)
-ifdef WERROR
-ALL_CFLAGS += -Werror
-endif
 
 SRC     := $(wildcard src/*.c src/jobs/*.c)
 GEN     := build/gen/sqlite_schema.c
 LIBSRC  := $(filter-out src/main.c,$(SRC)) $(GEN)
-OBJ     := $(SRC:%.c=build/obj/%.o) build/obj/$(GEN:.c=.o)
-LIBOBJ  := $(LIBSRC:%.c=build/obj/%.o)
 UNITSRC := $(wildcard tests/unit/*.c)
+FUZZSRC := $(wildcard tests/fuzz/fuzz_*.c)
+# $(call objs,DIR,SOURCES): the objects of SOURCES in the build under DIR.
+objs     = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
 .PHONY: all run unit sanitize test bench lint format fuzz fuzz-build clean static static-deps \
 	container deps-check
+.DELETE_ON_ERROR:
 
 all: $(PROG)
 
-$(PROG): $(OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+# --- the builds -----------------------------------------------------------------
+# Every build compiles the same sources with the same rule, standard, defines
+# and warnings (BASE_CFLAGS), into objects of its own with header dependencies
+# (-MMD); a build only chooses its compiler, flags and packages:
+#   build/obj          development     $(CC), CFLAGS, Debian's -dev packages
+#   build/san/obj      ASan + UBSan    $(CC), CFLAGS -O1, sanitizers
+#   build/fuzz/obj     libFuzzer       clang, -g -O1, fuzzer instrumentation
+SAN            := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_CC        ?= clang
+FUZZ_SAN       := -fsanitize=address,undefined
 
+build/obj/% build/san/%: BUILD_CC = $(CC)
+build/obj/%:    BUILD_CFLAGS = $(PKG_CFLAGS) $(CFLAGS)
+build/san/%:    BUILD_CFLAGS = $(PKG_CFLAGS) $(CFLAGS) $(SAN) -O1
+build/fuzz/%:   BUILD_CC = $(FUZZ_CC)
+build/fuzz/%:   BUILD_CFLAGS = $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN)
+# Unit tests: their harness's header; TEST() functions need no prototypes.
+build/obj/tests/unit/% build/san/obj/tests/unit/%: TEST_CFLAGS = -Wno-missing-prototypes -Itests/unit
+
+define compile
+@mkdir -p $(@D)
+$(BUILD_CC) $(BASE_CFLAGS) $(BUILD_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
+endef
 build/obj/%.o: %.c | deps-check
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(compile)
+build/san/obj/%.o: %.c | deps-check
+	$(compile)
+build/fuzz/obj/%.o: %.c | deps-check
+	$(compile)
 
-# The -dev packages, checked before the first compile: on a fresh machine
-# `make` names what is missing and how to get it, instead of stopping at the
-# first #include. It installs nothing itself (make run and make test do).
+# The -dev packages, checked before the first host compile: on a fresh
+# machine `make` names what is missing and how to get it, instead of stopping
+# at the first #include. It installs nothing itself (make run and make test do).
 deps-check:
 	@CC='$(CC)' sh scripts/deps-build.sh --check $(PKGS)
 
@@ -59,27 +87,23 @@ $(GEN): db/sqlite/schema.sql scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh sqlite_schema_sql $< > $@
 
-build/unit: $(UNITSRC) $(LIBOBJ) | deps-check
-	@mkdir -p build
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit -o $@ $(UNITSRC) $(LIBOBJ) $(LDLIBS)
+# --- development ----------------------------------------------------------------
+$(PROG): $(call objs,build,$(SRC) $(GEN))
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+build/unit: $(call objs,build,$(UNITSRC) $(LIBSRC))
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 unit: build/unit
 	cd tests && ../build/unit
 
-# Unit tests and a binary under AddressSanitizer + UndefinedBehaviorSanitizer.
-SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-build/san/unit: $(UNITSRC) $(LIBSRC) | deps-check
-	@mkdir -p build/san
-	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -Wno-missing-prototypes -Itests/unit -o $@ $^ $(LDLIBS)
-build/san/$(PROG): $(SRC) $(GEN) | deps-check
-	@mkdir -p build/san
-	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -o $@ $^ $(LDLIBS)
+# --- unit tests and a binary under AddressSanitizer + UndefinedBehaviorSanitizer
+build/san/unit: $(call objs,build/san,$(UNITSRC) $(LIBSRC))
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+build/san/$(PROG): $(call objs,build/san,$(SRC) $(GEN))
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 sanitize: build/san/unit build/san/$(PROG)
 	cd tests && ../build/san/unit
-
-# tests/run.sh installs what the build needs before it builds anything.
-test:
-	tests/run.sh
 
 static:
 	sh scripts/static-build.sh
@@ -88,6 +112,11 @@ static-deps:
 
 container:
 	sh tests/container/run.sh
+
+# --- tests ----------------------------------------------------------------------
+# tests/run.sh installs what the build needs before building anything.
+test:
+	tests/run.sh
 
 # Capture a repository into the local SQLite file, installing the build's
 # packages first if need be:
@@ -128,12 +157,12 @@ lint:
 format:
 	clang-format -i $(SRC) $(wildcard include/*.h) $(UNITSRC) $(wildcard tests/unit/*.h tests/fuzz/*.c)
 
-# libFuzzer targets, one per parser family; `make fuzz FUZZ_SECONDS=60` for longer runs.
+# --- libFuzzer targets, one per parser family ---------------------------------------
+# `make fuzz FUZZ_SECONDS=60` for longer runs.
 FUZZ_SECONDS ?= 10
-FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-build/fuzz/%: tests/fuzz/%.c $(LIBSRC) | deps-check
-	@mkdir -p build/fuzz
-	clang $(CSTD) -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZSRC))
+$(FUZZERS): build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(call objs,build/fuzz,$(LIBSRC))
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 fuzz-build: $(FUZZERS)
 fuzz: fuzz-build
 	@for f in $(FUZZERS); do \
@@ -147,4 +176,5 @@ fuzz: fuzz-build
 clean:
 	rm -rf build $(PROG)
 
--include $(OBJ:.o=.d)
+-include $(patsubst %.o,%.d,$(foreach b,build build/san build/fuzz,\
+	$(call objs,$(b),$(SRC) $(GEN) $(UNITSRC) $(FUZZSRC))))
