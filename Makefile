@@ -11,7 +11,8 @@
 #   make fuzz       short libFuzzer runs of every parser
 #   make bench      requests and points of a 1,000-PR capture (counted, not timed)
 #   make static     the release binary: musl, fully static, stripped
-#                   (build/static/progressive-capture; scripts/static-build.sh)
+#                   (build/static/progressive-capture; dependencies from
+#                   scripts/static-deps.sh, `make static-deps` alone)
 #   make container  build the Dockerfile with podman and run the image
 #                   as GitHub's runner does (tests/container/run.sh)
 #
@@ -22,7 +23,7 @@ PKGS    := libcurl libcjson sqlite3
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wconversion -Wno-sign-conversion
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-# What every build compiles with, the fuzzers included.
+# What every build compiles with, the release binary and the fuzzers included.
 BASE_CFLAGS := $(CSTD) $(WARN) -Iinclude
 ifdef WERROR
 BASE_CFLAGS += -Werror
@@ -53,15 +54,27 @@ all: $(PROG)
 #   build/obj          development     $(CC), CFLAGS, Debian's -dev packages
 #   build/san/obj      ASan + UBSan    $(CC), CFLAGS -O1, sanitizers
 #   build/fuzz/obj     libFuzzer       clang, -g -O1, fuzzer instrumentation
+#   build/static/obj   the release     musl-gcc, RELEASE_CFLAGS, the static prefix
 SAN            := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_CC        ?= clang
 FUZZ_SAN       := -fsanitize=address,undefined
+STATIC_CC      ?= musl-gcc
+RELEASE_CFLAGS ?= -Os -ffunction-sections -fdata-sections
+RELEASE_LDFLAGS ?= -static -Wl,--gc-sections
+# The dependencies' work directory (STATIC_DIR=/elsewhere shares the prefix
+# between checkouts); the release objects and binary stay in build/static.
+STATIC_DIR     ?= build/static
+STATIC_PKG      = PKG_CONFIG_LIBDIR=$(abspath $(STATIC_DIR))/prefix/lib/pkgconfig PKG_CONFIG_PATH= \
+                  pkg-config --static
 
 build/obj/% build/san/%: BUILD_CC = $(CC)
 build/obj/%:    BUILD_CFLAGS = $(PKG_CFLAGS) $(CFLAGS)
 build/san/%:    BUILD_CFLAGS = $(PKG_CFLAGS) $(CFLAGS) $(SAN) -O1
 build/fuzz/%:   BUILD_CC = $(FUZZ_CC)
 build/fuzz/%:   BUILD_CFLAGS = $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN)
+build/static/%: BUILD_CC = $(STATIC_CC)
+# Expanded when a recipe runs, after static-deps has made the prefix.
+build/static/%: BUILD_CFLAGS = $(shell $(STATIC_PKG) --cflags $(PKGS)) $(RELEASE_CFLAGS)
 # Unit tests: their harness's header; TEST() functions need no prototypes.
 build/obj/tests/unit/% build/san/obj/tests/unit/%: TEST_CFLAGS = -Wno-missing-prototypes -Itests/unit
 
@@ -74,6 +87,8 @@ build/obj/%.o: %.c | deps-check
 build/san/obj/%.o: %.c | deps-check
 	$(compile)
 build/fuzz/obj/%.o: %.c | deps-check
+	$(compile)
+build/static/obj/%.o: %.c | static-deps
 	$(compile)
 
 # The -dev packages, checked before the first host compile: on a fresh
@@ -105,10 +120,23 @@ build/san/$(PROG): $(call objs,build/san,$(SRC) $(GEN))
 sanitize: build/san/unit build/san/$(PROG)
 	cd tests && ../build/san/unit
 
-static:
-	sh scripts/static-build.sh
+# --- the release binary -------------------------------------------------------
+# scripts/static-deps.sh fetches and builds the pinned dependencies with musl,
+# once; the binary is then this Makefile's own build, linked -static, with
+# unused sections dropped, and stripped (the unstripped link stays in obj/).
 static-deps:
-	sh scripts/static-build.sh --deps-only
+	@STATIC_DIR='$(abspath $(STATIC_DIR))' sh scripts/static-deps.sh
+
+build/static/obj/$(PROG): $(call objs,build/static,$(SRC) $(GEN)) | static-deps
+	$(STATIC_CC) $(RELEASE_LDFLAGS) -o $@ $^ $(shell $(STATIC_PKG) --libs $(PKGS))
+
+build/static/$(PROG): build/static/obj/$(PROG)
+	strip -o $@ $<
+	@file $@ | grep -q 'statically linked' || \
+		{ echo "static: $@ is not statically linked: $$(file -b $@)" >&2; exit 1; }
+
+static: build/static/$(PROG)
+	@echo "static: build/static/$(PROG): $$(file -b $< | cut -d, -f1-2), stripped, $$(wc -c <$<) bytes"
 
 container:
 	sh tests/container/run.sh
@@ -176,5 +204,5 @@ fuzz: fuzz-build
 clean:
 	rm -rf build $(PROG)
 
--include $(patsubst %.o,%.d,$(foreach b,build build/san build/fuzz,\
+-include $(patsubst %.o,%.d,$(foreach b,build build/san build/fuzz build/static,\
 	$(call objs,$(b),$(SRC) $(GEN) $(UNITSRC) $(FUZZSRC))))

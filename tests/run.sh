@@ -133,7 +133,7 @@ section "integration tests under valgrind (memcheck, leaks; store postgrest)"
 tap_tally "$work/valgrind.tap" "valgrind integration"
 
 section "the release binary (make static) in an empty root"
-if make -s static >"$work/static.out" 2>&1; then
+if make -s WERROR=1 static >"$work/static.out" 2>&1; then
 	tail -n 1 "$work/static.out"
 	(cd tests && node --test --test-concurrency=1 \
 		--test-reporter=spec --test-reporter-destination=stdout \
