@@ -33,7 +33,8 @@ CFLAGS  ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lsqlite3)
 
-SRC     := $(wildcard src/*.c src/jobs/*.c)
+# Every .c under src/, in whatever folders it is split into.
+SRC     := $(sort $(shell find src -name '*.c'))
 GEN     := build/gen/sqlite_schema.c
 LIBSRC  := $(filter-out src/main.c,$(SRC)) $(GEN)
 UNITSRC := $(wildcard tests/unit/*.c)
