@@ -1,9 +1,11 @@
 # progressive-capture container action.
 #
-# Builder: Debian, pinned by digest (override with --build-arg DEBIAN=...),
-# runs `make static`: the dependencies from Debian's source packages, built with
-# musl (a layer of their own, so a source change does not rebuild them), then
-# the binary linked fully static (scripts/static-build.sh).
+# Builder: Debian, pinned by digest (override with --build-arg DEBIAN=...).
+# First the static dependencies, built with musl from Debian's source packages
+# (scripts/static-deps.sh), in a layer that depends on nothing but that script
+# and its pinned versions, so a change to the sources or the Makefile does not
+# rebuild them; then `make static`, the Makefile's own build of the binary,
+# linked fully static and stripped.
 # Runtime: nothing but the binary and the CA bundle. The runner mounts the
 # workspace and file-command directories and passes INPUT_* variables; the
 # binary reads them itself. No USER (the runner needs root for the workspace)
@@ -11,11 +13,10 @@
 ARG DEBIAN=debian:bookworm-slim@sha256:3783cc01769c7b2b1b83a5c5ad96c815348e28ed7da68e2e3687004faa906251
 
 FROM ${DEBIAN} AS build
-RUN apt-get update \
- && apt-get install -y --no-install-recommends make
+COPY scripts/static-deps.sh scripts/static-deps.versions /src/scripts/
+RUN sh /src/scripts/static-deps.sh
 COPY Makefile /src/
 COPY scripts /src/scripts
-RUN make -C /src static-deps
 COPY include /src/include
 COPY src /src/src
 COPY db /src/db

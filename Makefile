@@ -1,6 +1,7 @@
 # progressive-capture - build, test and check.
 #
 #   make            development binary against Debian's -dev packages
+#                   (names what is missing, and how to get it, before compiling)
 #   make run REPO=owner/name   capture a repository into ./progressive-capture.db
 #   make test       everything CI runs: installs what it needs, unit tests,
 #                   sanitizers, fake GitHub + PostgreSQL integration tests
@@ -10,75 +11,141 @@
 #   make fuzz       short libFuzzer runs of every parser
 #   make bench      requests and points of a 1,000-PR capture (counted, not timed)
 #   make static     the release binary: musl, fully static, stripped
-#                   (build/static/progressive-capture; scripts/static-build.sh)
+#                   (build/static/progressive-capture; dependencies from
+#                   scripts/static-deps.sh, `make static-deps` alone)
 #   make container  build the Dockerfile with podman and run the image
 #                   as GitHub's runner does (tests/container/run.sh)
+#
+# WERROR=1 makes warnings errors, in every build.
 
 PROG    := progressive-capture
-CC      ?= cc
 PKGS    := libcurl libcjson sqlite3
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wconversion -Wno-sign-conversion
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+# What every build compiles with, the release binary and the fuzzers included.
+BASE_CFLAGS := $(CSTD) $(WARN) -Iinclude
+ifdef WERROR
+BASE_CFLAGS += -Werror
+endif
 # CFLAGS is the user's (make CFLAGS=-O3 keeps the warnings and includes).
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(CSTD) $(WARN) -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lsqlite3)
-ifdef WERROR
-ALL_CFLAGS += -Werror
-endif
 
-SRC     := $(wildcard src/*.c src/jobs/*.c)
+# Every .c under src/, in whatever folders it is split into.
+SRC     := $(sort $(shell find src -name '*.c'))
 GEN     := build/gen/sqlite_schema.c
 LIBSRC  := $(filter-out src/main.c,$(SRC)) $(GEN)
-OBJ     := $(SRC:%.c=build/obj/%.o) build/obj/$(GEN:.c=.o)
-LIBOBJ  := $(LIBSRC:%.c=build/obj/%.o)
 UNITSRC := $(wildcard tests/unit/*.c)
+FUZZSRC := $(wildcard tests/fuzz/fuzz_*.c)
+# $(call objs,DIR,SOURCES): the objects of SOURCES in the build under DIR.
+objs     = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
-.PHONY: all run unit sanitize test bench lint format fuzz fuzz-build clean static static-deps container
+.PHONY: all run unit sanitize test bench lint format fuzz fuzz-build clean static static-deps \
+	container deps-check
+.DELETE_ON_ERROR:
 
 all: $(PROG)
 
-$(PROG): $(OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+# --- the builds -----------------------------------------------------------------
+# Every build compiles the same sources with the same rule, standard, defines
+# and warnings (BASE_CFLAGS), into objects of its own with header dependencies
+# (-MMD); a build only chooses its compiler, flags and packages:
+#   build/obj          development     $(CC), CFLAGS, Debian's -dev packages
+#   build/san/obj      ASan + UBSan    $(CC), CFLAGS -O1, sanitizers
+#   build/fuzz/obj     libFuzzer       clang, -g -O1, fuzzer instrumentation
+#   build/static/obj   the release     musl-gcc, RELEASE_CFLAGS, the static prefix
+SAN            := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_CC        ?= clang
+FUZZ_SAN       := -fsanitize=address,undefined
+STATIC_CC      ?= musl-gcc
+RELEASE_CFLAGS ?= -Os -ffunction-sections -fdata-sections
+RELEASE_LDFLAGS ?= -static -Wl,--gc-sections
+# The dependencies' work directory (STATIC_DIR=/elsewhere shares the prefix
+# between checkouts); the release objects and binary stay in build/static.
+STATIC_DIR     ?= build/static
+STATIC_PKG      = PKG_CONFIG_LIBDIR=$(abspath $(STATIC_DIR))/prefix/lib/pkgconfig PKG_CONFIG_PATH= \
+                  pkg-config --static
 
-build/obj/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+build/obj/% build/san/%: BUILD_CC = $(CC)
+build/obj/%:    BUILD_CFLAGS = $(PKG_CFLAGS) $(CFLAGS)
+build/san/%:    BUILD_CFLAGS = $(PKG_CFLAGS) $(CFLAGS) $(SAN) -O1
+build/fuzz/%:   BUILD_CC = $(FUZZ_CC)
+build/fuzz/%:   BUILD_CFLAGS = $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN)
+build/static/%: BUILD_CC = $(STATIC_CC)
+# Expanded when a recipe runs, after static-deps has made the prefix.
+build/static/%: BUILD_CFLAGS = $(shell $(STATIC_PKG) --cflags $(PKGS)) $(RELEASE_CFLAGS)
+# Unit tests: their harness's header; TEST() functions need no prototypes.
+build/obj/tests/unit/% build/san/obj/tests/unit/%: TEST_CFLAGS = -Wno-missing-prototypes -Itests/unit
+
+define compile
+@mkdir -p $(@D)
+$(BUILD_CC) $(BASE_CFLAGS) $(BUILD_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
+endef
+build/obj/%.o: %.c | deps-check
+	$(compile)
+build/san/obj/%.o: %.c | deps-check
+	$(compile)
+build/fuzz/obj/%.o: %.c | deps-check
+	$(compile)
+build/static/obj/%.o: %.c | static-deps
+	$(compile)
+
+# The -dev packages, checked before the first host compile: on a fresh
+# machine `make` names what is missing and how to get it, instead of stopping
+# at the first #include. It installs nothing itself (make run and make test do).
+deps-check:
+	@CC='$(CC)' sh scripts/deps-build.sh --check $(PKGS)
 
 # The SQLite schema, compiled in.
 $(GEN): db/sqlite/schema.sql scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh sqlite_schema_sql $< > $@
 
-build/unit: $(UNITSRC) $(LIBOBJ)
-	@mkdir -p build
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit -o $@ $(UNITSRC) $(LIBOBJ) $(LDLIBS)
+# --- development ----------------------------------------------------------------
+$(PROG): $(call objs,build,$(SRC) $(GEN))
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+build/unit: $(call objs,build,$(UNITSRC) $(LIBSRC))
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 unit: build/unit
 	cd tests && ../build/unit
 
-# Unit tests and a binary under AddressSanitizer + UndefinedBehaviorSanitizer.
-SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-build/san/unit: $(UNITSRC) $(LIBSRC)
-	@mkdir -p build/san
-	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -Wno-missing-prototypes -Itests/unit -o $@ $^ $(LDLIBS)
-build/san/$(PROG): $(SRC) $(GEN)
-	@mkdir -p build/san
-	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -o $@ $^ $(LDLIBS)
+# --- unit tests and a binary under AddressSanitizer + UndefinedBehaviorSanitizer
+build/san/unit: $(call objs,build/san,$(UNITSRC) $(LIBSRC))
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+build/san/$(PROG): $(call objs,build/san,$(SRC) $(GEN))
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 sanitize: build/san/unit build/san/$(PROG)
 	cd tests && ../build/san/unit
 
-test: $(PROG)
-	tests/run.sh
-
-static:
-	sh scripts/static-build.sh
+# --- the release binary -------------------------------------------------------
+# scripts/static-deps.sh fetches and builds the pinned dependencies with musl,
+# once; the binary is then this Makefile's own build, linked -static, with
+# unused sections dropped, and stripped (the unstripped link stays in obj/).
 static-deps:
-	sh scripts/static-build.sh --deps-only
+	@STATIC_DIR='$(abspath $(STATIC_DIR))' sh scripts/static-deps.sh
+
+build/static/obj/$(PROG): $(call objs,build/static,$(SRC) $(GEN)) | static-deps
+	$(STATIC_CC) $(RELEASE_LDFLAGS) -o $@ $^ $(shell $(STATIC_PKG) --libs $(PKGS))
+
+build/static/$(PROG): build/static/obj/$(PROG)
+	strip -o $@ $<
+	@file $@ | grep -q 'statically linked' || \
+		{ echo "static: $@ is not statically linked: $$(file -b $@)" >&2; exit 1; }
+
+static: build/static/$(PROG)
+	@echo "static: build/static/$(PROG): $$(file -b $< | cut -d, -f1-2), stripped, $$(wc -c <$<) bytes"
 
 container:
 	sh tests/container/run.sh
+
+# --- tests ----------------------------------------------------------------------
+# tests/run.sh installs what the build needs before building anything.
+test:
+	tests/run.sh
 
 # Capture a repository into the local SQLite file, installing the build's
 # packages first if need be:
@@ -94,8 +161,9 @@ run:
 
 # What a full capture of 1,000 PRs costs in requests and points (counted by
 # the fake GitHub, never timed); needs PostgreSQL, like the tests.
-bench: $(PROG)
+bench:
 	sh tests/lib/deps.sh
+	@$(MAKE) --no-print-directory $(PROG)
 	cd tests && node --test --test-reporter=spec bench/
 
 # clang-tidy: bug-finding checks; off are the "use memcpy_s" advice (Annex K,
@@ -118,12 +186,12 @@ lint:
 format:
 	clang-format -i $(SRC) $(wildcard include/*.h) $(UNITSRC) $(wildcard tests/unit/*.h tests/fuzz/*.c)
 
-# libFuzzer targets, one per parser family; `make fuzz FUZZ_SECONDS=60` for longer runs.
+# --- libFuzzer targets, one per parser family ---------------------------------------
+# `make fuzz FUZZ_SECONDS=60` for longer runs.
 FUZZ_SECONDS ?= 10
-FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-build/fuzz/%: tests/fuzz/%.c $(LIBSRC)
-	@mkdir -p build/fuzz
-	clang $(CSTD) -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZSRC))
+$(FUZZERS): build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(call objs,build/fuzz,$(LIBSRC))
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 fuzz-build: $(FUZZERS)
 fuzz: fuzz-build
 	@for f in $(FUZZERS); do \
@@ -137,4 +205,5 @@ fuzz: fuzz-build
 clean:
 	rm -rf build $(PROG)
 
--include $(OBJ:.o=.d)
+-include $(patsubst %.o,%.d,$(foreach b,build build/san build/fuzz build/static,\
+	$(call objs,$(b),$(SRC) $(GEN) $(UNITSRC) $(FUZZSRC))))

@@ -5,7 +5,9 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-EXTRA_PACKAGES="postgresql sqlite3 valgrind clang cppcheck clang-tidy clang-format" \
+# libclang-rt-dev: clang's libFuzzer and sanitizer runtimes, which
+# --no-install-recommends leaves out (the fuzzers would not link).
+EXTRA_PACKAGES="postgresql sqlite3 valgrind clang libclang-rt-dev cppcheck clang-tidy clang-format" \
 	sh scripts/deps-build.sh
 if ! command -v node >/dev/null 2>&1 || ! node -e 'process.exit(+process.versions.node.split(".")[0] < 20 ? 1 : 0)'; then
 	EXTRA_PACKAGES=nodejs sh scripts/deps-build.sh

@@ -1,15 +1,13 @@
 #!/bin/sh
-# static-build.sh - the release binary: progressive-capture linked fully
-# static against musl, from Debian's own source packages.
-#
-#   sh scripts/static-build.sh              (make static)
-#   sh scripts/static-build.sh --deps-only  (make static-deps: steps 1-2)
+# static-deps.sh - the release binary's dependencies (make static-deps; make
+# static runs it first): built with musl from Debian's own source packages into
+# a prefix that `make static` compiles and links the binary against.
 #
 # 1. Fetches the source packages pinned in scripts/static-deps.versions with
 #    apt (a private deb-src list made from the machine's own sources: apt checks
 #    the archive's signature and every file's hash), unpacks them with
 #    dpkg-source (Debian's patches, security fixes included, applied).
-# 2. Builds them with musl-gcc into build/static/prefix, once: a stamp holding
+# 2. Builds them with musl-gcc into $STATIC_DIR/prefix, once: a stamp holding
 #    the versions and this script's hash says whether the prefix is current.
 #      mbedTLS  the TLS library; patched to use the getrandom system call under
 #               musl too (upstream only does under glibc), so a root with no
@@ -17,10 +15,13 @@
 #      libcurl  HTTP and HTTPS only, on mbedTLS, no compression or IDN
 #               libraries; Debian's GnuTLS/NSS flavour patches reversed
 #      cJSON, SQLite (the amalgamation, made from the source tree)
-# 3. Links build/static/progressive-capture: -static, stripped.
+# Also installs the tools `make static` uses (musl-gcc, pkg-config, strip, file).
 #
-# Needs root only to install missing build tools (apt). STATIC_DIR moves the
-# work directory; JOBS sets make's parallelism.
+# The binary itself is the Makefile's: the same sources, rules and warnings as
+# every other build (make static).
+#
+# Needs root only to install missing build tools (apt). STATIC_DIR is the work
+# directory (default build/static); JOBS sets make's parallelism.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -166,20 +167,3 @@ if [ ! -f "$prefix/.stamp" ]; then
 	cp "$s/libcurl.pc" "$prefix/lib/pkgconfig/"
 	printf '%s' "$stamp" >"$prefix/.stamp"
 fi
-
-# A container build caches the dependencies in a layer of their own.
-[ "${1:-}" = "--deps-only" ] && exit 0
-
-# --- the binary ----------------------------------------------------------------
-say "linking $dir/progressive-capture"
-make -s -C "$top" build/gen/sqlite_schema.c
-# shellcheck disable=SC2046
-$cc -static -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $opt -Wall -Wextra \
-	-I"$top/include" $(pkg-config --static --cflags libcurl libcjson sqlite3) \
-	-o "$dir/progressive-capture" "$top"/src/*.c "$top"/src/jobs/*.c "$top/build/gen/sqlite_schema.c" \
-	-Wl,--gc-sections $(pkg-config --static --libs libcurl libcjson sqlite3)
-strip "$dir/progressive-capture"
-file "$dir/progressive-capture" | grep -q 'statically linked' ||
-	die "the binary is not statically linked: $(file "$dir/progressive-capture")"
-size=$(wc -c <"$dir/progressive-capture")
-say "$dir/progressive-capture: $(file -b "$dir/progressive-capture" | cut -d, -f1-2), stripped, $size bytes"
