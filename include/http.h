@@ -56,7 +56,7 @@ struct http_client;
 int http_global_init(struct err *e);
 void http_global_cleanup(void);
 
-/* libcurl's version and TLS library, e.g. "libcurl/7.88.1 mbedTLS/2.28.3". */
+/* libcurl's version and TLS library, e.g. "libcurl/7.88.1 mbedTLS/2.28.3"; static. */
 const char *http_library_version(void);
 
 /*

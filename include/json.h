@@ -36,7 +36,7 @@
  */
 cJSON *json_parse(const char *s, size_t n, struct err *e);
 
-/* obj[key] (case-sensitive), or NULL when obj is not an object or key is absent. */
+/* obj[key] (case-sensitive), or NULL when obj is not an object or key is absent. Borrowed. */
 const cJSON *json_get(const cJSON *obj, const char *key);
 
 /* obj[key] as a string; NULL when absent, null or not a string. Borrowed. */

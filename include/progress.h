@@ -87,6 +87,7 @@ void progress_heartbeat(void *ud);
 int progress_finish(struct progress *p, enum job_status status, const char *error,
 		    const char *metadata_json, struct err *e);
 
+/* A status's name: "completed", "partial" or "failed"; static. */
 const char *job_status_name(enum job_status s);
 
 #endif

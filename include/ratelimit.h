@@ -102,6 +102,7 @@ int rl_retry(struct ratelimit *rl, enum rl_resource r, enum rl_kind kind, int at
 void rl_budget(const struct ratelimit *rl, enum rl_resource r, int64_t *remaining, int64_t *limit,
 	       int64_t *reset);
 
+/* What this run met and spent so far. Borrowed: valid while rl lives. */
 const struct rl_stats *rl_stats(const struct ratelimit *rl);
 
 #endif

@@ -73,7 +73,7 @@ void rowset_null(struct rowset *rs, const char *col);
 /* Value at (row, col) or NULL if col is unknown. Borrowed. */
 const struct val *rowset_get(const struct rowset *rs, size_t row, const char *col);
 
-/* Text of (row, col): the string, or NULL for SQL NULL / unknown column. */
+/* Text of (row, col): the string, or NULL for SQL NULL / unknown column. Borrowed. */
 const char *rowset_text_at(const struct rowset *rs, size_t row, const char *col);
 
 /* Integer of (row, col) (VAL_INT, or VAL_TEXT holding digits); -1 if neither. */

@@ -83,17 +83,18 @@ struct store_retry {
 	double time_scale; /* multiplies the back-off (tests) */
 };
 
+/* The SQLite library's version, e.g. "3.40.1"; static. */
+const char *store_sqlite_library_version(void);
+
 /*
  * Opens the PostgREST back end at base_url (the project URL; requests go to
  * base_url/rest/v1/...) with key sent as apikey and Bearer token. http is
  * borrowed and must outlive the store. Sends nothing until the first call.
  * Every request is safe to send again (upserts on keys, PATCH and DELETE by
  * filter), so one that failed in transit or met 502/503/504 is retried with
- * back-off as retry says (NULL: never); a 4xx is final.
+ * back-off as retry says (NULL: never); a 4xx is final. Close with
+ * store_close.
  */
-/* The SQLite library's version, e.g. "3.40.1". */
-const char *store_sqlite_library_version(void);
-
 struct store *store_open_postgrest(const char *base_url, const char *key, struct http_client *http,
 				   const struct store_retry *retry, struct err *e);
 
@@ -102,6 +103,7 @@ struct store *store_open_postgrest(const char *base_url, const char *key, struct
  * schema (db/sqlite/schema.sql). read_only (a dry run): the file is opened
  * read-only and left as it is, or, when it does not exist, an empty database
  * in memory stands in for it. NULL + e when it cannot be opened or written.
+ * Close with store_close.
  */
 struct store *store_open_sqlite(const char *path, bool read_only, struct err *e);
 

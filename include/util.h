@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-/* Allocation: on out of memory report it (xalloc_failed) and abort; never NULL. */
+/* Allocation: on out of memory report it (xalloc_failed) and abort; never NULL. The caller frees. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -196,24 +196,34 @@ fail:
 	return -1;
 }
 
+/* Starts p from j: zeroed, its number (1 to 2^31 - 1) read; what becomes "pull request #N". */
+static int
+pull_number(const cJSON *j, struct gh_pull *p, char what[32], struct err *e)
+{
+	int64_t n;
+
+	memset(p, 0, sizeof(*p));
+	p->mergeable = -1;
+	if (!cJSON_IsObject(j))
+		return err_set(e, ERR_PARSE, "pull request: not an object");
+	if (req_int(j, "pull request", "number", &n, e) < 0)
+		return -1;
+	if (n <= 0 || n > INT32_MAX)
+		return err_set(e, ERR_PARSE, "pull request: number %lld out of range", (long long)n);
+	p->number = (int)n;
+	snprintf(what, 32, "pull request #%d", p->number);
+	return 0;
+}
+
 int
 map_pull(const cJSON *j, struct gh_pull *p, struct err *e)
 {
 	char what[32] = "pull request";
 	const char *state;
-	int64_t n;
 	const cJSON *m;
 
-	memset(p, 0, sizeof(*p));
-	if (!cJSON_IsObject(j))
-		return err_set(e, ERR_PARSE, "pull request: not an object");
-	if (req_int(j, what, "number", &n, e) < 0)
+	if (pull_number(j, p, what, e) < 0)
 		return -1;
-	if (n <= 0 || n > INT32_MAX)
-		return err_set(e, ERR_PARSE, "pull request: number %lld out of range",
-			       (long long)n);
-	p->number = (int)n;
-	snprintf(what, sizeof(what), "pull request #%d", p->number);
 	if (req_int(j, what, "id", &p->id, e) < 0 || req_str(j, what, "title", &p->title, e) < 0 ||
 	    req_time(j, what, "created_at", &p->created_at, e) < 0 ||
 	    req_time(j, what, "updated_at", &p->updated_at, e) < 0 ||
@@ -529,18 +539,9 @@ map_gql_pull(const cJSON *j, struct gh_pull *p, struct err *e)
 {
 	char what[32] = "pull request";
 	const char *state;
-	int64_t n;
 
-	memset(p, 0, sizeof(*p));
-	p->mergeable = -1;
-	if (!cJSON_IsObject(j))
-		return err_set(e, ERR_PARSE, "pull request: not an object");
-	if (req_int(j, what, "number", &n, e) < 0)
+	if (pull_number(j, p, what, e) < 0)
 		return -1;
-	if (n <= 0 || n > INT32_MAX)
-		return err_set(e, ERR_PARSE, "pull request: number %lld out of range", (long long)n);
-	p->number = (int)n;
-	snprintf(what, sizeof(what), "pull request #%d", p->number);
 	if (gql_id(j, what, &p->id, e) < 0 || req_str(j, what, "title", &p->title, e) < 0 ||
 	    req_time(j, what, "createdAt", &p->created_at, e) < 0 ||
 	    req_time(j, what, "updatedAt", &p->updated_at, e) < 0 ||

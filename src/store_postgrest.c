@@ -314,11 +314,11 @@ out:
 	return rc;
 }
 
+/* PATCHes (set: one row of values) or DELETEs (set NULL) the rows of table the filters match. */
 static int
-pg_update(struct store *s, const char *table, const struct store_filter *f, size_t nf,
-	  const struct rowset *set, struct err *e)
+change_rows(struct pgrst *p, const char *table, const struct store_filter *f, size_t nf,
+	    const struct rowset *set, struct err *e)
 {
-	struct pgrst *p = (struct pgrst *)s;
 	struct buf url = BUF_INIT(URL_CAP);
 	struct buf body = BUF_INIT(BODY_CAP);
 	struct buf what = BUF_INIT(256);
@@ -326,13 +326,13 @@ pg_update(struct store *s, const char *table, const struct store_filter *f, size
 	int rc = -1;
 
 	buf_printf(&url, "%s/rest/v1/%s?", p->url, table);
-	buf_printf(&what, "update %s", table);
-	put_row(&body, set, 0);
-	if (add_filters(&url, f, nf, e) < 0 || built(&url, &body, buf_str(&what), e) < 0)
-		goto out;
-	rc = call(p, "PATCH", buf_str(&url), "return=minimal", buf_str(&body), buf_str(&what),
-		  &resp, e);
-out:
+	buf_printf(&what, "%s %s", set != NULL ? "update" : "delete from", table);
+	if (set != NULL)
+		put_row(&body, set, 0);
+	if (add_filters(&url, f, nf, e) == 0 &&
+	    built(&url, set != NULL ? &body : NULL, buf_str(&what), e) == 0)
+		rc = call(p, set != NULL ? "PATCH" : "DELETE", buf_str(&url), "return=minimal",
+			  set != NULL ? buf_str(&body) : NULL, buf_str(&what), &resp, e);
 	http_response_release(&resp);
 	buf_release(&url);
 	buf_release(&body);
@@ -341,24 +341,17 @@ out:
 }
 
 static int
+pg_update(struct store *s, const char *table, const struct store_filter *f, size_t nf,
+	  const struct rowset *set, struct err *e)
+{
+	return change_rows((struct pgrst *)s, table, f, nf, set, e);
+}
+
+static int
 pg_remove(struct store *s, const char *table, const struct store_filter *f, size_t nf,
 	  struct err *e)
 {
-	struct pgrst *p = (struct pgrst *)s;
-	struct buf url = BUF_INIT(URL_CAP);
-	struct buf what = BUF_INIT(256);
-	struct http_response resp = {0};
-	int rc = -1;
-
-	buf_printf(&url, "%s/rest/v1/%s?", p->url, table);
-	buf_printf(&what, "delete from %s", table);
-	if (add_filters(&url, f, nf, e) == 0 && built(&url, NULL, buf_str(&what), e) == 0)
-		rc = call(p, "DELETE", buf_str(&url), "return=minimal", NULL, buf_str(&what), &resp,
-			  e);
-	http_response_release(&resp);
-	buf_release(&url);
-	buf_release(&what);
-	return rc;
+	return change_rows((struct pgrst *)s, table, f, nf, NULL, e);
 }
 
 /* Total from "Content-Range: 0-999/1234"; -1 when unknown ("*"). */
