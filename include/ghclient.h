@@ -45,7 +45,7 @@ struct gh_stats {
 	uint64_t requests; /* HTTP requests sent to GitHub, retries included */
 	uint64_t rest_requests;
 	uint64_t graphql_requests;
-	uint64_t rest_points;    /* REST requests GitHub answered and charged: not 304s or refusals */
+	uint64_t rest_points; /* REST requests GitHub answered and charged: not 304s or refusals */
 	uint64_t graphql_points; /* rateLimit.cost of each answer, or the query's own cost */
 	uint64_t hidden;         /* items GitHub answered as null (not visible to the token) */
 	int64_t core_limit, core_remaining, core_reset; /* the current token's; reset: epoch s */

@@ -33,7 +33,7 @@ int numlist_format(struct buf *out, const int64_t *numbers, size_t n);
  * -1 with ERR_INPUT naming what (e.g. "pr-numbers") and the item otherwise,
  * nothing allocated.
  */
-int numlist_parse(const char *s, const char *seps, bool ascending, bool blanks_ok,
-		  const char *what, int64_t **numbers, size_t *n, struct err *e);
+int numlist_parse(const char *s, const char *seps, bool ascending, bool blanks_ok, const char *what,
+		  int64_t **numbers, size_t *n, struct err *e);
 
 #endif

@@ -2,8 +2,9 @@
 #ifndef PC_VERSION_H
 #define PC_VERSION_H
 
-#define PC_NAME       "progressive-capture"
-#define PC_VERSION    "0.1.0"
-#define PC_USER_AGENT PC_NAME "/" PC_VERSION " (+https://github.com/contributor-info/progressive-capture)"
+#define PC_NAME    "progressive-capture"
+#define PC_VERSION "0.1.0"
+#define PC_USER_AGENT                                                                              \
+	PC_NAME "/" PC_VERSION " (+https://github.com/contributor-info/progressive-capture)"
 
 #endif

@@ -58,7 +58,8 @@ take_history(struct walk *w, cJSON *nodes, struct err *e)
 		struct err why;
 
 		err_clear(&why);
-		drop_nulls(w->g, (cJSON *)json_get(json_get(it, "associatedPullRequests"), "nodes"));
+		drop_nulls(w->g,
+			   (cJSON *)json_get(json_get(it, "associatedPullRequests"), "nodes"));
 		if (map_gql_commit(it, &c[got], &why) == 0)
 			got++;
 		else if ((rc = w->sink->bad(w->sink->ud, &why, e)) < 0)
@@ -98,9 +99,10 @@ history_page(struct walk *w, char **cursor, struct err *e)
 	branch = json_get(repo, "defaultBranchRef");
 	hist = json_get(json_get(branch, "target"), "history");
 	if (repo == NULL || cJSON_IsNull(repo))
-		rc = err_set(e, ERR_NO_REPO,
-			     "repository %s/%s: GitHub does not have it, or the token cannot see it",
-			     w->o->owner, w->o->name);
+		rc = err_set(
+			e, ERR_NO_REPO,
+			"repository %s/%s: GitHub does not have it, or the token cannot see it",
+			w->o->owner, w->o->name);
 	else if (branch == NULL || cJSON_IsNull(branch))
 		rc = 0; /* an empty repository: no branch, no commits */
 	else if (!cJSON_IsArray(json_get(hist, "nodes")))
@@ -152,7 +154,8 @@ rest_page(void *ud, const struct gh_commit *list, size_t n, bool *stop, struct e
 		struct err why;
 
 		err_clear(&why);
-		if (gh_commit_get(w->g, w->o->owner, w->o->name, list[i].sha, &full[got], &why) < 0) {
+		if (gh_commit_get(w->g, w->o->owner, w->o->name, list[i].sha, &full[got], &why) <
+		    0) {
 			rc = rest_bad(w, &why, e);
 			continue;
 		}
@@ -190,7 +193,8 @@ commitfetch(struct gh *g, const struct commitfetch_options *o, const struct comm
 		rc = over_graphql(&w, e);
 		if (rc == 0 || o->api != API_AUTO || !gh_graphql_missing(e)) {
 			if (rc < 0 && gh_graphql_missing(e))
-				err_prefix(e, "GitHub has no GraphQL endpoint here (use api: rest): ");
+				err_prefix(e,
+					   "GitHub has no GraphQL endpoint here (use api: rest): ");
 			return rc;
 		}
 		log_warn("GitHub has no GraphQL endpoint here (%s); reading over REST", e->msg);

@@ -20,7 +20,7 @@
 
 #define API_VERSION "2022-11-28"
 #define URL_MAX     8192
-#define GIST_MAX    160 /* bytes of an unexpected answer quoted in a message */
+#define GIST_MAX    ((size_t)160) /* bytes of an unexpected answer quoted in a message */
 
 struct gh {
 	char *api_url;
@@ -212,8 +212,8 @@ graphql_rate_limited(const cJSON *root)
 		const char *type = json_str(it, "type");
 		const char *code = json_str(it, "code");
 
-		if ((type != NULL && (strcmp(type, "RATE_LIMITED") == 0 ||
-				      strcmp(type, "RATE_LIMIT") == 0)) ||
+		if ((type != NULL &&
+		     (strcmp(type, "RATE_LIMITED") == 0 || strcmp(type, "RATE_LIMIT") == 0)) ||
 		    (code != NULL && strcmp(code, "graphql_rate_limit") == 0))
 			return true;
 	}
@@ -421,8 +421,9 @@ check_origin(const struct gh *g, const char *url, const char *what, struct err *
 		return 0;
 	host = http_host_of(url);
 	api = http_host_of(g->api_url);
-	err_set(e, ERR_POLICY, "%s is on another host '%s'; not followed (the token goes only to '%s')",
-		what, host, api);
+	err_set(e, ERR_POLICY,
+		"%s is on another host '%s'; not followed (the token goes only to '%s')", what,
+		host, api);
 	free(host);
 	free(api);
 	return -1;
@@ -518,8 +519,7 @@ gh_rest_each_page(struct gh *g, const char *path, gh_page_fn fn, void *ud, struc
 }
 
 int
-gh_graphql(struct gh *g, const char *query, int64_t cost, cJSON **out, size_t *bytes,
-	   struct err *e)
+gh_graphql(struct gh *g, const char *query, int64_t cost, cJSON **out, size_t *bytes, struct err *e)
 {
 	struct http_response r = {0};
 	struct buf body = BUF_INIT((size_t)64 * 1024 * 1024);

@@ -46,9 +46,10 @@ gh_repo_get(struct gh *g, const char *owner, const char *name, struct gh_repo *o
 	if (rc == 0)
 		rc = gh_rest_get(g, buf_str(&path), &j, e);
 	if (rc < 0 && e != NULL && e->code == ERR_NOT_FOUND)
-		rc = err_set(e, ERR_NO_REPO,
-			     "repository %s/%s: GitHub does not have it, or the token cannot see it",
-			     owner, name);
+		rc = err_set(
+			e, ERR_NO_REPO,
+			"repository %s/%s: GitHub does not have it, or the token cannot see it",
+			owner, name);
 	else if (rc == 0 && map_repo(j, out, e) < 0)
 		rc = err_prefix(e, "GET %s: ", buf_str(&path));
 	cJSON_Delete(j);
@@ -115,7 +116,7 @@ struct walk {
 	void (*release)(void *item);
 	const void *map_arg;
 	int (*call)(const struct walk *w, const void *items, size_t n, bool *stop, struct err *e);
-	void (*fn)(void); /* the caller's typed callback, called back by call() */
+	void (*fn)(void);                 /* the caller's typed callback, called back by call() */
 	int (*pull_of)(const void *item); /* the pull request an item says it is of, or 0 */
 	gh_bad_fn bad;
 	void *ud;
@@ -157,8 +158,8 @@ walk_page(void *ud, const cJSON *items, bool *stop, struct err *e)
 				continue;
 			}
 			w->release(slot);
-			err_set(&why, ERR_GITHUB, "an item of pull request #%d's list is of #%d", w->pull,
-				pr);
+			err_set(&why, ERR_GITHUB, "an item of pull request #%d's list is of #%d",
+				w->pull, pr);
 		}
 		/* The items before this one first: callers keep the order. */
 		if (got > 0 && ((rc = flush(w, arr, &got, stop, e)) < 0 || *stop))
@@ -205,10 +206,10 @@ walk_page(void *ud, const cJSON *items, bool *stop, struct err *e)
 		return ((FN)w->fn)(w->ud, items, n, stop, e);                                      \
 	}
 
-WALK_TYPE(file, struct gh_file, ((void)arg, map_file(j, out, e)), gh_file_release,
-	  ((void)item, 0), gh_files_fn)
-WALK_TYPE(pull, struct gh_pull, ((void)arg, map_pull(j, out, e)), gh_pull_release,
-	  ((void)item, 0), gh_pulls_fn)
+WALK_TYPE(file, struct gh_file, ((void)arg, map_file(j, out, e)), gh_file_release, ((void)item, 0),
+	  gh_files_fn)
+WALK_TYPE(pull, struct gh_pull, ((void)arg, map_pull(j, out, e)), gh_pull_release, ((void)item, 0),
+	  gh_pulls_fn)
 WALK_TYPE(review, struct gh_review, ((void)arg, map_review(j, out, e)), gh_review_release,
 	  item->pr_number, gh_reviews_fn)
 WALK_TYPE(comment, struct gh_comment, map_comment(j, *(const enum gh_comment_kind *)arg, out, e),

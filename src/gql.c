@@ -144,7 +144,8 @@ gql_continuations(struct buf *out, const char *owner, const char *name,
 
 			if (c->conn == GQL_THREAD_COMMENTS)
 				continue;
-			buf_printf(out, " c%zu: pullRequest(number: %d) { number %s(first: %d, after: ",
+			buf_printf(out,
+				   " c%zu: pullRequest(number: %d) { number %s(first: %d, after: ",
 				   i, c->number, field[c->conn],
 				   c->first > 0 && c->first <= GQL_PAGE ? c->first : GQL_PAGE);
 			json_quote(out, c->cursor);
@@ -188,7 +189,8 @@ gql_pull_batch_cost(size_t n, unsigned parts)
 	if (parts & PR_REVIEWS)
 		per_pr += 1;
 	if (parts & PR_COMMENTS)
-		per_pr += 2 + GQL_THREAD_WINDOW; /* comments, reviewThreads, each thread's comments */
+		per_pr +=
+			2 + GQL_THREAD_WINDOW; /* comments, reviewThreads, each thread's comments */
 	return points((int64_t)n * per_pr);
 }
 

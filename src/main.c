@@ -373,8 +373,7 @@ run_command(struct run *r)
 		 c->supabase_url != NULL ? "postgrest" : "sqlite",
 		 c->supabase_url != NULL ? c->supabase_url : c->database,
 		 c->dry_run ? " (nothing is written)" : "");
-	*ctx = (struct job_ctx){
-		.cfg = c, .gh = r->gh, .store = r->store, .summary = &r->summary};
+	*ctx = (struct job_ctx){.cfg = c, .gh = r->gh, .store = r->store, .summary = &r->summary};
 	r->run_url = run_url(c);
 	ctx->progress = progress_start(r->store,
 				       &(struct progress_options){.job_id = c->job_id,
@@ -394,7 +393,7 @@ run_command(struct run *r)
 	rc = r->cmd->run(ctx, &r->e);
 	if (rc < 0) {
 		r->status = r->e.code == ERR_RATE || r->e.code == ERR_CANCELLED ? JOB_PARTIAL
-										 : JOB_FAILED;
+										: JOB_FAILED;
 	} else if (ctx->failed > 0) {
 		r->status = JOB_FAILED;
 		err_set(&r->e, ERR_GITHUB, "%zu of %zu items failed (the others were captured)",
@@ -422,8 +421,8 @@ record_end(struct run *r)
 	snprintf(meta, sizeof(meta),
 		 "{\"processed\":%zu,\"failed\":%zu,\"skipped\":%zu,\"api_calls\":%" PRIu64 "}",
 		 ctx->processed, ctx->failed, ctx->skipped, gh_stats(r->gh)->requests);
-	if (progress_finish(ctx->progress, r->status, r->e.code != ERR_NONE ? r->e.msg : NULL,
-			    meta, &fe) < 0) {
+	if (progress_finish(ctx->progress, r->status, r->e.code != ERR_NONE ? r->e.msg : NULL, meta,
+			    &fe) < 0) {
 		log_error("could not record the job's end: %s", fe.msg);
 		if (r->status == JOB_COMPLETED) {
 			r->status = JOB_FAILED;
@@ -518,9 +517,10 @@ summarize(struct run *r, const struct gh_stats *gs)
 		bool file = c->supabase_url == NULL;
 
 		summary_note(s, "Store: %s%s%s, %" PRIu64 " requests, %" PRIu64 " rows %s.",
-			     file ? "sqlite" : "postgrest", file ? " " : "", file ? c->database : "",
-			     r->store->requests, r->store->rows_written,
-			     c->dry_run ? "that a real run would have written (dry run)" : "written");
+			     file ? "sqlite" : "postgrest", file ? " " : "",
+			     file ? c->database : "", r->store->requests, r->store->rows_written,
+			     c->dry_run ? "that a real run would have written (dry run)"
+					: "written");
 		if (r->store->retries > 0)
 			summary_note(s,
 				     "Store faults: %" PRIu64 " requests sent again after "

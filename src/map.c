@@ -209,7 +209,8 @@ pull_number(const cJSON *j, struct gh_pull *p, char what[32], struct err *e)
 	if (req_int(j, "pull request", "number", &n, e) < 0)
 		return -1;
 	if (n <= 0 || n > INT32_MAX)
-		return err_set(e, ERR_PARSE, "pull request: number %lld out of range", (long long)n);
+		return err_set(e, ERR_PARSE, "pull request: number %lld out of range",
+			       (long long)n);
 	p->number = (int)n;
 	snprintf(what, 32, "pull request #%d", p->number);
 	return 0;
@@ -421,9 +422,8 @@ map_commit(const cJSON *j, struct gh_commit *c, struct err *e)
 	if (c->authored_at == NULL)
 		c->authored_at = xstrdup(c->committed_at);
 	c->html_url = opt_str(j, "html_url");
-	if (stats != NULL &&
-	    (req_int(stats, what, "additions", &c->additions, e) < 0 ||
-	     req_int(stats, what, "deletions", &c->deletions, e) < 0))
+	if (stats != NULL && (req_int(stats, what, "additions", &c->additions, e) < 0 ||
+			      req_int(stats, what, "deletions", &c->deletions, e) < 0))
 		goto fail;
 	if (cJSON_IsArray(files))
 		c->changed_files = cJSON_GetArraySize(files);

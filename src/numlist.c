@@ -38,7 +38,8 @@ numlist_format(struct buf *out, const int64_t *numbers, size_t n)
 		if (rc == 0 && sorted[j] == sorted[i])
 			rc = buf_printf(out, "%lld", (long long)sorted[i]);
 		else if (rc == 0)
-			rc = buf_printf(out, "%lld-%lld", (long long)sorted[i], (long long)sorted[j]);
+			rc = buf_printf(out, "%lld-%lld", (long long)sorted[i],
+					(long long)sorted[j]);
 		i = j + 1;
 	}
 	free(sorted);
@@ -84,7 +85,8 @@ add_item(struct list *l, char *item, bool ascending, const char *what, struct er
 			       "10-20)",
 			       what, shown);
 	if (hi < lo)
-		return err_set(e, ERR_INPUT, "%s: '%s': a range runs from low to high", what, shown);
+		return err_set(e, ERR_INPUT, "%s: '%s': a range runs from low to high", what,
+			       shown);
 	if (ascending && l->n > 0 && lo <= l->v[l->n - 1])
 		return err_set(e, ERR_INPUT, "%s: '%s' does not come after the number before", what,
 			       shown);

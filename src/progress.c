@@ -332,8 +332,7 @@ progress_set_total(struct progress *p, size_t total, struct err *e)
 }
 
 int
-progress_item(struct progress *p, const char *current, const struct err *failure,
-	      struct err *e)
+progress_item(struct progress *p, const char *current, const struct err *failure, struct err *e)
 {
 	free(p->current);
 	p->current = xstrdup(current);
@@ -353,8 +352,7 @@ progress_item(struct progress *p, const char *current, const struct err *failure
 		if (cJSON_GetArraySize(p->errors) > PROGRESS_MAX_ERRORS)
 			cJSON_Delete(cJSON_DetachItemFromArray(p->errors, 0));
 	}
-	if (clock_mono_ms() - p->last_job_touch_ms >= PROGRESS_HEARTBEAT_MS &&
-	    touch_job(p, e) < 0)
+	if (clock_mono_ms() - p->last_job_touch_ms >= PROGRESS_HEARTBEAT_MS && touch_job(p, e) < 0)
 		return -1;
 	if (clock_mono_ms() - p->last_patch_ms < PROGRESS_PATCH_MS)
 		return 0;

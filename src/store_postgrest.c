@@ -118,7 +118,8 @@ static int
 built(const struct buf *url, const struct buf *body, const char *what, struct err *e)
 {
 	if (buf_failed(url))
-		return err_set(e, ERR_STORE, "store: %s: request URL over %zu bytes", what, url->max);
+		return err_set(e, ERR_STORE, "store: %s: request URL over %zu bytes", what,
+			       url->max);
 	if (body != NULL && buf_failed(body))
 		return err_set(e, ERR_STORE, "store: %s: request body over %zu bytes", what,
 			       body->max);

@@ -214,8 +214,8 @@ prepare(struct sqlite_store *q, const struct buf *sql, sqlite3_stmt **st, const 
 
 /* The INSERT … ON CONFLICT … RETURNING statement of an upsert of rs. */
 static int
-upsert_sql(struct buf *sql, const struct rowset *rs, const char *on_conflict,
-	   const char *returning, struct err *e)
+upsert_sql(struct buf *sql, const struct rowset *rs, const char *on_conflict, const char *returning,
+	   struct err *e)
 {
 	bool any = false;
 

@@ -26,16 +26,36 @@
 #define GITHUB_FILES_LIMIT 3000 /* GitHub lists at most this many files of a PR */
 #define DELETE_CHUNK       50
 
-static const char *const pr_cols[] = {
-	"github_id",      "number",        "title",           "body",
-	"state",          "repository_id", "repository_full_name", "repository_github_id",
-	"author_id",      "author_github_id", "base_branch",  "head_branch",
-	"base_ref",       "head_ref",      "draft",           "merged",
-	"merged_by_id",   "created_at",    "updated_at",      "merged_at",
-	"closed_at",      "additions",     "deletions",       "changed_files",
-	"commits",        "html_url",      "diff_url",        "patch_url"};
-static const char *const file_cols[] = {"pull_request_id", "filename",  "status",
-					"additions",       "deletions", "changes",
+static const char *const pr_cols[] = {"github_id",
+				      "number",
+				      "title",
+				      "body",
+				      "state",
+				      "repository_id",
+				      "repository_full_name",
+				      "repository_github_id",
+				      "author_id",
+				      "author_github_id",
+				      "base_branch",
+				      "head_branch",
+				      "base_ref",
+				      "head_ref",
+				      "draft",
+				      "merged",
+				      "merged_by_id",
+				      "created_at",
+				      "updated_at",
+				      "merged_at",
+				      "closed_at",
+				      "additions",
+				      "deletions",
+				      "changed_files",
+				      "commits",
+				      "html_url",
+				      "diff_url",
+				      "patch_url"};
+static const char *const file_cols[] = {"pull_request_id",  "filename",  "status",
+					"additions",        "deletions", "changes",
 					"previous_filename"};
 static const char *const review_cols[] = {"github_id", "pull_request_id", "repository_id",
 					  "author_id", "reviewer_id",     "state",
@@ -135,8 +155,7 @@ stored_merger(const struct gh_pull *p)
 }
 
 static int
-upsert_pull(struct job_ctx *ctx, const struct gh_pull *p, char id_out[UUID_STR_SIZE],
-	    struct err *e)
+upsert_pull(struct job_ctx *ctx, const struct gh_pull *p, char id_out[UUID_STR_SIZE], struct err *e)
 {
 	const struct gh_user *author = jobs_stored_user(&p->author);
 	const struct gh_user *merger = stored_merger(p);
@@ -551,7 +570,7 @@ on_done(void *ud, int number, const struct err *failure, struct err *e)
 	err_clear(&fe);
 	if (failure != NULL)
 		fe = *failure;
-	else if (r == NULL)
+	if (fe.code == ERR_NONE && r == NULL)
 		err_set(&fe, ERR_PARSE, "no data arrived");
 	if (s->quiet) {
 		if (fe.code != ERR_NONE)
@@ -559,7 +578,7 @@ on_done(void *ud, int number, const struct err *failure, struct err *e)
 		rec_drop(s, number);
 		return 0;
 	}
-	if (fe.code == ERR_NONE && finish_pr(s, r, &fe) < 0 && err_stops_run(&fe)) {
+	if (fe.code == ERR_NONE && r != NULL && finish_pr(s, r, &fe) < 0 && err_stops_run(&fe)) {
 		*e = fe;
 		rec_drop(s, number);
 		return -1;

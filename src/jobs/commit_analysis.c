@@ -135,9 +135,8 @@ job_commit_analysis(struct job_ctx *ctx, struct err *e)
 	const struct config *cfg = ctx->cfg;
 	struct commits s = {.ctx = ctx};
 	struct commit_sink sink = {.ud = &s, .commits = write_page, .bad = on_bad};
-	struct commitfetch_options o = {.owner = cfg->owner,
-					.name = cfg->name,
-					.api = (enum api_mode)cfg->api};
+	struct commitfetch_options o = {
+		.owner = cfg->owner, .name = cfg->name, .api = (enum api_mode)cfg->api};
 	char since[21], now[21];
 	int rc;
 
@@ -164,9 +163,9 @@ job_commit_analysis(struct job_ctx *ctx, struct err *e)
 	if (rc == 0)
 		rc = jobs_repository_update(
 			ctx,
-			(struct col_val[]){{"commit_capture_status",
-					    ctx->failed > 0 ? "failed" : "completed"},
-					   {"last_commit_capture_at", now}},
+			(struct col_val[]){
+				{"commit_capture_status", ctx->failed > 0 ? "failed" : "completed"},
+				{"last_commit_capture_at", now}},
 			2, e);
 	else
 		jobs_repository_update(ctx, (struct col_val[]){{"commit_capture_status", "failed"}},

@@ -215,15 +215,36 @@ find_repository(struct job_ctx *ctx, const char *column, const char *value, stru
 static int
 upsert_repository(struct job_ctx *ctx, const struct gh_repo *r, struct err *e)
 {
-	static const char *const cols[] = {
-		"github_id",       "full_name",         "owner",           "name",
-		"description",     "homepage",          "language",        "stargazers_count",
-		"watchers_count",  "forks_count",       "open_issues_count", "size",
-		"default_branch",  "is_fork",           "is_archived",     "is_disabled",
-		"is_private",      "has_issues",        "has_projects",    "has_wiki",
-		"has_pages",       "has_downloads",     "has_discussions", "license",
-		"topics",          "avatar_url",        "github_created_at", "github_updated_at",
-		"github_pushed_at", "last_updated_at"};
+	static const char *const cols[] = {"github_id",
+					   "full_name",
+					   "owner",
+					   "name",
+					   "description",
+					   "homepage",
+					   "language",
+					   "stargazers_count",
+					   "watchers_count",
+					   "forks_count",
+					   "open_issues_count",
+					   "size",
+					   "default_branch",
+					   "is_fork",
+					   "is_archived",
+					   "is_disabled",
+					   "is_private",
+					   "has_issues",
+					   "has_projects",
+					   "has_wiki",
+					   "has_pages",
+					   "has_downloads",
+					   "has_discussions",
+					   "license",
+					   "topics",
+					   "avatar_url",
+					   "github_created_at",
+					   "github_updated_at",
+					   "github_pushed_at",
+					   "last_updated_at"};
 	struct idcache ids = {0};
 	struct rowset rs;
 	char now[21];

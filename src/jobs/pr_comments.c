@@ -169,8 +169,8 @@ read_stream(struct job_ctx *ctx, enum gh_comment_kind kind, struct err *e)
 		jobs_since(ctx, since);
 	log_group("%s updated since %s",
 		  kind == GH_ISSUE_COMMENT ? "Conversation comments" : "Review comments", since);
-	rc = gh_repo_comments(ctx->gh, ctx->cfg->owner, ctx->cfg->name, kind, since, on_page, on_bad,
-			      &s, e);
+	rc = gh_repo_comments(ctx->gh, ctx->cfg->owner, ctx->cfg->name, kind, since, on_page,
+			      on_bad, &s, e);
 	if (rc == 0 && s.norphans > 0)
 		rc = link_orphans(&s, e);
 	if (rc == 0 && s.newest[0] != '\0')

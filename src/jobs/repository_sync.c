@@ -144,9 +144,8 @@ move_watermark(struct job_ctx *ctx, const struct walk *w, size_t captured, struc
 		return 0;
 	}
 	/* Everything up to here is written: the newest captured, or the oldest left. */
-	return jobs_watermark_set(ctx, "pulls",
-				  captured < w->n ? w->prs[captured].iso : w->prs[captured - 1].iso,
-				  e);
+	return jobs_watermark_set(
+		ctx, "pulls", captured < w->n ? w->prs[captured].iso : w->prs[captured - 1].iso, e);
 }
 
 int

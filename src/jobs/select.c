@@ -34,7 +34,8 @@ on_recent(void *ud, const struct gh_pull *pulls, size_t n, bool *stop, struct er
 
 		if (time_parse_iso(pulls[i].created_at, &created) < 0 ||
 		    time_parse_iso(pulls[i].updated_at, &updated) < 0)
-			return err_set(e, ERR_PARSE, "pull request #%d: a time stamp that is no time",
+			return err_set(e, ERR_PARSE,
+				       "pull request #%d: a time stamp that is no time",
 				       pulls[i].number);
 		/* The list is sorted by creation, newest first. */
 		if (created < r->cutoff) {

@@ -187,7 +187,8 @@ TEST(github_errors_are_mapped_once_with_githubs_message)
 		/* Not GitHub's JSON: the status's words and the start of the body, one line. */
 		{403, "", "<html><title>Blocked by the proxy</title>\n<b>no</b></html>", ERR_GITHUB,
 		 "403 Forbidden (answer: Blocked by the proxy)"},
-		{418, "", "{\"error\":\"teapot\"}", ERR_GITHUB, "418 (answer: {\"error\":\"teapot\"})"},
+		{418, "", "{\"error\":\"teapot\"}", ERR_GITHUB,
+		 "418 (answer: {\"error\":\"teapot\"})"},
 		{409, "", "", ERR_GITHUB, "409 Conflict (empty answer)"},
 		{404, "", "{\"message\":\"Not Found\"}", ERR_NOT_FOUND,
 		 "GET /repos/a/b: 404 Not Found"},
@@ -560,7 +561,7 @@ TEST(github_says_at_once_when_its_host_does_not_resolve)
 	CHECK(e.code == ERR_DNS);
 	CHECK(strstr(e.msg, "GitHub cannot be reached") != NULL);
 	CHECK_INT(fake.nsent, 2);
-	CHECK(vclock.slept <= 1200); /* one short wait, not half a minute */
+	CHECK(vclock.slept <= 1200);            /* one short wait, not half a minute */
 	CHECK_INT(gh_stats(g)->rest_points, 0); /* GitHub answered nothing */
 	done(g);
 }
