@@ -62,7 +62,10 @@ int json_add_null(cJSON *obj, const char *key);
 /* Appends s as a JSON string literal (quotes, escapes) to out; -1 over the cap. */
 int json_quote(struct buf *out, const char *s);
 
-/* Prints v compactly into a new string (caller frees); aborts on OOM. */
+/*
+ * Prints v compactly into a new string (caller frees). Out of memory is
+ * reported through util.h's xalloc_failed, which aborts.
+ */
 char *json_print(const cJSON *v);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * util.h - small helpers every module uses: allocation that aborts on out of
  * memory, strict number parsing, trimming, UUIDs, UTC time stamps.
- * No I/O beyond the random source; nothing here knows about GitHub or stores.
+ * No I/O beyond the random source and the out-of-memory line; nothing here
+ * knows about GitHub or stores, nor calls log.c (which sits above it).
  */
 #ifndef PC_UTIL_H
 #define PC_UTIL_H
@@ -12,12 +13,28 @@
 #include <stdlib.h>
 #include <time.h>
 
-/* Allocation: abort with a message on out of memory, never return NULL. */
+/* Allocation: on out of memory report it (xalloc_failed) and abort; never NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);            /* xstrdup(NULL) returns NULL */
 char *xstrndup(const char *s, size_t n); /* copies at most n bytes, NUL-terminates */
+
+/*
+ * Sets how out of memory is reported: fn is called once with the size of the
+ * allocation that failed (0 when unknown), then the process aborts whether fn
+ * returns or not. util.c sits below log.c, so main sets a fn that logs
+ * through log.c. Without one (fn NULL, the default), and when memory runs out
+ * again inside fn, the plain line "progressive-capture: out of memory
+ * allocating N bytes" goes to stderr.
+ */
+void xalloc_on_failure(void (*fn)(size_t bytes));
+
+/*
+ * Reports a failed allocation of bytes (0: size unknown) as xalloc_on_failure
+ * says and aborts. For allocators that are not ours: cJSON's.
+ */
+void xalloc_failed(size_t bytes) __attribute__((noreturn));
 
 /*
  * Parses all of s as a decimal integer in [min, max]: optional leading '-',

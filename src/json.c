@@ -183,9 +183,8 @@ json_print(const cJSON *v)
 {
 	char *s = cJSON_PrintUnformatted(v);
 
-	if (s == NULL) {
-		fprintf(stderr, "::error::out of memory printing JSON\n");
-		abort();
-	}
+	/* cJSON fails to print a tree built through its API only when out of memory. */
+	if (s == NULL)
+		xalloc_failed(0);
 	return s;
 }

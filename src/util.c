@@ -1,5 +1,7 @@
 /*
  * util.c - allocation, strict parsing, trimming, UUIDs and time stamps.
+ * Sits below log.c (which uses it), so it never calls log.c: out of memory is
+ * reported through the hook main sets.
  */
 #include "util.h"
 
@@ -8,11 +10,44 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
-static void
-oom(size_t n)
+static void (*oom_hook)(size_t bytes);
+
+void
+xalloc_on_failure(void (*fn)(size_t bytes))
 {
-	fprintf(stderr, "::error::out of memory allocating %zu bytes\n", n);
+	oom_hook = fn;
+}
+
+/* The line printed without a hook: formatted on the stack and written at once, no stdio buffer. */
+static void
+oom_line(size_t bytes)
+{
+	char line[96];
+	int n;
+
+	if (bytes > 0)
+		n = snprintf(line, sizeof(line),
+			     "progressive-capture: out of memory allocating %zu bytes\n", bytes);
+	else
+		n = snprintf(line, sizeof(line), "progressive-capture: out of memory\n");
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
+		return; /* nowhere left to say it */
+}
+
+void
+xalloc_failed(size_t bytes)
+{
+	static bool in_hook;
+
+	/* The hook logs, and logging allocates: a failure inside it gets the plain line. */
+	if (oom_hook != NULL && !in_hook) {
+		in_hook = true;
+		oom_hook(bytes);
+	} else {
+		oom_line(bytes);
+	}
 	abort();
 }
 
@@ -22,7 +57,7 @@ xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		oom(n);
+		xalloc_failed(n);
 	return p;
 }
 
@@ -32,7 +67,7 @@ xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (p == NULL)
-		oom(n * size);
+		xalloc_failed(size != 0 && n > SIZE_MAX / size ? SIZE_MAX : n * size);
 	return p;
 }
 
@@ -42,7 +77,7 @@ xrealloc(void *p, size_t n)
 	void *q = realloc(p, n ? n : 1);
 
 	if (q == NULL)
-		oom(n);
+		xalloc_failed(n);
 	return q;
 }
 

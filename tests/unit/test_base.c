@@ -1,12 +1,16 @@
 /*
- * test_base.c - buffers, errors, UUIDs, trimming, logging with masks.
+ * test_base.c - buffers, errors, out of memory, UUIDs, trimming, logging with masks.
  */
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "err.h"
 #include "harness.h"
+#include "json.h"
 #include "log.h"
 #include "util.h"
 
@@ -144,6 +148,148 @@ TEST(uuid_v4_is_valid_and_random)
 	CHECK(!uuid_valid("3F2504E0x4F89-11D3-9A0C-0305E82C3301"));
 	CHECK(!uuid_valid("9876543210-12"));
 	CHECK(!uuid_valid(NULL));
+}
+
+/*
+ * Runs fn in a child with its stderr captured; returns what it printed and
+ * sets *sig to the signal that ended it (0 if it exited).
+ */
+static char *
+in_child(void (*fn)(void), int *sig)
+{
+	int fds[2];
+	pid_t pid;
+	int status = 0;
+	char *out = calloc(1, 4096);
+	size_t len = 0;
+	ssize_t got;
+
+	if (out == NULL || pipe(fds) < 0)
+		abort();
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		abort();
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		signal(SIGABRT, SIG_DFL);
+		fn();
+		_exit(0);
+	}
+	close(fds[1]);
+	for (;;) {
+		got = read(fds[0], out + len, 4095 - len);
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	*sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	return out;
+}
+
+static void
+alloc_too_much(void)
+{
+	/* Out of memory for real, except under ASan, which reports the size itself. */
+#if !defined(__SANITIZE_ADDRESS__)
+	char *p = xmalloc(SIZE_MAX);
+
+	free(p);
+#else
+	xalloc_failed(SIZE_MAX);
+#endif
+}
+
+TEST(out_of_memory_without_a_hook_prints_a_plain_line_and_aborts)
+{
+	int sig;
+	char *out = in_child(alloc_too_much, &sig);
+
+	CHECK_STR(out,
+		  "progressive-capture: out of memory allocating 18446744073709551615 bytes\n");
+	CHECK_INT(sig, SIGABRT);
+	free(out);
+}
+
+static void
+report_oom(size_t bytes)
+{
+	fprintf(stderr, "hook: %zu bytes\n", bytes);
+}
+
+static void
+alloc_too_much_with_a_hook(void)
+{
+	xalloc_on_failure(report_oom);
+	alloc_too_much();
+}
+
+TEST(out_of_memory_goes_through_the_hook_main_sets_then_aborts)
+{
+	int sig;
+	char *out = in_child(alloc_too_much_with_a_hook, &sig);
+
+	CHECK_STR(out, "hook: 18446744073709551615 bytes\n");
+	CHECK_INT(sig, SIGABRT);
+	free(out);
+}
+
+/* A hook that logs allocates; if that fails too, the plain line is printed, not the hook again. */
+static void
+report_oom_failing(size_t bytes)
+{
+	fprintf(stderr, "hook: %zu bytes\n", bytes);
+	xalloc_failed(7);
+}
+
+static void
+alloc_fails_in_the_hook(void)
+{
+	xalloc_on_failure(report_oom_failing);
+	xalloc_failed(100);
+}
+
+TEST(out_of_memory_inside_the_hook_does_not_recurse)
+{
+	int sig;
+	char *out = in_child(alloc_fails_in_the_hook, &sig);
+
+	CHECK_STR(out, "hook: 100 bytes\n"
+		       "progressive-capture: out of memory allocating 7 bytes\n");
+	CHECK_INT(sig, SIGABRT);
+	free(out);
+}
+
+static void *
+no_memory(size_t n)
+{
+	(void)n;
+	return NULL;
+}
+
+static void
+print_json_without_memory(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_Hooks hooks = {no_memory, free};
+
+	json_add_str(o, "a", "b");
+	xalloc_on_failure(report_oom);
+	cJSON_InitHooks(&hooks); /* in the child only */
+	free(json_print(o));
+}
+
+TEST(json_print_out_of_memory_is_reported_through_the_same_hook)
+{
+	int sig;
+	char *out = in_child(print_json_without_memory, &sig);
+
+	CHECK_STR(out, "hook: 0 bytes\n"); /* cJSON does not say how much it asked for */
+	CHECK_INT(sig, SIGABRT);
+	free(out);
 }
 
 TEST(str_trim_removes_blanks_at_both_ends)
