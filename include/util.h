@@ -52,14 +52,18 @@ char *str_trim_dup(const char *s);
 /* true if s starts with prefix. */
 bool str_starts(const char *s, const char *prefix);
 
+/* Bytes of a UUID's text: 36 characters (8-4-4-4-12) and the NUL. */
+#define UUID_STR_SIZE 37
+
 /* true if s is a UUID in canonical 8-4-4-4-12 hex form (any case, any version). */
 bool uuid_valid(const char *s);
 
 /*
- * Writes a random (version 4) UUID and its NUL to out[37]. Randomness comes
- * from getrandom(2); 0 on success, -1 if the kernel gave none.
+ * Writes a random (version 4) UUID, lower case, and its NUL to
+ * out[UUID_STR_SIZE]. Randomness comes from getrandom(2); 0 on success, -1 if
+ * the kernel gave none.
  */
-int uuid_v4(char out[37]);
+int uuid_v4(char out[UUID_STR_SIZE]);
 
 /* Fills p with n random bytes from getrandom(2); 0 or -1. */
 int random_bytes(void *p, size_t n);

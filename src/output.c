@@ -115,7 +115,7 @@ outputs_write(const struct outputs *o, const char *path, struct err *e)
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < o->n; i++) {
-		char uuid[37];
+		char uuid[UUID_STR_SIZE];
 		char delim[64];
 
 		if (uuid_v4(uuid) < 0)

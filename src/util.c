@@ -158,9 +158,9 @@ uuid_valid(const char *s)
 {
 	size_t i;
 
-	if (s == NULL || strlen(s) != 36)
+	if (s == NULL || strlen(s) != UUID_STR_SIZE - 1)
 		return false;
-	for (i = 0; i < 36; i++) {
+	for (i = 0; i < UUID_STR_SIZE - 1; i++) {
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return false;
@@ -191,7 +191,7 @@ random_bytes(void *p, size_t n)
 }
 
 int
-uuid_v4(char out[37])
+uuid_v4(char out[UUID_STR_SIZE])
 {
 	unsigned char r[16];
 
@@ -199,9 +199,10 @@ uuid_v4(char out[37])
 		return -1;
 	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-		 r[13], r[14], r[15]);
+	snprintf(out, UUID_STR_SIZE,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
+		 r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14],
+		 r[15]);
 	return 0;
 }
 

@@ -135,9 +135,11 @@ TEST(err_prefix_truncates_instead_of_overflowing)
 
 TEST(uuid_v4_is_valid_and_random)
 {
-	char a[37], b[37];
+	char a[UUID_STR_SIZE], b[UUID_STR_SIZE];
 
+	CHECK_INT(UUID_STR_SIZE, 36 + 1);
 	CHECK(uuid_v4(a) == 0);
+	CHECK_INT(strlen(a), UUID_STR_SIZE - 1);
 	CHECK(uuid_v4(b) == 0);
 	CHECK(uuid_valid(a));
 	CHECK(strcmp(a, b) != 0);
