@@ -24,7 +24,16 @@
  * (2^53 + 1 parses as 2^53, so 2^53 itself cannot be trusted). */
 #define JSON_INT_EXACT_MAX INT64_C(9007199254740991)
 
-/* Parses exactly n bytes as one JSON value; NULL + ERR_PARSE with the offset on failure. Caller frees with cJSON_Delete. */
+/*
+ * Parses exactly n bytes as one JSON value (trailing blanks and NULs allowed).
+ * Caller frees the tree with cJSON_Delete. Every string and key in it is valid
+ * UTF-8, as PostgreSQL and SQLite need: a lone UTF-16 surrogate escape
+ * ("\ud83d" without its pair, which JSON allows and cJSON refuses), "\u0000",
+ * a raw NUL and each ill-formed part of raw bytes that are not UTF-8 become
+ * U+FFFD, as browsers and most JSON libraries do. NULL + ERR_PARSE "invalid
+ * JSON at byte N of M" (or "empty JSON document") for anything else that is
+ * not JSON, a "\u" without 4 hex digits included.
+ */
 cJSON *json_parse(const char *s, size_t n, struct err *e);
 
 /* obj[key] (case-sensitive), or NULL when obj is not an object or key is absent. */

@@ -1,6 +1,6 @@
 /*
  * util.h - small helpers every module uses: allocation that aborts on out of
- * memory, strict number parsing, trimming, UUIDs, UTC time stamps.
+ * memory, strict number parsing, trimming, UTF-8, UUIDs, UTC time stamps.
  * No I/O beyond the random source and the out-of-memory line; nothing here
  * knows about GitHub or stores, nor calls log.c (which sits above it).
  */
@@ -54,6 +54,23 @@ bool str_starts(const char *s, const char *prefix);
 
 /* Bytes of a UUID's text: 36 characters (8-4-4-4-12) and the NUL. */
 #define UUID_STR_SIZE 37
+
+/* U+FFFD, the replacement character, in UTF-8 (3 bytes). */
+#define UTF8_REPLACEMENT "\xEF\xBF\xBD"
+
+/*
+ * Decodes the UTF-8 character at s, of which n >= 1 bytes may be read.
+ * Returns its code point and sets *len to its length (1-4). An ill-formed
+ * sequence (a stray continuation byte, an overlong form, a surrogate, a code
+ * point past U+10FFFF, a sequence cut short) returns -1 and sets *len to the
+ * length of its maximal subpart, at least 1: replacing each such part with
+ * U+FFFD and going on at s + *len is Unicode's recommended repair, the one
+ * browsers make. A NUL byte decodes as U+0000 like any ASCII byte.
+ */
+int utf8_decode(const char *s, size_t n, size_t *len);
+
+/* true if s[0..n) is valid UTF-8 throughout. */
+bool utf8_valid(const char *s, size_t n);
 
 /* true if s is a UUID in canonical 8-4-4-4-12 hex form (any case, any version). */
 bool uuid_valid(const char *s);

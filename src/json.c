@@ -1,5 +1,6 @@
 /*
- * json.c - strict getters and exact integers over cJSON.
+ * json.c - parsing that survives the text people write, strict getters and
+ * exact integers over cJSON. Every string it hands out is valid UTF-8.
  */
 #include "json.h"
 
@@ -10,31 +11,181 @@
 
 #include "util.h"
 
+/* The value of the 4 hex digits at s[i..i+4), or -1 when they are not 4 hex digits. */
+static long
+hex4(const char *s, size_t n, size_t i)
+{
+	long v = 0;
+
+	if (i + 4 > n)
+		return -1;
+	for (size_t k = i; k < i + 4; k++) {
+		int c = (unsigned char)s[k];
+		int d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* Overwrites len bytes at s[i] with rep, copying s into *copy first if not yet done. */
+static void
+rewrite(const char *s, size_t n, char **copy, size_t i, const char *rep, size_t len)
+{
+	if (*copy == NULL) {
+		*copy = xmalloc(n);
+		memcpy(*copy, s, n);
+	}
+	memcpy(*copy + i, rep, len);
+}
+
+/*
+ * JSON allows any \uXXXX, but cJSON refuses a whole document for one lone
+ * UTF-16 surrogate (half an emoji, cut by a truncating client), and cuts a
+ * string at \u0000 or at a raw NUL. Inside strings only, honouring escapes,
+ * this rewrites each lone surrogate and \u0000 to \uFFFD and a raw NUL to
+ * 0xFF (not UTF-8: repair() makes it U+FFFD), all the same length, so error
+ * offsets stay true. s is copied (into *copy, caller frees) only when
+ * something changes. Returns the offset of a \u not followed by 4 hex digits
+ * (cJSON would read it as U+0000), or SIZE_MAX.
+ */
+static size_t
+fix_escapes(const char *s, size_t n, char **copy)
+{
+	bool in_string = false;
+
+	*copy = NULL;
+	for (size_t i = 0; i < n; i++) {
+		long cp;
+		long lo;
+
+		if (s[i] == '"') {
+			in_string = !in_string;
+			continue;
+		}
+		if (!in_string)
+			continue;
+		if (s[i] == '\0') {
+			rewrite(s, n, copy, i, "\xFF", 1);
+			continue;
+		}
+		if (s[i] != '\\' || i + 1 >= n)
+			continue;
+		if (s[i + 1] != 'u') {
+			i++; /* \" \\ \n ...: the escaped byte is not special */
+			continue;
+		}
+		cp = hex4(s, n, i + 2);
+		if (cp < 0)
+			return i;
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			lo = i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' ? hex4(s, n, i + 8)
+										: -1;
+			if (lo >= 0xDC00 && lo <= 0xDFFF) {
+				i += 11; /* a pair: one character, left to cJSON */
+				continue;
+			}
+			rewrite(s, n, copy, i, "\\uFFFD", 6);
+		} else if ((cp >= 0xDC00 && cp <= 0xDFFF) || cp == 0) {
+			rewrite(s, n, copy, i, "\\uFFFD", 6);
+		}
+		i += 5;
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * Makes *s valid UTF-8 in place of the original (allocated by cJSON's
+ * allocator, as cJSON_Delete frees it): each ill-formed part becomes U+FFFD.
+ */
+static void
+repair(char **s)
+{
+	size_t n = strlen(*s);
+	size_t len;
+	size_t w = 0;
+	char *out;
+
+	if (utf8_valid(*s, n))
+		return;
+	/* At worst every byte becomes 3; n is a string in memory, so 3n + 1 cannot wrap. */
+	out = cJSON_malloc(3 * n + 1);
+	if (out == NULL)
+		xalloc_failed(3 * n + 1);
+	for (size_t i = 0; i < n; i += len) {
+		if (utf8_decode(*s + i, n - i, &len) < 0) {
+			memcpy(out + w, UTF8_REPLACEMENT, 3);
+			w += 3;
+		} else {
+			memcpy(out + w, *s + i, len);
+			w += len;
+		}
+	}
+	out[w] = '\0';
+	cJSON_free(*s);
+	*s = out;
+}
+
+/* Repairs every string and key in v (cJSON nests at most CJSON_NESTING_LIMIT deep). */
+static void
+repair_tree(cJSON *v)
+{
+	for (; v != NULL; v = v->next) {
+		if (v->string != NULL && !(v->type & cJSON_StringIsConst))
+			repair(&v->string);
+		if (cJSON_IsString(v) && v->valuestring != NULL)
+			repair(&v->valuestring);
+		repair_tree(v->child);
+	}
+}
+
 cJSON *
 json_parse(const char *s, size_t n, struct err *e)
 {
 	const char *end = NULL;
+	char *copy;
+	const char *text;
+	size_t bad;
 	cJSON *v;
 
 	if (s == NULL || n == 0) {
 		err_set(e, ERR_PARSE, "empty JSON document");
 		return NULL;
 	}
-	v = cJSON_ParseWithLengthOpts(s, n, &end, 0);
-	if (v == NULL) {
-		size_t off = end != NULL && end >= s ? (size_t)(end - s) : 0;
+	bad = fix_escapes(s, n, &copy);
+	text = copy != NULL ? copy : s;
+	v = cJSON_ParseWithLengthOpts(text, n, &end, 0);
+	if (v == NULL || bad != SIZE_MAX) {
+		size_t off = end != NULL && end >= text ? (size_t)(end - text) : 0;
 
-		err_set(e, ERR_PARSE, "invalid JSON at byte %zu of %zu", off, n);
+		/* cJSON reads a bad \u escape as U+0000: the first error is the one to name. */
+		if (v == NULL && off < bad)
+			bad = off;
+		err_set(e, ERR_PARSE, "invalid JSON at byte %zu of %zu", bad, n);
+		cJSON_Delete(v);
+		free(copy);
 		return NULL;
 	}
 	/* Trailing text other than blanks means the document was not one value. */
-	for (size_t i = (size_t)(end - s); i < n; i++) {
-		if (s[i] != ' ' && s[i] != '\n' && s[i] != '\r' && s[i] != '\t' && s[i] != '\0') {
+	for (size_t i = (size_t)(end - text); i < n; i++) {
+		if (text[i] != ' ' && text[i] != '\n' && text[i] != '\r' && text[i] != '\t' &&
+		    text[i] != '\0') {
 			cJSON_Delete(v);
+			free(copy);
 			err_set(e, ERR_PARSE, "invalid JSON: trailing data at byte %zu", i);
 			return NULL;
 		}
 	}
+	free(copy);
+	repair_tree(v);
 	return v;
 }
 

@@ -153,6 +153,63 @@ str_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+int
+utf8_decode(const char *s, size_t n, size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char lo = 0x80; /* range of the next byte (Unicode's Table 3-7) */
+	unsigned char hi = 0xBF;
+	size_t more;
+	int cp;
+
+	*len = 1;
+	if (p[0] < 0x80)
+		return p[0];
+	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+		more = 1;
+		cp = p[0] & 0x1F;
+	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+		more = 2;
+		cp = p[0] & 0x0F;
+		lo = p[0] == 0xE0 ? 0xA0 : 0x80; /* no overlong forms */
+		hi = p[0] == 0xED ? 0x9F : 0xBF; /* no surrogates */
+	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+		more = 3;
+		cp = p[0] & 0x07;
+		lo = p[0] == 0xF0 ? 0x90 : 0x80; /* no overlong forms */
+		hi = p[0] == 0xF4 ? 0x8F : 0xBF; /* nothing past U+10FFFF */
+	} else {
+		return -1; /* a continuation byte, C0, C1 or F5-FF */
+	}
+	for (size_t i = 1; i <= more; i++) {
+		if (i >= n || p[i] < lo || p[i] > hi) {
+			*len = i;
+			return -1;
+		}
+		cp = cp << 6 | (p[i] & 0x3F);
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	*len = more + 1;
+	return cp;
+}
+
+bool
+utf8_valid(const char *s, size_t n)
+{
+	size_t len;
+
+	for (size_t i = 0; i < n; i += len) {
+		if ((unsigned char)s[i] < 0x80) {
+			len = 1;
+			continue;
+		}
+		if (utf8_decode(s + i, n - i, &len) < 0)
+			return false;
+	}
+	return true;
+}
+
 bool
 uuid_valid(const char *s)
 {
