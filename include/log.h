@@ -11,7 +11,10 @@
  * - registered secrets are replaced by "***" (belt and braces: they are also
  *   masked with ::add-mask:: before anything else is printed);
  * - text can never start a workflow command: control characters are shown
- *   escaped, and a line that would begin with "::" or "##[" is prefixed.
+ *   escaped, a line that would begin with "::" is prefixed and "##[" is
+ *   broken wherever it is;
+ * - text cannot reorder or hide itself: bidi controls, invisible marks and
+ *   bytes that are not UTF-8 are shown escaped, in annotations too.
  */
 #ifndef PC_LOG_H
 #define PC_LOG_H
@@ -70,9 +73,13 @@ int log_escape_data(struct buf *out, const char *s);
 int log_escape_property(struct buf *out, const char *s);
 
 /*
- * Makes s safe as (part of) a plain log line: control characters become
- * visible escapes (\n, \r, \t, \xNN), and if the result would begin with
- * "::" or "##[" after blanks, a leading '\' is added. Appends to out.
+ * Makes s safe as (part of) a plain log line; appends to out. Control
+ * characters become visible escapes (\n, \r, \t, \xNN); so do the
+ * characters that can reorder or hide text (util.h utf8_invisible: bidi
+ * controls, LRM/RLM/ALM, BOM, C1 controls) as \uXXXX, and bytes that are not
+ * UTF-8 as \xNN. The runner reads "##[command]" anywhere in a line, so each
+ * "##[" is written "##\["; and if the line would begin with "::" after blanks
+ * (any the runner trims: Unicode spaces too), a leading '\' is added.
  */
 int log_sanitize_line(struct buf *out, const char *s);
 

@@ -8,7 +8,8 @@
  * under the runner's 1 MiB. Elsewhere both go to stdout as readable text, or
  * as one JSON object (--json). Summary text and cells are plain text: what
  * came from GitHub is escaped when rendered to Markdown, so it can neither
- * break a table nor inject HTML, and control characters never reach a terminal.
+ * break a table nor inject HTML, and neither control characters nor the
+ * invisible ones that reorder text (bidi overrides, ...) reach a reader.
  */
 #ifndef PC_OUTPUT_H
 #define PC_OUTPUT_H
@@ -30,8 +31,11 @@ int out_format(struct buf *out, const char *key, const char *value, const char *
 /*
  * Appends s escaped for Markdown (a table cell or inline text): HTML special
  * characters become entities, Markdown punctuation is backslash-escaped, '|'
- * cannot end a cell, newlines become spaces, control characters drop. At most
- * max_chars characters of s are used (an ellipsis marks a cut; 0 = all).
+ * cannot end a cell, newlines become spaces, control characters drop, and so
+ * do the characters that can reorder or hide text (util.h utf8_invisible:
+ * bidi controls, LRM/RLM/ALM, BOM, C1 controls); bytes that are not UTF-8
+ * show as U+FFFD. At most max_chars characters are shown (an ellipsis marks a
+ * cut; 0 = all). -1 if out fails.
  */
 int md_escape(struct buf *out, const char *s, size_t max_chars);
 

@@ -72,6 +72,15 @@ int utf8_decode(const char *s, size_t n, size_t *len);
 /* true if s[0..n) is valid UTF-8 throughout. */
 bool utf8_valid(const char *s, size_t n);
 
+/*
+ * true for a code point that can reorder or hide what a reader sees, which
+ * text from outside must not bring raw to a summary or a log: C1 controls
+ * (U+0080-U+009F), the bidi embeddings, overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069), the marks LRM, RLM and ALM (U+200E,
+ * U+200F, U+061C) and the BOM / zero-width no-break space U+FEFF.
+ */
+bool utf8_invisible(int cp);
+
 /* true if s is a UUID in canonical 8-4-4-4-12 hex form (any case, any version). */
 bool uuid_valid(const char *s);
 

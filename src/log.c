@@ -85,33 +85,85 @@ log_escape_property(struct buf *out, const char *s)
 	return escape(out, s, true);
 }
 
+/*
+ * Appends the character at p (n bytes left) as a log shows outside text, and
+ * sets *used to its bytes: what can reorder or hide text as \uXXXX, bytes
+ * that are not UTF-8 as \xNN; with controls, C0 controls escaped as well.
+ */
+static int
+put_visible(struct buf *out, const char *p, size_t n, bool controls, size_t *used)
+{
+	int cp = utf8_decode(p, n, used);
+
+	if (cp < 0) {
+		for (size_t i = 0; i < *used; i++)
+			if (buf_printf(out, "\\x%02x", (unsigned char)p[i]) < 0)
+				return -1;
+		return 0;
+	}
+	if (utf8_invisible(cp))
+		return buf_printf(out, "\\u%04x", (unsigned)cp);
+	if (controls) {
+		if (cp == '\n')
+			return buf_puts(out, "\\n");
+		if (cp == '\r')
+			return buf_puts(out, "\\r");
+		if (cp == '\t')
+			return buf_puts(out, "\\t");
+		if (cp < 0x20 || cp == 0x7f)
+			return buf_printf(out, "\\x%02x", (unsigned)cp);
+		/* The runner reads "##[command]" anywhere in a line (ActionCommand.TryParse). */
+		if (cp == '[' && out->len >= 2 && out->data[out->len - 2] == '#' &&
+		    out->data[out->len - 1] == '#')
+			return buf_puts(out, "\\[");
+	}
+	return buf_append(out, p, *used);
+}
+
+/* Appends s with what can reorder or hide text escaped; line breaks stay. */
+static int
+unhide(struct buf *out, const char *s)
+{
+	const char *end = s + strlen(s);
+	size_t used;
+
+	for (const char *p = s; p < end; p += used)
+		if (put_visible(out, p, (size_t)(end - p), false, &used) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Bytes of a character the runner's TrimStart() skips (.NET char.IsWhiteSpace)
+ * at p, or 0. Those that are escaped anyway are not listed.
+ */
+static size_t
+blank(const char *p, size_t n)
+{
+	size_t used;
+	int cp = utf8_decode(p, n, &used);
+
+	if (cp == ' ' || cp == '\t' || cp == 0xA0 || cp == 0x1680 ||
+	    (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+	    cp == 0x205F || cp == 0x3000)
+		return used;
+	return 0;
+}
+
 int
 log_sanitize_line(struct buf *out, const char *s)
 {
+	const char *end = s + strlen(s);
 	const char *p = s;
+	size_t used;
 
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (str_starts(p, "::") || str_starts(p, "##["))
-		if (buf_putc(out, '\\') < 0)
+	while (p < end && blank(p, (size_t)(end - p)) > 0)
+		p += blank(p, (size_t)(end - p));
+	if (str_starts(p, "::") && buf_putc(out, '\\') < 0)
+		return -1;
+	for (p = s; p < end; p += used)
+		if (put_visible(out, p, (size_t)(end - p), true, &used) < 0)
 			return -1;
-	for (p = s; *p != '\0'; p++) {
-		unsigned char c = (unsigned char)*p;
-		int rc;
-
-		if (c == '\n')
-			rc = buf_puts(out, "\\n");
-		else if (c == '\r')
-			rc = buf_puts(out, "\\r");
-		else if (c == '\t')
-			rc = buf_puts(out, "\\t");
-		else if (c < 0x20 || c == 0x7f)
-			rc = buf_printf(out, "\\x%02x", c);
-		else
-			rc = buf_putc(out, (char)c);
-		if (rc < 0)
-			return -1;
-	}
 	return 0;
 }
 
@@ -265,8 +317,13 @@ emit(const char *command, const char *plain_prefix, const char *fmt, va_list ap)
 	}
 	log_redact(&red, buf_str(&raw));
 	if (L.actions && command != NULL) {
+		/* The runner shows annotations too: no raw bidi controls there either. */
+		struct buf vis = BUF_INIT(LINE_MAX_BYTES);
+
+		unhide(&vis, buf_str(&red));
 		buf_printf(&line, "::%s::", command);
-		log_escape_data(&line, buf_str(&red));
+		log_escape_data(&line, buf_str(&vis));
+		buf_release(&vis);
 	} else {
 		if (plain_prefix != NULL)
 			buf_puts(&line, plain_prefix);

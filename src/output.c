@@ -129,57 +129,75 @@ outputs_write(const struct outputs *o, const char *path, struct err *e)
 	return rc;
 }
 
+/*
+ * The Markdown form of the character at p (n bytes left): returns it and sets
+ * *len to its length (0: dropped) and *used to the bytes of p it stands for.
+ * pair holds a backslash escape.
+ */
+static const char *
+md_char(const char *p, size_t n, size_t *used, size_t *len, char pair[2])
+{
+	int cp = utf8_decode(p, n, used);
+	const char *s;
+
+	switch (cp) {
+	case -1: s = UTF8_REPLACEMENT; break;
+	case '&': s = "&amp;"; break;
+	case '<': s = "&lt;"; break;
+	case '>': s = "&gt;"; break;
+	case '"': s = "&quot;"; break;
+	case '|': s = "&#124;"; break;
+	case '\n':
+	case '\r':
+	case '\t': s = " "; break;
+	case '\\':
+	case '`':
+	case '*':
+	case '_':
+	case '[':
+	case ']':
+	case '#':
+	case '!':
+	case '~':
+	case '$':
+	case '(':
+	case ')':
+	case '{':
+	case '}':
+		pair[0] = '\\';
+		pair[1] = (char)cp;
+		*len = 2;
+		return pair;
+	default:
+		/* Dropped rather than shown escaped: right-to-left text uses the marks
+		 * legitimately, and the store and the log keep what was written. */
+		*len = cp < 0x20 || cp == 0x7f || utf8_invisible(cp) ? 0 : *used;
+		return p;
+	}
+	*len = strlen(s);
+	return s;
+}
+
 int
 md_escape(struct buf *out, const char *s, size_t max_chars)
 {
-	size_t used = 0;
+	const char *end;
+	size_t shown = 0;
 
 	if (s == NULL)
 		return 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++, used++) {
-		int rc;
+	end = s + strlen(s);
+	for (const char *p = s; p < end;) {
+		char pair[2];
+		size_t used;
+		size_t len;
+		const char *rep = md_char(p, (size_t)(end - p), &used, &len, pair);
 
-		/* max_chars counts characters: multi-byte ones are copied whole below. */
-		if (max_chars > 0 && used >= max_chars)
+		if (len > 0 && max_chars > 0 && shown++ == max_chars)
 			return buf_puts(out, "…");
-		switch (*p) {
-		case '&': rc = buf_puts(out, "&amp;"); break;
-		case '<': rc = buf_puts(out, "&lt;"); break;
-		case '>': rc = buf_puts(out, "&gt;"); break;
-		case '"': rc = buf_puts(out, "&quot;"); break;
-		case '|': rc = buf_puts(out, "&#124;"); break;
-		case '\n':
-		case '\r':
-		case '\t': rc = buf_putc(out, ' '); break;
-		case '\\':
-		case '`':
-		case '*':
-		case '_':
-		case '[':
-		case ']':
-		case '#':
-		case '!':
-		case '~':
-		case '$':
-		case '(':
-		case ')':
-		case '{':
-		case '}':
-			rc = buf_putc(out, '\\');
-			if (rc == 0)
-				rc = buf_putc(out, (char)*p);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f) {
-				rc = 0;
-			} else {
-				rc = buf_putc(out, (char)*p);
-				while (rc == 0 && (p[1] & 0xc0) == 0x80)
-					rc = buf_putc(out, (char)*++p);
-			}
-		}
-		if (rc < 0)
+		if (buf_append(out, rep, len) < 0)
 			return -1;
+		p += used;
 	}
 	return 0;
 }
@@ -354,19 +372,37 @@ width(const char *s)
 	return n;
 }
 
-/* s for a terminal: control characters shown as spaces, at most max characters. */
+/*
+ * s for a terminal, at most max characters: control characters shown as
+ * spaces, the ones that reorder or hide text dropped (as in Markdown), bytes
+ * that are not UTF-8 shown as U+FFFD.
+ */
 static char *
 text_cell(const char *s, size_t max)
 {
 	struct buf b = BUF_INIT(SUMMARY_MAX_BYTES);
-	size_t used = 0;
+	const char *end = s + strlen(s);
+	size_t shown = 0;
 
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p & 0xc0) != 0x80 && used++ == max) {
+	for (const char *p = s; p < end && !buf_failed(&b);) {
+		size_t used;
+		int cp = utf8_decode(p, (size_t)(end - p), &used);
+
+		if (cp >= 0 && utf8_invisible(cp)) {
+			p += used;
+			continue;
+		}
+		if (shown++ == max) {
 			buf_puts(&b, "…");
 			break;
 		}
-		buf_putc(&b, (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p);
+		if (cp < 0)
+			buf_puts(&b, UTF8_REPLACEMENT);
+		else if (cp < 0x20 || cp == 0x7f)
+			buf_putc(&b, ' ');
+		else
+			buf_append(&b, p, used);
+		p += used;
 	}
 	return buf_detach(&b);
 }

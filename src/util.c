@@ -211,6 +211,14 @@ utf8_valid(const char *s, size_t n)
 }
 
 bool
+utf8_invisible(int cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C ||
+	       cp == 0xFEFF;
+}
+
+bool
 uuid_valid(const char *s)
 {
 	size_t i;

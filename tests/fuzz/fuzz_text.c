@@ -1,8 +1,9 @@
 /*
  * fuzz_text.c - libFuzzer target: the small text parsers and escapers:
  * time stamps, strict integers, UUIDs, Markdown and workflow-command escaping,
- * log-line sanitising, heredoc records, resume cursors (what parses formats
- * to a canonical text that parses to the same command and numbers).
+ * log-line sanitising (what a reader sees is valid UTF-8 with nothing hidden),
+ * heredoc records, resume cursors (what parses formats to a canonical text
+ * that parses to the same command and numbers).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,6 +47,21 @@ cursor_round_trip(const char *s)
 	free(numbers2);
 }
 
+/* Text for a reader: valid UTF-8, with nothing that reorders or hides it. */
+static void
+check_shown(const char *s)
+{
+	const char *end = s + strlen(s);
+	size_t used;
+
+	for (const char *p = s; p < end; p += used) {
+		int cp = utf8_decode(p, (size_t)(end - p), &used);
+
+		if (cp < 0 || utf8_invisible(cp))
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -63,14 +79,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Escaped Markdown never holds a raw '|', '<', newline. */
 	if (strpbrk(buf_str(&b), "|<\n\r") != NULL)
 		abort();
+	check_shown(buf_str(&b));
 	buf_reset(&b);
 	log_escape_data(&b, s);
 	if (strpbrk(buf_str(&b), "\n\r") != NULL)
 		abort();
 	buf_reset(&b);
 	log_sanitize_line(&b, s);
-	if (strpbrk(buf_str(&b), "\n\r") != NULL)
+	/* One line, no command anywhere in it, nothing hidden. */
+	if (strpbrk(buf_str(&b), "\n\r") != NULL || strstr(buf_str(&b), "##[") != NULL)
 		abort();
+	check_shown(buf_str(&b));
 	buf_reset(&b);
 	(void)out_format(&b, "k", s, "ghadelimiter_fixed", NULL);
 	buf_release(&b);

@@ -360,3 +360,24 @@ TEST(log_outside_actions_reads_like_git_and_prints_no_commands)
 		       "debug: debug line\n");
 	free(out);
 }
+
+static void
+logs_outside_text(void)
+{
+	log_error("PR title: invoice\xe2\x80\xaetxt.exe by \xef\xbb\xbfme\xff");
+	log_info("PR title: invoice\xe2\x80\xaetxt.exe ##[error]x");
+}
+
+/* Annotations are shown in the UI as well: no raw bidi controls or bad bytes there either. */
+TEST(log_shows_bidi_controls_escaped_in_annotations_and_lines)
+{
+	char *out = capture_log(true, logs_outside_text);
+
+	CHECK_STR(out, "::error::PR title: invoice\\u202etxt.exe by \\ufeffme\\xff\n"
+		       "PR title: invoice\\u202etxt.exe ##\\[error]x\n");
+	free(out);
+	out = capture_log(false, logs_outside_text);
+	CHECK_STR(out, "error: PR title: invoice\\u202etxt.exe by \\ufeffme\\xff\n"
+		       "PR title: invoice\\u202etxt.exe ##\\[error]x\n");
+	free(out);
+}

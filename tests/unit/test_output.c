@@ -164,3 +164,30 @@ TEST(summary_stays_under_one_mebibyte_and_says_what_it_left_out)
 	summary_release(&s);
 	unlink(path);
 }
+
+/* On a terminal too: nothing that reorders or hides text, nothing that is not UTF-8. */
+TEST(results_print_drops_bidi_controls_and_shows_bad_bytes_as_fffd)
+{
+	struct summary s;
+	struct outputs o = {0};
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	summary_init(&s);
+	summary_title(&s, "run \xe2\x80\xae\xef\xbb\xbf"
+			  "done");
+	summary_table(&s, (const char *const[]){"PR", "Title"}, 2);
+	summary_row(&s, (const char *const[]){"#1", "invoice\xe2\x80\xaetxt.exe"});
+	summary_row(&s, (const char *const[]){"#2", "bad\xff\xc2\x85x\xe2\x81\xa6y\xe2\x82"});
+	summary_note(&s, "by \xe2\x80\x8fme\xc2\x9b");
+	results_print(&s, &o, false, f);
+	fclose(f);
+	CHECK_STR(out, "run done\n\n"
+		       "PR  Title\n"
+		       "#1  invoicetxt.exe\n"
+		       "#2  bad\xef\xbf\xbdxy\xef\xbf\xbd\n\n"
+		       "by me\n\n");
+	free(out);
+	summary_release(&s);
+}
