@@ -178,28 +178,60 @@ md_char(const char *p, size_t n, size_t *used, size_t *len, char pair[2])
 	return s;
 }
 
-int
-md_escape(struct buf *out, const char *s, size_t max_chars)
+/*
+ * Appends s escaped for Markdown: at most max_chars characters shown (0 =
+ * all) and at most max_bytes appended, the "…" that marks a cut included
+ * (nothing at all if even that does not fit). -1 if out fails.
+ */
+static int
+escape_md(struct buf *out, const char *s, size_t max_chars, size_t max_bytes)
 {
-	const char *end;
+	const char *end = s + strlen(s);
+	size_t chars = 0;
+	size_t bytes = 0;
 	size_t shown = 0;
+	size_t written = 0;
+	bool cut;
 
-	if (s == NULL)
+	/* First the size of the whole, to know whether to cut at all. */
+	for (const char *p = s; p < end;) {
+		char pair[2];
+		size_t used;
+		size_t len;
+
+		(void)md_char(p, (size_t)(end - p), &used, &len, pair);
+		chars += len > 0;
+		bytes += len;
+		p += used;
+	}
+	cut = (max_chars > 0 && chars > max_chars) || bytes > max_bytes;
+	if (cut && max_bytes < strlen("…"))
 		return 0;
-	end = s + strlen(s);
 	for (const char *p = s; p < end;) {
 		char pair[2];
 		size_t used;
 		size_t len;
 		const char *rep = md_char(p, (size_t)(end - p), &used, &len, pair);
 
-		if (len > 0 && max_chars > 0 && shown++ == max_chars)
+		if (cut && len > 0 &&
+		    ((max_chars > 0 && shown == max_chars) ||
+		     written + len > max_bytes - strlen("…")))
 			return buf_puts(out, "…");
 		if (buf_append(out, rep, len) < 0)
 			return -1;
+		shown += len > 0;
+		written += len;
 		p += used;
 	}
 	return 0;
+}
+
+int
+md_escape(struct buf *out, const char *s, size_t max_chars)
+{
+	if (s == NULL)
+		return 0;
+	return escape_md(out, s, max_chars, SIZE_MAX);
 }
 
 void
@@ -223,16 +255,24 @@ summary_release(struct summary *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Formats into a new string of at most max bytes (max > 3); a longer text is cut, marked "…". */
 static char *
-vformat(const char *fmt, va_list ap)
+vformat(size_t max, const char *fmt, va_list ap)
 {
-	struct buf b = BUF_INIT(SUMMARY_MAX_BYTES);
+	char *s = xmalloc(max + 1);
+	int n = vsnprintf(s, max + 1, fmt, ap);
 
-	if (buf_vprintf(&b, fmt, ap) < 0) {
-		buf_reset(&b); /* failure is sticky */
-		buf_puts(&b, "(too long)");
+	if (n < 0) {
+		s[0] = '\0';
+	} else if ((size_t)n > max) {
+		size_t cut = max - strlen("…");
+
+		/* Whole characters only: back off to a lead byte. */
+		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--;
+		snprintf(s + cut, max + 1 - cut, "%s", "…");
 	}
-	return buf_detach(&b);
+	return s;
 }
 
 void
@@ -242,7 +282,7 @@ summary_title(struct summary *s, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	free(s->title);
-	s->title = vformat(fmt, ap);
+	s->title = vformat(SUMMARY_TITLE_MAX_BYTES, fmt, ap);
 	va_end(ap);
 }
 
@@ -253,13 +293,15 @@ summary_note(struct summary *s, const char *fmt, ...)
 	char *note;
 
 	va_start(ap, fmt);
-	note = vformat(fmt, ap);
+	note = vformat(SUMMARY_NOTE_MAX_BYTES, fmt, ap);
 	va_end(ap);
-	if (s->bytes + strlen(note) > SUMMARY_MAX_BYTES / 4) {
+	/* Only a bound on memory: what shows is settled in summary_markdown. */
+	if (s->note_bytes > SUMMARY_NOTES_MAX_BYTES) {
+		s->dropped_notes++;
 		free(note);
 		return;
 	}
-	s->bytes += strlen(note);
+	s->note_bytes += strlen(note);
 	s->notes = xrealloc(s->notes, (s->nnotes + 1) * sizeof(*s->notes));
 	s->notes[s->nnotes++] = note;
 }
@@ -272,90 +314,130 @@ summary_table(struct summary *s, const char *const *headers, size_t n)
 	for (size_t i = 0; i < s->ncols; i++)
 		free(s->headers[i]);
 	s->nrows = 0;
+	s->bytes = 0;
+	s->dropped_rows = 0;
 	s->ncols = n < SUMMARY_MAX_COLS ? n : SUMMARY_MAX_COLS;
 	for (size_t i = 0; i < s->ncols; i++)
 		s->headers[i] = xstrdup(headers[i]);
 }
 
+/* One Markdown table row of ncols cells into row (emptied first). */
+static void
+render_row(struct buf *row, const char *const *cells, size_t ncols)
+{
+	buf_reset(row);
+	buf_putc(row, '|');
+	for (size_t c = 0; c < ncols; c++) {
+		buf_putc(row, ' ');
+		md_escape(row, cells[c] != NULL ? cells[c] : "", MD_CELL_MAX);
+		buf_puts(row, " |");
+	}
+	buf_putc(row, '\n');
+}
+
 void
 summary_row(struct summary *s, const char *const *cells)
 {
-	size_t len = 0;
+	struct buf row = BUF_INIT(SUMMARY_MAX_BYTES);
 
-	for (size_t i = 0; i < s->ncols; i++)
-		len += strlen(cells[i] != NULL ? cells[i] : "") + 8;
-	/* Escaping can grow a cell; count twice its size to stay under the cap. */
-	if (s->ncols == 0 || s->bytes + 2 * len > SUMMARY_MAX_BYTES - 8192) {
+	if (s->ncols == 0) {
 		s->dropped_rows++;
 		return;
 	}
-	s->bytes += 2 * len;
+	/* Rows kept are bounded by their Markdown size; notes may still push some out. */
+	render_row(&row, cells, s->ncols);
+	if (buf_failed(&row) || s->bytes + row.len > SUMMARY_MAX_BYTES) {
+		s->dropped_rows++;
+		buf_release(&row);
+		return;
+	}
+	s->bytes += row.len;
+	buf_release(&row);
 	s->cells = xrealloc(s->cells, (s->nrows + 1) * s->ncols * sizeof(*s->cells));
 	for (size_t i = 0; i < s->ncols; i++)
 		s->cells[s->nrows * s->ncols + i] = xstrdup(cells[i] != NULL ? cells[i] : "");
 	s->nrows++;
 }
 
+/* Room kept at the end for the lines that count what was left out. */
+#define MD_TRAILER_MAX 256
+/* The Markdown of a title, and of the table's head: each cell cut to MD_CELL_MAX characters
+ * of at most 6 bytes each ("&#124;"), plus "…" and the separators. */
+#define MD_TITLE_MAX 2048
+#define MD_HEAD_MAX  ((size_t)2 * (1 + SUMMARY_MAX_COLS * ((size_t)MD_CELL_MAX * 6 + 3 + 3) + 1))
+/* Notes too short to say anything are counted instead. */
+#define MD_NOTE_MIN 64
+
+_Static_assert(MD_TITLE_MAX + 6 + SUMMARY_NOTES_MAX_BYTES + MD_HEAD_MAX + MD_TRAILER_MAX <
+		       SUMMARY_MAX_BYTES,
+	       "the title, notes, table head and trailer leave no room for rows");
+
 int
 summary_markdown(const struct summary *s, struct buf *out)
 {
+	const size_t start = out->len;
 	size_t dropped = s->dropped_rows;
+	size_t notes_left_out = s->dropped_notes;
+	size_t budget = SUMMARY_NOTES_MAX_BYTES;
 
 	if (s->title != NULL) {
 		buf_puts(out, "### ");
-		md_escape(out, s->title, 0);
+		escape_md(out, s->title, 0, MD_TITLE_MAX);
 		buf_puts(out, "\n\n");
 	}
+	/* Notes first, in a budget of their own: rows give way to them, never the reverse. */
 	for (size_t i = 0; i < s->nnotes; i++) {
-		md_escape(out, s->notes[i], 0);
-		buf_puts(out, "\n\n");
+		size_t before = out->len;
+
+		if (budget < MD_NOTE_MIN) {
+			notes_left_out++;
+			continue;
+		}
+		if (escape_md(out, s->notes[i], 0, budget - 2) < 0 || buf_puts(out, "\n\n") < 0)
+			return -1; /* out's cap was too small */
+		budget -= out->len - before;
 	}
 	if (s->ncols > 0 && s->nrows > 0) {
+		struct buf row = BUF_INIT(SUMMARY_MAX_BYTES);
+
+		render_row(&row, (const char *const *)s->headers, s->ncols);
+		buf_append(out, row.data, row.len);
 		buf_putc(out, '|');
-		for (size_t c = 0; c < s->ncols; c++) {
-			buf_putc(out, ' ');
-			md_escape(out, s->headers[c], 0);
-			buf_puts(out, " |");
-		}
-		buf_puts(out, "\n|");
 		for (size_t c = 0; c < s->ncols; c++)
 			buf_puts(out, "---|");
 		buf_putc(out, '\n');
 		for (size_t r = 0; r < s->nrows; r++) {
-			struct buf row = BUF_INIT(SUMMARY_MAX_BYTES);
-
-			buf_putc(&row, '|');
-			for (size_t c = 0; c < s->ncols; c++) {
-				buf_putc(&row, ' ');
-				md_escape(&row, s->cells[r * s->ncols + c], MD_CELL_MAX);
-				buf_puts(&row, " |");
-			}
-			buf_putc(&row, '\n');
-			/* Escaping grew it past the cap: the rest is counted, not shown. */
-			if (out->len + row.len + 256 > SUMMARY_MAX_BYTES) {
+			render_row(&row, (const char *const *)&s->cells[r * s->ncols], s->ncols);
+			/* Whatever the notes left: the rest of the rows are counted, not shown. */
+			if (out->len - start + row.len + MD_TRAILER_MAX >= SUMMARY_MAX_BYTES) {
 				dropped += s->nrows - r;
-				buf_release(&row);
 				break;
 			}
 			buf_append(out, row.data, row.len);
-			buf_release(&row);
 		}
+		buf_release(&row);
 	}
 	if (dropped > 0)
 		buf_printf(out, "\n_%zu more rows left out to keep this summary under 1 MiB._\n",
 			   dropped);
-	return 0;
+	if (notes_left_out > 0)
+		buf_printf(out, "\n_%zu more notes left out to keep this summary under 1 MiB._\n",
+			   notes_left_out);
+	return buf_failed(out) ? -1 : 0;
 }
 
 int
 summary_write(const struct summary *s, const char *path, struct err *e)
 {
-	struct buf md = BUF_INIT(SUMMARY_MAX_BYTES + 16384);
+	struct buf md = BUF_INIT(SUMMARY_MAX_BYTES);
 	int rc;
 
 	if (path == NULL)
 		return 0;
-	summary_markdown(s, &md);
+	if (summary_markdown(s, &md) < 0) {
+		buf_release(&md);
+		return err_set(e, ERR_IO, "step summary over %zu bytes", (size_t)SUMMARY_MAX_BYTES);
+	}
 	rc = append_file(path, buf_str(&md), md.len, "GITHUB_STEP_SUMMARY", e);
 	buf_release(&md);
 	return rc;
@@ -452,7 +534,9 @@ print_text(const struct summary *s, const struct outputs *o, FILE *f)
 		fprintf(f, "%s\n", t);
 		free(t);
 	}
-	if (s->nnotes > 0)
+	if (s->dropped_notes > 0)
+		fprintf(f, "(%zu more notes)\n", s->dropped_notes);
+	if (s->nnotes > 0 || s->dropped_notes > 0)
 		fputc('\n', f);
 	for (size_t i = 0; i < o->n; i++)
 		kw = strlen(o->keys[i]) > kw ? strlen(o->keys[i]) : kw;

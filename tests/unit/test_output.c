@@ -161,6 +161,11 @@ TEST(summary_stays_under_one_mebibyte_and_says_what_it_left_out)
 	CHECK(len < 1024 * 1024);
 	CHECK(strstr(data, "more rows left out") != NULL);
 	free(data);
+	/* A new table starts afresh: the old rows no longer count against the cap. */
+	summary_table(&s, (const char *const[]){"a"}, 1);
+	CHECK_INT(s.dropped_rows, 0);
+	summary_row(&s, (const char *const[]){"x"});
+	CHECK_INT(s.nrows, 1);
 	summary_release(&s);
 	unlink(path);
 }
@@ -190,4 +195,81 @@ TEST(results_print_drops_bidi_controls_and_shows_bad_bytes_as_fffd)
 		       "by me\n\n");
 	free(out);
 	summary_release(&s);
+}
+
+/*
+ * Every 1,000-PR capture: a big table first, the closing notes after it. The
+ * notes (counts, figures, job id, failure reasons) must all be there, and
+ * the Markdown under SUMMARY_MAX_BYTES.
+ */
+TEST(summary_notes_after_a_huge_table_are_kept_and_it_stays_under_the_cap)
+{
+	struct summary s;
+	struct buf md = BUF_INIT(2 * SUMMARY_MAX_BYTES);
+	char title[400];
+	char *big = xmalloc(40000);
+
+	memset(title, 'w', sizeof(title) - 1);
+	title[sizeof(title) - 1] = '\0';
+	memset(big, 'r', 39999);
+	big[39999] = '\0';
+	summary_init(&s);
+	summary_title(&s, "pr-all of a/b");
+	summary_table(&s, (const char *const[]){"PR", "Title", "State", "Author", "Captured"}, 5);
+	for (int i = 0; i < 20000; i++) {
+		char num[16];
+
+		snprintf(num, sizeof(num), "#%d", i);
+		summary_row(&s,
+			    (const char *const[]){num, title, "open", "someone", "+1 -1, 2 files"});
+	}
+	summary_note(&s, "Captured %d, failed %d, skipped %d.", 19999, 1, 0);
+	summary_note(&s, "failed: #77: %s", big); /* a failure reason far too long to show whole */
+	summary_note(&s, "GitHub: 1234 requests, 56 points.");
+	summary_note(&s, "Store: postgrest, 789 requests, 1000 rows written.");
+	summary_note(&s, "Job 3f2504e0-4f89-41d3-9a0c-0305e82c3301.");
+	CHECK(summary_markdown(&s, &md) == 0);
+	CHECK(!buf_failed(&md));
+	CHECK(md.len < SUMMARY_MAX_BYTES);
+	CHECK(strstr(buf_str(&md), "Captured 19999, failed 1, skipped 0.") != NULL);
+	CHECK(strstr(buf_str(&md), "failed: \\#77: rrrr") != NULL);
+	CHECK(strstr(buf_str(&md), "r…\n\n") != NULL); /* cut, and the cut is marked */
+	CHECK(strstr(buf_str(&md), "GitHub: 1234 requests, 56 points.") != NULL);
+	CHECK(strstr(buf_str(&md), "Store: postgrest, 789 requests, 1000 rows written.") != NULL);
+	CHECK(strstr(buf_str(&md), "Job 3f2504e0-4f89-41d3-9a0c-0305e82c3301.") != NULL);
+	/* Rows gave way: the first ones are there, and the rest are counted. */
+	CHECK(strstr(buf_str(&md), "| \\#0 | www") != NULL);
+	CHECK(strstr(buf_str(&md), "more rows left out") != NULL);
+	CHECK(md.len > SUMMARY_MAX_BYTES / 2);
+	buf_release(&md);
+	summary_release(&s);
+	free(big);
+}
+
+/* Notes have their own budget, but not an endless one: past it they are counted, not lost silently. */
+TEST(summary_notes_past_their_budget_are_cut_then_counted)
+{
+	struct summary s;
+	struct buf md = BUF_INIT(2 * SUMMARY_MAX_BYTES);
+	char *big = xmalloc(SUMMARY_MAX_BYTES);
+
+	memset(big, '|', SUMMARY_MAX_BYTES - 1); /* each '|' renders as 6 bytes */
+	big[SUMMARY_MAX_BYTES - 1] = '\0';
+	summary_init(&s);
+	summary_title(&s, "%s", big);
+	for (int i = 0; i < 200; i++)
+		summary_note(&s, "%d %s", i, big);
+	summary_table(&s, (const char *const[]){"a"}, 1);
+	summary_row(&s, (const char *const[]){big});
+	CHECK(summary_markdown(&s, &md) == 0);
+	CHECK(!buf_failed(&md));
+	CHECK(md.len < SUMMARY_MAX_BYTES);
+	CHECK(strstr(buf_str(&md), "### &#124;&#124;") != NULL);
+	CHECK(strstr(buf_str(&md), "0 &#124;&#124;") != NULL);
+	CHECK(strstr(buf_str(&md), "9 &#124;&#124;") != NULL); /* ten whole notes at least */
+	CHECK(strstr(buf_str(&md), "| &#124;&#124;") != NULL); /* and the row */
+	CHECK(strstr(buf_str(&md), "more notes left out") != NULL);
+	buf_release(&md);
+	summary_release(&s);
+	free(big);
 }
