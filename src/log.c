@@ -11,8 +11,9 @@
 
 #include "util.h"
 
-#define LINE_MAX_BYTES ((size_t)64 * 1024)
-#define MASK_MIN_LEN   4
+#define LINE_MAX_BYTES    ((size_t)64 * 1024)   /* of a message's text; escaping adds more */
+#define MESSAGE_MAX_BYTES ((size_t)1024 * 1024) /* formatted before redaction and the cut */
+#define MASK_MIN_LEN      4
 
 static struct {
 	bool actions;
@@ -179,6 +180,17 @@ find_nocase(const char *s, size_t len, const char *needle)
 	return NULL;
 }
 
+/* The longest prefix of s[0..n) that ends on a character boundary, at most max bytes. */
+static size_t
+whole_chars(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
 int
 log_gist(struct buf *out, const char *s, size_t len, size_t max)
 {
@@ -211,13 +223,7 @@ log_gist(struct buf *out, const char *s, size_t len, size_t max)
 			(void)buf_putc(&g, (char)c);
 		}
 	}
-	n = g.len;
-	if (n > max) {
-		/* Whole characters only: back off to a lead byte. */
-		n = max;
-		while (n > 0 && ((unsigned char)g.data[n] & 0xC0) == 0x80)
-			n--;
-	}
+	n = whole_chars(buf_str(&g), g.len, max);
 	rc = n > 0 ? buf_append(out, g.data, n) : 0;
 	if (rc == 0 && n < g.len)
 		rc = buf_puts(out, "…");
@@ -302,37 +308,46 @@ log_mask(const char *secret)
 	}
 }
 
-/* Formats, redacts, escapes per kind and prints one line. */
+/* Formats, redacts, cuts, escapes per kind and prints one line. */
 static void
 emit(const char *command, const char *plain_prefix, const char *fmt, va_list ap)
 {
-	struct buf raw = BUF_INIT(LINE_MAX_BYTES);
-	struct buf red = BUF_INIT(LINE_MAX_BYTES);
-	struct buf line = BUF_INIT(LINE_MAX_BYTES);
+	struct buf raw = BUF_INIT(MESSAGE_MAX_BYTES);
+	struct buf red = BUF_INIT(MESSAGE_MAX_BYTES); /* redaction never lengthens */
+	struct buf cut = BUF_INIT(LINE_MAX_BYTES);
+	/* Escaping makes a byte of text at most 4 ("\xNN", or '%' as "%25"), then
+	 * comes the command or the prefix: these cannot fail. */
+	struct buf vis = BUF_INIT(4 * LINE_MAX_BYTES);
+	struct buf line = BUF_INIT(4 * LINE_MAX_BYTES + 64);
+	size_t n;
 
-	/* Over-long messages are cut at the cap rather than dropped. */
 	if (buf_vprintf(&raw, fmt, ap) < 0) {
 		buf_reset(&raw); /* failure is sticky */
 		buf_puts(&raw, "(log line too long)");
 	}
+	/* Redact before cutting: the two halves of a cut secret would not be recognised. */
 	log_redact(&red, buf_str(&raw));
+	/* An over-long message is cut, the cut marked, rather than dropped. */
+	n = whole_chars(buf_str(&red), red.len, LINE_MAX_BYTES - strlen("…"));
+	buf_append(&cut, buf_str(&red), n);
+	if (n < red.len)
+		buf_puts(&cut, "…");
 	if (L.actions && command != NULL) {
 		/* The runner shows annotations too: no raw bidi controls there either. */
-		struct buf vis = BUF_INIT(LINE_MAX_BYTES);
-
-		unhide(&vis, buf_str(&red));
+		unhide(&vis, buf_str(&cut));
 		buf_printf(&line, "::%s::", command);
 		log_escape_data(&line, buf_str(&vis));
-		buf_release(&vis);
 	} else {
 		if (plain_prefix != NULL)
 			buf_puts(&line, plain_prefix);
-		log_sanitize_line(&line, buf_str(&red));
+		log_sanitize_line(&line, buf_str(&cut));
 	}
-	fprintf(stream(), "%s\n", buf_str(&line));
+	fprintf(stream(), "%s\n", buf_failed(&line) ? "(log line too long)" : buf_str(&line));
 	fflush(stream());
 	buf_release(&raw);
 	buf_release(&red);
+	buf_release(&cut);
+	buf_release(&vis);
 	buf_release(&line);
 }
 

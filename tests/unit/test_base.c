@@ -381,3 +381,73 @@ TEST(log_shows_bidi_controls_escaped_in_annotations_and_lines)
 		       "PR title: invoice\\u202etxt.exe ##\\[error]x\n");
 	free(out);
 }
+
+static void
+logs_a_long_line(void)
+{
+	char *big = xmalloc(100001);
+
+	memset(big, 'a', 100000);
+	big[100000] = '\0';
+	big[0] = 'A';
+	log_info("%s", big);
+	free(big);
+}
+
+/* An over-long message is cut, and the cut is marked; it is not replaced by a note. */
+TEST(log_cuts_an_over_long_line_instead_of_dropping_it)
+{
+	char *out = capture_log(false, logs_a_long_line);
+	size_t len = strlen(out);
+
+	CHECK(str_starts(out, "Aaaaa"));
+	CHECK(len > 60000 && len < 70000);
+	CHECK(len > 4 && strcmp(out + len - 4, "…\n") == 0);
+	CHECK(strchr(out, '\n') == out + len - 1);
+	free(out);
+}
+
+static void
+logs_many_controls(void)
+{
+	char *ctl = xmalloc(40001);
+
+	memset(ctl, 1, 40000); /* each shown as \x01: 160 kB of line */
+	ctl[40000] = '\0';
+	log_info("%s", ctl);
+	log_error("%s", ctl);
+	free(ctl);
+}
+
+/* Escaping makes a line up to 4 times longer: that must not leave it empty. */
+TEST(log_line_that_grows_when_escaped_is_still_printed)
+{
+	char *out = capture_log(false, logs_many_controls);
+
+	CHECK(str_starts(out, "\\x01\\x01"));
+	CHECK(strstr(out, "\nerror: \\x01\\x01") != NULL);
+	CHECK(strlen(out) > 2 * 4 * 40000);
+	free(out);
+}
+
+static void
+logs_a_secret_at_the_cut(void)
+{
+	char *big = xmalloc(70000);
+
+	memset(big, 'a', 70000);
+	big[65536 - 8] = '\0';
+	log_mask("ghp_abcdefghijklmnop");
+	log_info("%sghp_abcdefghijklmnop and more", big);
+	free(big);
+}
+
+/* Redaction comes before the cut: a secret cut in two would not be recognised. */
+TEST(log_cut_never_shows_part_of_a_secret)
+{
+	char *out = capture_log(false, logs_a_secret_at_the_cut);
+
+	CHECK(strstr(out, "ghp_") == NULL);
+	CHECK(strstr(out, "aaa***") != NULL || strstr(out, "aaa…") != NULL);
+	free(out);
+}
