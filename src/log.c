@@ -88,11 +88,13 @@ log_escape_property(struct buf *out, const char *s)
 
 /*
  * Appends the character at p (n bytes left) as a log shows outside text, and
- * sets *used to its bytes: what can reorder or hide text as \uXXXX, bytes
- * that are not UTF-8 as \xNN; with controls, C0 controls escaped as well.
+ * sets *used to its bytes: control characters as \n, \r, \t or \xNN, what
+ * can reorder or hide text as \uXXXX, bytes that are not UTF-8 as \xNN.
+ * Unless line (the text is annotation data, escaped after this), line breaks
+ * and tabs are left for the runner's escaping to carry.
  */
 static int
-put_visible(struct buf *out, const char *p, size_t n, bool controls, size_t *used)
+put_visible(struct buf *out, const char *p, size_t n, bool line, size_t *used)
 {
 	int cp = utf8_decode(p, n, used);
 
@@ -104,24 +106,25 @@ put_visible(struct buf *out, const char *p, size_t n, bool controls, size_t *use
 	}
 	if (utf8_invisible(cp))
 		return buf_printf(out, "\\u%04x", (unsigned)cp);
-	if (controls) {
-		if (cp == '\n')
-			return buf_puts(out, "\\n");
-		if (cp == '\r')
-			return buf_puts(out, "\\r");
-		if (cp == '\t')
-			return buf_puts(out, "\\t");
-		if (cp < 0x20 || cp == 0x7f)
-			return buf_printf(out, "\\x%02x", (unsigned)cp);
-		/* The runner reads "##[command]" anywhere in a line (ActionCommand.TryParse). */
-		if (cp == '[' && out->len >= 2 && out->data[out->len - 2] == '#' &&
-		    out->data[out->len - 1] == '#')
-			return buf_puts(out, "\\[");
-	}
+	if (!line && (cp == '\n' || cp == '\r' || cp == '\t'))
+		return buf_putc(out, (char)cp);
+	if (cp == '\n')
+		return buf_puts(out, "\\n");
+	if (cp == '\r')
+		return buf_puts(out, "\\r");
+	if (cp == '\t')
+		return buf_puts(out, "\\t");
+	if (cp < 0x20 || cp == 0x7f)
+		return buf_printf(out, "\\x%02x", (unsigned)cp);
+	/* The runner reads "##[command]" anywhere in a line (ActionCommand.TryParse). */
+	if (line && cp == '[' && out->len >= 2 && out->data[out->len - 2] == '#' &&
+	    out->data[out->len - 1] == '#')
+		return buf_puts(out, "\\[");
 	return buf_append(out, p, *used);
 }
 
-/* Appends s with what can reorder or hide text escaped; line breaks stay. */
+/* Appends s with control characters (but line breaks and tabs) and what can
+ * reorder or hide text escaped: for annotation data. */
 static int
 unhide(struct buf *out, const char *s)
 {
@@ -333,7 +336,7 @@ emit(const char *command, const char *plain_prefix, const char *fmt, va_list ap)
 	if (n < red.len)
 		buf_puts(&cut, "…");
 	if (L.actions && command != NULL) {
-		/* The runner shows annotations too: no raw bidi controls there either. */
+		/* The runner shows annotations too: no raw controls or bidi controls there. */
 		unhide(&vis, buf_str(&cut));
 		buf_printf(&line, "::%s::", command);
 		log_escape_data(&line, buf_str(&vis));

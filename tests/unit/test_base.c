@@ -451,3 +451,18 @@ TEST(log_cut_never_shows_part_of_a_secret)
 	CHECK(strstr(out, "aaa***") != NULL || strstr(out, "aaa…") != NULL);
 	free(out);
 }
+
+static void
+logs_terminal_controls(void)
+{
+	log_error("a\x1b[31mred\x07 100%%\nsecond\tline");
+}
+
+/* The log viewer reads ANSI sequences; annotations keep their line breaks (as %0A) and tabs. */
+TEST(log_annotations_show_control_characters_escaped)
+{
+	char *out = capture_log(true, logs_terminal_controls);
+
+	CHECK_STR(out, "::error::a\\x1b[31mred\\x07 100%25%0Asecond\tline\n");
+	free(out);
+}
