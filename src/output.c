@@ -118,8 +118,10 @@ outputs_write(const struct outputs *o, const char *path, struct err *e)
 		char uuid[UUID_STR_SIZE];
 		char delim[64];
 
-		if (uuid_v4(uuid) < 0)
-			return err_set(e, ERR_IO, "no randomness for the output delimiter");
+		if (uuid_v4(uuid) < 0) {
+			rc = err_set(e, ERR_IO, "no randomness for the output delimiter");
+			break;
+		}
 		snprintf(delim, sizeof(delim), "ghadelimiter_%s", uuid);
 		rc = out_format(&rec, o->keys[i], o->values[i], delim, e);
 	}

@@ -2,7 +2,10 @@
  * test_output.c - step outputs in the runner's heredoc form, and the summary:
  * Markdown for the runner (escaped, capped), text and JSON for a terminal.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -54,6 +57,41 @@ TEST(outputs_are_appended_with_fresh_random_delimiters)
 	free(data);
 	outputs_release(&o);
 	unlink(path);
+}
+
+/* A kernel that runs out of randomness after this many calls (-1: never), for the test below. */
+static int random_calls_left = -1;
+
+ssize_t
+getrandom(void *buf, size_t n, unsigned int flags)
+{
+	if (random_calls_left == 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (random_calls_left > 0)
+		random_calls_left--;
+	return syscall(SYS_getrandom, buf, n, flags);
+}
+
+TEST(outputs_without_randomness_for_a_delimiter_fail_and_free_what_they_built)
+{
+	struct outputs o = {0};
+	struct err e;
+	char uuid[UUID_STR_SIZE];
+
+	random_calls_left = 0;
+	CHECK(uuid_v4(uuid) == -1);
+	/* The first delimiter comes, the second does not: the record built so far
+	 * must be freed (the sanitizer build finds the leak at exit otherwise). */
+	outputs_set(&o, "first", "1");
+	outputs_set(&o, "second", "2");
+	random_calls_left = 1;
+	CHECK(outputs_write(&o, "/nonexistent-dir/out", &e) == -1);
+	CHECK(e.code == ERR_IO);
+	CHECK_STR(e.msg, "no randomness for the output delimiter");
+	random_calls_left = -1;
+	outputs_release(&o);
 }
 
 TEST(outputs_file_that_cannot_be_written_is_an_io_error)
