@@ -300,13 +300,17 @@ int
 json_quote(struct buf *out, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	const char *end = s + strlen(s);
+	size_t used;
 
 	if (buf_putc(out, '"') < 0)
 		return -1;
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+	for (const char *p = s; p < end; p += used) {
+		unsigned char c = (unsigned char)*p;
 		int rc;
 
-		switch (*p) {
+		used = 1;
+		switch (c) {
 		case '"': rc = buf_puts(out, "\\\""); break;
 		case '\\': rc = buf_puts(out, "\\\\"); break;
 		case '\b': rc = buf_puts(out, "\\b"); break;
@@ -315,12 +319,17 @@ json_quote(struct buf *out, const char *s)
 		case '\r': rc = buf_puts(out, "\\r"); break;
 		case '\t': rc = buf_puts(out, "\\t"); break;
 		default:
-			if (*p < 0x20) {
-				char u[7] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0};
+			if (c < 0x20) {
+				char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
 
 				rc = buf_puts(out, u);
+			} else if (c < 0x80) {
+				rc = buf_putc(out, (char)c);
+			} else if (utf8_decode(p, (size_t)(end - p), &used) < 0) {
+				/* JSON is UTF-8: PostgreSQL would refuse the whole request. */
+				rc = buf_puts(out, UTF8_REPLACEMENT);
 			} else {
-				rc = buf_putc(out, (char)*p);
+				rc = buf_append(out, p, used);
 			}
 		}
 		if (rc < 0)
