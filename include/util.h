@@ -72,6 +72,9 @@ int utf8_decode(const char *s, size_t n, size_t *len);
 /* true if s[0..n) is valid UTF-8 throughout. */
 bool utf8_valid(const char *s, size_t n);
 
+/* A copy of s (caller frees) with each ill-formed part of UTF-8 made U+FFFD. */
+char *utf8_repair_dup(const char *s);
+
 /*
  * true for a code point that can reorder or hide what a reader sees, which
  * text from outside must not bring raw to a summary or a log: C1 controls

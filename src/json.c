@@ -103,33 +103,25 @@ fix_escapes(const char *s, size_t n, char **copy)
 }
 
 /*
- * Makes *s valid UTF-8 in place of the original (allocated by cJSON's
- * allocator, as cJSON_Delete frees it): each ill-formed part becomes U+FFFD.
+ * Makes *s valid UTF-8, each ill-formed part U+FFFD. The new string comes
+ * from cJSON's allocator, as cJSON_Delete frees it.
  */
 static void
 repair(char **s)
 {
-	size_t n = strlen(*s);
-	size_t len;
-	size_t w = 0;
+	char *fixed;
+	size_t n;
 	char *out;
 
-	if (utf8_valid(*s, n))
+	if (utf8_valid(*s, strlen(*s)))
 		return;
-	/* At worst every byte becomes 3; n is a string in memory, so 3n + 1 cannot wrap. */
-	out = cJSON_malloc(3 * n + 1);
+	fixed = utf8_repair_dup(*s);
+	n = strlen(fixed) + 1;
+	out = cJSON_malloc(n);
 	if (out == NULL)
-		xalloc_failed(3 * n + 1);
-	for (size_t i = 0; i < n; i += len) {
-		if (utf8_decode(*s + i, n - i, &len) < 0) {
-			memcpy(out + w, UTF8_REPLACEMENT, 3);
-			w += 3;
-		} else {
-			memcpy(out + w, *s + i, len);
-			w += len;
-		}
-	}
-	out[w] = '\0';
+		xalloc_failed(n);
+	memcpy(out, fixed, n);
+	free(fixed);
 	cJSON_free(*s);
 	*s = out;
 }
