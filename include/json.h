@@ -68,7 +68,11 @@ int json_add_str(cJSON *obj, const char *key, const char *s); /* NULL s adds JSO
 int json_add_bool(cJSON *obj, const char *key, bool v);
 int json_add_null(cJSON *obj, const char *key);
 
-/* Appends s as a JSON string literal (quotes, escapes) to out; -1 over the cap. */
+/*
+ * Appends s as a JSON string literal (quotes, escapes) to out; bytes that are
+ * not UTF-8 are written as U+FFFD, so the result is always valid JSON.
+ * -1 over the cap (out failed).
+ */
 int json_quote(struct buf *out, const char *s);
 
 /*

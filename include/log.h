@@ -88,6 +88,7 @@ int log_sanitize_line(struct buf *out, const char *s);
  * error message: an HTML page's <title> if it has one, else the text with
  * tags dropped and blank runs (newlines included) made one space; cut to at
  * most max bytes on a character boundary, with "…" when cut. Appends to out.
+ * s may be NULL when len is 0 (a body never appended to, or a failed buffer).
  */
 int log_gist(struct buf *out, const char *s, size_t len, size_t max);
 

@@ -116,7 +116,10 @@ int summary_markdown(const struct summary *s, struct buf *out);
 /* Appends the Markdown summary to the file at path (no-op when path is NULL); -1 + ERR_IO. */
 int summary_write(const struct summary *s, const char *path, struct err *e);
 
-/* Prints the summary and the outputs to f as aligned text, or as one JSON object. */
+/*
+ * Prints the summary and the outputs to f as aligned text, or as one JSON
+ * object; either way, bytes that are not UTF-8 show as U+FFFD.
+ */
 void results_print(const struct summary *s, const struct outputs *o, bool json, FILE *f);
 
 #endif

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-/* Allocation: on out of memory report it (xalloc_failed) and abort; never NULL. The caller frees. */
+/* Allocation: on out of memory report it (xalloc_failed) and abort; never NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -71,6 +71,9 @@ int utf8_decode(const char *s, size_t n, size_t *len);
 
 /* true if s[0..n) is valid UTF-8 throughout. */
 bool utf8_valid(const char *s, size_t n);
+
+/* A copy of s (caller frees) with each ill-formed part of UTF-8 made U+FFFD. */
+char *utf8_repair_dup(const char *s);
 
 /*
  * true for a code point that can reorder or hide what a reader sees, which

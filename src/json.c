@@ -103,33 +103,25 @@ fix_escapes(const char *s, size_t n, char **copy)
 }
 
 /*
- * Makes *s valid UTF-8 in place of the original (allocated by cJSON's
- * allocator, as cJSON_Delete frees it): each ill-formed part becomes U+FFFD.
+ * Makes *s valid UTF-8, each ill-formed part U+FFFD. The new string comes
+ * from cJSON's allocator, as cJSON_Delete frees it.
  */
 static void
 repair(char **s)
 {
-	size_t n = strlen(*s);
-	size_t len;
-	size_t w = 0;
+	char *fixed;
+	size_t n;
 	char *out;
 
-	if (utf8_valid(*s, n))
+	if (utf8_valid(*s, strlen(*s)))
 		return;
-	/* At worst every byte becomes 3; n is a string in memory, so 3n + 1 cannot wrap. */
-	out = cJSON_malloc(3 * n + 1);
+	fixed = utf8_repair_dup(*s);
+	n = strlen(fixed) + 1;
+	out = cJSON_malloc(n);
 	if (out == NULL)
-		xalloc_failed(3 * n + 1);
-	for (size_t i = 0; i < n; i += len) {
-		if (utf8_decode(*s + i, n - i, &len) < 0) {
-			memcpy(out + w, UTF8_REPLACEMENT, 3);
-			w += 3;
-		} else {
-			memcpy(out + w, *s + i, len);
-			w += len;
-		}
-	}
-	out[w] = '\0';
+		xalloc_failed(n);
+	memcpy(out, fixed, n);
+	free(fixed);
 	cJSON_free(*s);
 	*s = out;
 }
@@ -300,13 +292,17 @@ int
 json_quote(struct buf *out, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	const char *end = s + strlen(s);
+	size_t used;
 
 	if (buf_putc(out, '"') < 0)
 		return -1;
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+	for (const char *p = s; p < end; p += used) {
+		unsigned char c = (unsigned char)*p;
 		int rc;
 
-		switch (*p) {
+		used = 1;
+		switch (c) {
 		case '"': rc = buf_puts(out, "\\\""); break;
 		case '\\': rc = buf_puts(out, "\\\\"); break;
 		case '\b': rc = buf_puts(out, "\\b"); break;
@@ -315,12 +311,17 @@ json_quote(struct buf *out, const char *s)
 		case '\r': rc = buf_puts(out, "\\r"); break;
 		case '\t': rc = buf_puts(out, "\\t"); break;
 		default:
-			if (*p < 0x20) {
-				char u[7] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0};
+			if (c < 0x20) {
+				char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
 
 				rc = buf_puts(out, u);
+			} else if (c < 0x80) {
+				rc = buf_putc(out, (char)c);
+			} else if (utf8_decode(p, (size_t)(end - p), &used) < 0) {
+				/* JSON is UTF-8: PostgreSQL would refuse the whole request. */
+				rc = buf_puts(out, UTF8_REPLACEMENT);
 			} else {
-				rc = buf_putc(out, (char)*p);
+				rc = buf_append(out, p, used);
 			}
 		}
 		if (rc < 0)

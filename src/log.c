@@ -197,13 +197,20 @@ whole_chars(const char *s, size_t n, size_t max)
 int
 log_gist(struct buf *out, const char *s, size_t len, size_t max)
 {
-	const char *t = find_nocase(s, len, "<title>");
-	const char *end = s + len;
+	const char *t;
+	const char *end;
 	struct buf g = BUF_INIT(len + 1);
 	bool space = false, tag = false;
 	size_t n;
 	int rc;
 
+	/* A body never appended to, or one whose buffer failed, has no data (and NULL + 0 is UB). */
+	if (s == NULL) {
+		s = "";
+		len = 0;
+	}
+	t = find_nocase(s, len, "<title>");
+	end = s + len;
 	if (t != NULL) {
 		const char *te = find_nocase(t, (size_t)(end - t), "</title>");
 

@@ -549,6 +549,19 @@ print_text(const struct summary *s, const struct outputs *o, FILE *f)
 	free(cells);
 }
 
+/* Adds s to obj (an object, under key) or to an array (key NULL), as UTF-8: JSON is. */
+static void
+add_text(cJSON *to, const char *key, const char *s)
+{
+	char *valid = utf8_repair_dup(s);
+
+	if (key != NULL)
+		json_add_str(to, key, valid);
+	else
+		cJSON_AddItemToArray(to, cJSON_CreateString(valid));
+	free(valid);
+}
+
 static void
 print_json(const struct summary *s, const struct outputs *o, FILE *f)
 {
@@ -558,17 +571,17 @@ print_json(const struct summary *s, const struct outputs *o, FILE *f)
 	char *text;
 
 	for (size_t i = 0; i < o->n; i++)
-		json_add_str(root, o->keys[i], o->values[i]);
+		add_text(root, o->keys[i], o->values[i]);
 	cJSON_AddItemToObject(root, "notes", notes);
 	for (size_t i = 0; i < s->nnotes; i++)
-		cJSON_AddItemToArray(notes, cJSON_CreateString(s->notes[i]));
+		add_text(notes, NULL, s->notes[i]);
 	cJSON_AddItemToObject(root, "rows", rows);
 	for (size_t r = 0; r < s->nrows; r++) {
 		cJSON *row = cJSON_CreateObject();
 
 		cJSON_AddItemToArray(rows, row);
 		for (size_t c = 0; c < s->ncols; c++)
-			json_add_str(row, s->headers[c], s->cells[r * s->ncols + c]);
+			add_text(row, s->headers[c], s->cells[r * s->ncols + c]);
 	}
 	text = json_print(root);
 	fprintf(f, "%s\n", text);

@@ -210,6 +210,31 @@ utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+char *
+utf8_repair_dup(const char *s)
+{
+	size_t n = strlen(s);
+	size_t w = 0;
+	size_t len;
+	char *out;
+
+	if (utf8_valid(s, n))
+		return xstrndup(s, n);
+	/* At worst every byte becomes 3; s is in memory, so 3n + 1 cannot wrap. */
+	out = xmalloc(3 * n + 1);
+	for (size_t i = 0; i < n; i += len) {
+		if (utf8_decode(s + i, n - i, &len) < 0) {
+			memcpy(out + w, UTF8_REPLACEMENT, 3);
+			w += 3;
+		} else {
+			memcpy(out + w, s + i, len);
+			w += len;
+		}
+	}
+	out[w] = '\0';
+	return out;
+}
+
 bool
 utf8_invisible(int cp)
 {

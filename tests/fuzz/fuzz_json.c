@@ -2,15 +2,18 @@
  * fuzz_json.c - libFuzzer target: json_parse on any bytes. It either refuses
  * them with an "invalid JSON" or "empty JSON" message, or hands out a tree in
  * which every string and key is valid UTF-8 (checked here by a decoder of
- * its own, not util.c's) and which prints to JSON that parses again.
+ * its own, not util.c's) and which prints to JSON that parses again. And
+ * json_quote of the bytes as a string is always JSON that parses.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "err.h"
 #include "json.h"
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -65,6 +68,25 @@ check_tree(const cJSON *v)
 	}
 }
 
+static void
+check_quote(const uint8_t *data, size_t size)
+{
+	char *s = xstrndup((const char *)data, size);
+	struct buf b = BUF_INIT(8 * size + 16);
+	struct err e;
+	cJSON *j;
+
+	if (json_quote(&b, s) < 0 || !valid_utf8(buf_str(&b)))
+		abort();
+	j = json_parse(buf_str(&b), b.len, &e);
+	if (j == NULL || !cJSON_IsString(j))
+		abort();
+	check_tree(j);
+	cJSON_Delete(j);
+	buf_release(&b);
+	free(s);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -73,6 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cJSON *again;
 	char *text;
 
+	check_quote(data, size);
 	err_clear(&e);
 	j = json_parse((const char *)data, size, &e);
 	if (j == NULL) {

@@ -176,8 +176,12 @@ in_child(void (*fn)(void), int *sig)
 		_exit(0);
 	}
 	close(fds[1]);
-	while (len < 4095 && (got = read(fds[0], out + len, 4095 - len)) > 0)
+	for (;;) {
+		got = read(fds[0], out + len, 4095 - len);
+		if (got <= 0)
+			break;
 		len += (size_t)got;
+	}
 	close(fds[0]);
 	waitpid(pid, &status, 0);
 	*sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;

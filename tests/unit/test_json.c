@@ -91,3 +91,19 @@ TEST(json_raw_nul_inside_a_string_does_not_cut_it)
 	CHECK_STR(cJSON_GetArrayItem(j, 0)->valuestring, "a" FFFD "b");
 	cJSON_Delete(j);
 }
+
+/* What we send PostgREST is JSON, so UTF-8: PostgreSQL refuses a whole batch for one bad byte. */
+TEST(json_quote_writes_bytes_that_are_not_utf8_as_fffd)
+{
+	struct buf b = BUF_INIT(256);
+	struct err e;
+	cJSON *j;
+
+	CHECK(json_quote(&b, "a\xff"
+			     "b\xed\xa0\x80 caf\xc3\xa9 \xe2\x82") == 0);
+	CHECK_STR(buf_str(&b), "\"a" FFFD "b" FFFD FFFD FFFD " caf\xc3\xa9 " FFFD "\"");
+	j = json_parse(buf_str(&b), b.len, &e);
+	CHECK(j != NULL && cJSON_IsString(j));
+	cJSON_Delete(j);
+	buf_release(&b);
+}

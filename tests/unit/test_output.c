@@ -311,3 +311,24 @@ TEST(summary_notes_past_their_budget_are_cut_then_counted)
 	summary_release(&s);
 	free(big);
 }
+
+/* --json prints JSON, so UTF-8: a failure message may hold a cut character or a Latin-1 page. */
+TEST(results_print_as_json_writes_bytes_that_are_not_utf8_as_fffd)
+{
+	struct summary s;
+	struct outputs o = {0};
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	summary_init(&s);
+	summary_note(&s, "failed: HTTP 502: caf\xe9 \xe2\x82");
+	summary_table(&s, (const char *const[]){"Title"}, 1);
+	summary_row(&s, (const char *const[]){"\xff"});
+	results_print(&s, &o, true, f);
+	fclose(f);
+	CHECK_STR(out, "{\"notes\":[\"failed: HTTP 502: caf\xef\xbf\xbd \xef\xbf\xbd\"],"
+		       "\"rows\":[{\"Title\":\"\xef\xbf\xbd\"}]}\n");
+	free(out);
+	summary_release(&s);
+}

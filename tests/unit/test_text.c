@@ -89,6 +89,16 @@ TEST(an_unexpected_answer_body_is_cut_to_one_short_line)
 	CHECK(vec_each("vectors/gist.txt", gist_vec) > 8);
 }
 
+/* An empty answer, or one over the cap (its buffer failed), has no data at all. */
+TEST(an_answer_body_with_no_data_has_an_empty_gist)
+{
+	struct buf b = BUF_INIT(64);
+
+	CHECK(log_gist(&b, NULL, 0, 40) == 0);
+	CHECK_STR(buf_str(&b), "");
+	buf_release(&b);
+}
+
 static void
 md_vec(const char *in, const char *want, int line)
 {
