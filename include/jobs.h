@@ -46,6 +46,7 @@ struct job_ctx {
 	/* Tallies for the outputs: items (PRs, comments, commits) captured, failed, up to date. */
 	size_t processed, failed, skipped;
 	size_t pending_reviews; /* reviews still PENDING on GitHub: not stored */
+	size_t pulls_written;   /* pull_requests rows upserted (the repository's counts follow) */
 
 	/* Where this run stopped (cursor.h), when it captured a list of PRs; else NULL. */
 	char *resume_cursor;
@@ -124,6 +125,15 @@ struct col_val {
 
 /* Sets columns of the repository's row. */
 int jobs_repository_update(struct job_ctx *ctx, const struct col_val *set, size_t n, struct err *e);
+
+/*
+ * Sets the repository's pull_request_count and total_pull_requests to the
+ * number of its stored pull requests, as contributor.info's own trigger and
+ * consistency check define them. Only ever raised: PR rows are never
+ * deleted, so of shards finishing in any order the largest count is the
+ * latest.
+ */
+int jobs_update_pull_counts(struct job_ctx *ctx, struct err *e);
 
 /* A capture watermark (GitHub time, ISO) of the repository: 1 found, 0 none, -1 error. */
 int jobs_watermark_get(struct job_ctx *ctx, const char *stream, char out[32], struct err *e);

@@ -29,8 +29,9 @@
 enum job_status { JOB_COMPLETED, JOB_PARTIAL, JOB_FAILED };
 
 struct progress_options {
-	const char *job_id;        /* existing row, or NULL to create one */
-	const char *job_type;      /* "pr-details", … */
+	const char *job_id;   /* existing row, or NULL to create one */
+	const char *job_type; /* contributor.info's name of the work: "pr-details", "reviews", … */
+	const char *command;  /* the command that runs it, kept in the metadata */
 	const char *repository;    /* owner/name, for metadata */
 	int time_range;            /* days, or 0 */
 	const int64_t *pr_numbers; /* for metadata; may be NULL */

@@ -29,9 +29,10 @@ enum store_op {
 	STORE_GTE,
 	STORE_LT,
 	STORE_LTE,
-	STORE_IN,      /* values[0..nvalues) */
-	STORE_IS_NULL, /* no value */
-	STORE_NOT_NULL /* no value */
+	STORE_IN,        /* values[0..nvalues) */
+	STORE_IS_NULL,   /* no value */
+	STORE_NOT_NULL,  /* no value */
+	STORE_NULL_OR_LT /* NULL, or below value */
 };
 
 struct store_filter {
@@ -65,6 +66,10 @@ struct store_ops {
 		      struct err *e);
 	int (*select)(struct store *s, const struct store_query *q, struct rowset *out,
 		      struct err *e);
+	int (*count)(struct store *s, const char *table, const struct store_filter *f, size_t nf,
+		     int64_t *n, struct err *e);
+	/* 1: table has every column of columns ("a,b"); 0: it (or the table) is missing. */
+	int (*probe)(struct store *s, const char *table, const char *columns, struct err *e);
 	void (*close)(struct store *s);
 };
 
@@ -75,6 +80,8 @@ struct store {
 	uint64_t rows_written;
 	uint64_t retries;  /* requests sent again after a fault */
 	int64_t waited_ms; /* back-off before those */
+	/* How a store whose schema is behind catches up, for the message saying so. */
+	const char *schema_hint;
 };
 
 /* How a store retries what may pass (PostgREST 502/503/504, a dropped connection). */
@@ -137,6 +144,18 @@ int store_delete(struct store *s, const char *table, const struct store_filter *
  * paging as needed, so a server-side row cap never truncates the result.
  */
 int store_select(struct store *s, const struct store_query *q, struct rowset *out, struct err *e);
+
+/* The number of rows of table matching the filters (none: every row), counted by the database. */
+int store_count(struct store *s, const char *table, const struct store_filter *f, size_t nf,
+		int64_t *n, struct err *e);
+
+/*
+ * Which of cols[0..n) table lacks: 0 with missing[i] set for each (every one
+ * when the table itself is missing), or -1 + e when the store cannot tell
+ * (unreachable, refused). One round trip when nothing is missing.
+ */
+int store_missing_columns(struct store *s, const char *table, const char *const *cols, size_t n,
+			  bool *missing, struct err *e);
 
 /*
  * store_select with one more filter, column IN values[0..n), asked in chunks

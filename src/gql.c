@@ -22,7 +22,8 @@ static const char *const fragments[F__N] = {
 		    "... on User { databaseId } ... on Bot { databaseId } "
 		    "... on Mannequin { databaseId } ... on Organization { databaseId } }",
 	[F_PULL] = "fragment PullFields on PullRequest { number fullDatabaseId title body state "
-		   "isDraft merged mergedAt createdAt updatedAt closedAt additions deletions "
+		   "isDraft merged mergeable mergeStateStatus mergedAt createdAt updatedAt "
+		   "closedAt additions deletions "
 		   "changedFiles baseRefName headRefName url author { ...Actor } "
 		   "mergedBy { ...Actor } commits { totalCount } }",
 	[F_FILES] = "fragment FilePage on PullRequestChangedFileConnection { totalCount " PAGE_INFO

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "output.h"
 #include "progress.h"
+#include "schema.h"
 #include "store.h"
 #include "util.h"
 #include "version.h"
@@ -52,7 +53,8 @@ _Static_assert(API_AUTO == 0 && API_GRAPHQL == 1 && API_REST == 2,
 
 struct command {
 	const char *name;
-	const char *help; /* one line for --help */
+	const char *help;     /* one line for --help */
+	const char *job_type; /* its jobs' job_type, as contributor.info names the work */
 	unsigned needs;
 	uint64_t options; /* the settings it uses (OPT_BIT), for its --help and warnings */
 	int (*run)(struct job_ctx *ctx, struct err *e);
@@ -63,17 +65,20 @@ struct command {
 /* Every command, one file each in src/jobs/. */
 static const struct command commands[] = {
 	{.name = "pr-details",
+	 .job_type = "pr-details",
 	 .help = "pull request fields and every changed file, for given numbers or the recent "
 		 "ones lacking them",
 	 .needs = NEEDS_ALL,
 	 .options = PR_OPTIONS,
 	 .run = job_pr_details},
 	{.name = "pr-reviews",
+	 .job_type = "reviews",
 	 .help = "every review of the given (or the recent) pull requests",
 	 .needs = NEEDS_ALL,
 	 .options = PR_OPTIONS,
 	 .run = job_pr_reviews},
 	{.name = "pr-comments",
+	 .job_type = "comments",
 	 .help = "conversation and review comments of given pull requests, or of the whole "
 		 "repository since the last run",
 	 .needs = NEEDS_ALL,
@@ -81,17 +86,20 @@ static const struct command commands[] = {
 	 .run = job_pr_comments,
 	 .check = check_pr_comments},
 	{.name = "pr-all",
+	 .job_type = "historical-pr-sync",
 	 .help = "details, files, reviews and comments in one pass (the cheapest full capture)",
 	 .needs = NEEDS_ALL,
 	 .options = PR_OPTIONS,
 	 .run = job_pr_all},
 	{.name = "repository-sync",
+	 .job_type = "recent-prs",
 	 .help = "the repository row, then the pull requests updated since the last sync, with "
 		 "details",
 	 .needs = NEEDS_ALL,
 	 .options = COMMON_OPTIONS | OPT_BIT(OPT_MAX_ITEMS) | OPT_BIT(OPT_BATCH_SIZE),
 	 .run = job_repository_sync},
 	{.name = "commit-analysis",
+	 .job_type = "commit_pr_check",
 	 .help = "commits of the default branch in the window, each linked to its pull request "
 		 "or marked direct",
 	 .needs = NEEDS_ALL,
@@ -361,36 +369,57 @@ open_services(struct run *r)
 	return r->store != NULL ? 0 : -1;
 }
 
+/* The repository's PR counts after a run that wrote PR rows (one that cannot is warned of). */
+static void
+count_pulls(struct job_ctx *ctx)
+{
+	struct err ce;
+
+	err_clear(&ce);
+	if (ctx->pulls_written > 0 && jobs_update_pull_counts(ctx, &ce) < 0)
+		log_warn("could not update the repository's pull request counts: %s", ce.msg);
+}
+
 /* Opens the job row, runs the command, and decides the job's status. */
 static void
 run_command(struct run *r)
 {
 	const struct config *c = &r->cfg;
 	struct job_ctx *ctx = &r->ctx;
+	struct err pe;
+	bool behind;
 	int rc;
 
+	err_clear(&pe);
 	log_info("%s %s: %s on %s, store %s %s%s", PC_NAME, PC_VERSION, c->command, c->repository,
 		 c->supabase_url != NULL ? "postgrest" : "sqlite",
 		 c->supabase_url != NULL ? c->supabase_url : c->database,
 		 c->dry_run ? " (nothing is written)" : "");
 	*ctx = (struct job_ctx){.cfg = c, .gh = r->gh, .store = r->store, .summary = &r->summary};
 	r->run_url = run_url(c);
+	/* A schema that is behind fails here, naming every column, before GitHub is asked. */
+	behind = schema_check(r->store, &r->e) < 0;
 	ctx->progress = progress_start(r->store,
 				       &(struct progress_options){.job_id = c->job_id,
-								  .job_type = c->command,
+								  .job_type = r->cmd->job_type,
+								  .command = c->command,
 								  .repository = c->repository,
 								  .time_range = c->time_range,
 								  .pr_numbers = c->pr_numbers,
 								  .n_pr_numbers = c->n_pr_numbers,
 								  .run_id = c->run_id,
 								  .run_url = r->run_url},
-				       &r->e);
-	if (ctx->progress == NULL)
+				       behind ? &pe : &r->e);
+	/* Even so, the job row (if its table is whole) records why the run failed. */
+	if (behind && ctx->progress == NULL)
+		log_warn("the job's row could not record this either: %s", pe.msg);
+	if (ctx->progress == NULL || behind)
 		return;
 	clock_on_tick(progress_heartbeat, ctx->progress);
 	if (c->job_id == NULL && !c->dry_run)
 		log_info("job %s", progress_job_id(ctx->progress));
 	rc = r->cmd->run(ctx, &r->e);
+	count_pulls(ctx);
 	if (rc < 0) {
 		r->status = r->e.code == ERR_RATE || r->e.code == ERR_CANCELLED ? JOB_PARTIAL
 										: JOB_FAILED;

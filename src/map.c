@@ -565,6 +565,14 @@ map_gql_pull(const cJSON *j, struct gh_pull *p, struct err *e)
 	p->state = lower_dup(state);
 	p->merged = json_bool(j, "merged", strcmp(state, "MERGED") == 0);
 	p->draft = json_bool(j, "isDraft", false);
+	/* MERGEABLE, CONFLICTING, or UNKNOWN while GitHub computes it (as REST's null). */
+	state = json_str(j, "mergeable");
+	p->mergeable = state == NULL                       ? -1
+		       : strcmp(state, "MERGEABLE") == 0   ? 1
+		       : strcmp(state, "CONFLICTING") == 0 ? 0
+							   : -1;
+	/* CLEAN, DIRTY, BLOCKED, …: REST's mergeable_state in upper case. */
+	p->mergeable_state = lower_dup(json_str(j, "mergeStateStatus"));
 	p->body = opt_body(j);
 	p->html_url = opt_str(j, "url");
 	/* GitHub's REST diff_url and patch_url are the page URL plus a suffix. */

@@ -81,6 +81,8 @@ merge_metadata(struct progress *p, const struct progress_options *o)
 
 	put(m, "repository_name", cJSON_CreateString(o->repository != NULL ? o->repository : ""));
 	put(m, "processor", cJSON_CreateString(PC_NAME " " PC_VERSION));
+	if (o->command != NULL)
+		put(m, "command", cJSON_CreateString(o->command));
 	if (o->run_url != NULL)
 		put(m, "workflow_run_url", cJSON_CreateString(o->run_url));
 	if (o->n_pr_numbers > 0) {

@@ -196,3 +196,33 @@ store_select_in(struct store *s, const struct store_query *q, const char *column
 	free(f);
 	return rc;
 }
+
+int
+store_count(struct store *s, const char *table, const struct store_filter *f, size_t nf, int64_t *n,
+	    struct err *e)
+{
+	*n = 0;
+	return s->ops->count(s, table, f, nf, n, e);
+}
+
+int
+store_missing_columns(struct store *s, const char *table, const char *const *cols, size_t n,
+		      bool *missing, struct err *e)
+{
+	struct buf all = BUF_INIT(SIZE_MAX);
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&all, "%s%s", i > 0 ? "," : "", cols[i]);
+	rc = s->ops->probe(s, table, buf_str(&all), e);
+	buf_release(&all);
+	/* Something is missing: one column at a time names every one (rare: once per upgrade). */
+	for (size_t i = 0; i < n; i++) {
+		int has = rc == 1 ? 1 : rc < 0 ? rc : s->ops->probe(s, table, cols[i], e);
+
+		if (has < 0)
+			return -1;
+		missing[i] = has == 0;
+	}
+	return rc < 0 ? -1 : 0;
+}

@@ -152,6 +152,29 @@ dry_select(struct store *s, const struct store_query *q, struct rowset *out, str
 	return rc;
 }
 
+static int
+dry_count(struct store *s, const char *table, const struct store_filter *f, size_t nf, int64_t *n,
+	  struct err *e)
+{
+	struct dry *d = (struct dry *)s;
+	uint64_t before = d->inner->requests;
+	int rc = d->inner->ops->count(d->inner, table, f, nf, n, e);
+
+	d->base.requests += d->inner->requests - before;
+	return rc;
+}
+
+static int
+dry_probe(struct store *s, const char *table, const char *columns, struct err *e)
+{
+	struct dry *d = (struct dry *)s;
+	uint64_t before = d->inner->requests;
+	int rc = d->inner->ops->probe(d->inner, table, columns, e);
+
+	d->base.requests += d->inner->requests - before;
+	return rc;
+}
+
 static void
 dry_close(struct store *s)
 {
@@ -167,6 +190,8 @@ static const struct store_ops dry_ops = {
 	.update = dry_update,
 	.remove = dry_remove,
 	.select = dry_select,
+	.count = dry_count,
+	.probe = dry_probe,
 	.close = dry_close,
 };
 
@@ -177,5 +202,6 @@ store_open_dry(struct store *inner)
 
 	d->base.ops = &dry_ops;
 	d->inner = inner;
+	d->base.schema_hint = inner->schema_hint;
 	return &d->base;
 }

@@ -47,6 +47,14 @@ add_filter(struct buf *u, const struct store_filter *f)
 	int rc = 0;
 
 	switch (f->op) {
+	case STORE_NULL_OR_LT:
+		/* "or=(c.is.null,c.lt.v)": the column's name goes inside. */
+		rc = buf_printf(u, "%sor=", u->len > 0 && u->data[u->len - 1] == '?' ? "" : "&");
+		buf_printf(&v, "(%s.is.null,%s.lt.%s)", f->column, f->column, f->value);
+		if (rc == 0)
+			rc = http_urlencode(u, buf_str(&v));
+		buf_release(&v);
+		return rc;
 	case STORE_IS_NULL: buf_puts(&v, "is.null"); break;
 	case STORE_NOT_NULL: buf_puts(&v, "not.is.null"); break;
 	case STORE_IN:
@@ -419,6 +427,77 @@ pg_select(struct store *s, const struct store_query *q, struct rowset *out, stru
 	return rc;
 }
 
+/* PostgREST's (or PostgreSQL's) codes for a table or column that is not there. */
+static bool
+is_missing_code(const char *code)
+{
+	static const char *const codes[] = {"PGRST205", "42P01", "PGRST204", "42703"};
+
+	for (size_t i = 0; code != NULL && i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(code, codes[i]) == 0)
+			return true;
+	return false;
+}
+
+static int
+pg_probe(struct store *s, const char *table, const char *columns, struct err *e)
+{
+	struct pgrst *p = (struct pgrst *)s;
+	struct buf url = BUF_INIT(URL_CAP);
+	struct buf what = BUF_INIT(256);
+	struct http_response resp = {0};
+	int rc;
+
+	/* limit=0 reads no row, yet the columns are resolved: an absent one is refused. */
+	buf_printf(&url, "%s/rest/v1/%s?select=%s&limit=0", p->url, table, columns);
+	buf_printf(&what, "read the columns of %s", table);
+	rc = built(&url, NULL, buf_str(&what), e);
+	if (rc == 0)
+		rc = call(p, "GET", buf_str(&url), NULL, NULL, buf_str(&what), &resp, e);
+	if (rc == 0) {
+		rc = 1;
+	} else if (resp.status == 400 || resp.status == 404) {
+		cJSON *j = json_parse(resp.body.data, resp.body.len, NULL);
+
+		if (is_missing_code(json_str(j, "code"))) {
+			err_clear(e);
+			rc = 0;
+		}
+		cJSON_Delete(j);
+	}
+	http_response_release(&resp);
+	buf_release(&url);
+	buf_release(&what);
+	return rc;
+}
+
+static int
+pg_count(struct store *s, const char *table, const struct store_filter *f, size_t nf, int64_t *n,
+	 struct err *e)
+{
+	struct pgrst *p = (struct pgrst *)s;
+	struct buf url = BUF_INIT(URL_CAP);
+	struct buf what = BUF_INIT(256);
+	struct http_response resp = {0};
+	int rc;
+
+	/* No row, only Content-Range: *\/N. */
+	buf_printf(&url, "%s/rest/v1/%s?select=id&limit=0", p->url, table);
+	buf_printf(&what, "count the rows of %s", table);
+	rc = add_filters(&url, f, nf, e);
+	if (rc == 0)
+		rc = built(&url, NULL, buf_str(&what), e);
+	if (rc == 0)
+		rc = call(p, "GET", buf_str(&url), "count=exact", NULL, buf_str(&what), &resp, e);
+	if (rc == 0 && (*n = range_total(&resp)) < 0)
+		rc = err_set(e, ERR_STORE, "store: %s: the answer has no count (Content-Range)",
+			     buf_str(&what));
+	http_response_release(&resp);
+	buf_release(&url);
+	buf_release(&what);
+	return rc;
+}
+
 static void
 pg_close(struct store *s)
 {
@@ -433,7 +512,14 @@ pg_close(struct store *s)
 }
 
 static const struct store_ops pgrst_ops = {
-	"postgrest", pg_upsert, pg_update, pg_remove, pg_select, pg_close,
+	.name = "postgrest",
+	.upsert = pg_upsert,
+	.update = pg_update,
+	.remove = pg_remove,
+	.select = pg_select,
+	.count = pg_count,
+	.probe = pg_probe,
+	.close = pg_close,
 };
 
 struct store *
@@ -449,6 +535,9 @@ store_open_postgrest(const char *base_url, const char *key, struct http_client *
 	}
 	p = xcalloc(1, sizeof(*p));
 	p->base.ops = &pgrst_ops;
+	p->base.schema_hint = "apply every file of db/migrations in order (each statement only "
+			      "adds what is missing), then reload PostgREST's schema cache "
+			      "(NOTIFY pgrst, 'reload schema')";
 	p->url = xstrdup(base_url);
 	buf_printf(&h, "apikey: %s", key);
 	p->apikey_header = buf_detach(&h);

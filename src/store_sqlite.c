@@ -163,10 +163,11 @@ put_where(struct buf *b, const struct store_filter *f, size_t nf, struct err *e)
 		if (!identifier(f[i].column))
 			return err_set(e, ERR_STORE, "internal: bad filter column '%s'",
 				       f[i].column);
-		buf_printf(b, "%s%s", i == 0 ? " WHERE " : " AND ", f[i].column);
+		buf_printf(b, "%s(%s", i == 0 ? " WHERE " : " AND ", f[i].column);
 		switch (f[i].op) {
 		case STORE_IS_NULL: buf_puts(b, " IS NULL"); break;
 		case STORE_NOT_NULL: buf_puts(b, " IS NOT NULL"); break;
+		case STORE_NULL_OR_LT: buf_printf(b, " IS NULL OR %s < ?", f[i].column); break;
 		case STORE_IN:
 			buf_puts(b, " IN (");
 			for (size_t k = 0; k < f[i].nvalues; k++)
@@ -175,6 +176,7 @@ put_where(struct buf *b, const struct store_filter *f, size_t nf, struct err *e)
 			break;
 		default: buf_printf(b, " %s ?", ops[f[i].op]); break;
 		}
+		buf_putc(b, ')');
 	}
 	return 0;
 }
@@ -466,6 +468,40 @@ out:
 	return rc;
 }
 
+static int
+sq_count(struct store *s, const char *table, const struct store_filter *f, size_t nf, int64_t *n,
+	 struct err *e)
+{
+	struct sqlite_store *q = (struct sqlite_store *)s;
+	struct buf sql = BUF_INIT(SQL_CAP);
+	struct buf what = BUF_INIT(256);
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	buf_printf(&what, "count the rows of %s", table);
+	if (!identifier(table)) {
+		err_set(e, ERR_STORE, "internal: bad table name '%s'", table);
+		goto out;
+	}
+	buf_printf(&sql, "SELECT count(*) FROM %s", table);
+	if (put_where(&sql, f, nf, e) < 0)
+		goto out;
+	q->base.requests++;
+	if (prepare(q, &sql, &st, buf_str(&what), e) < 0)
+		goto out;
+	if (bind_where(st, 1, f, nf) < 0 || sqlite3_step(st) != SQLITE_ROW) {
+		db_error(q, buf_str(&what), e);
+		goto out;
+	}
+	*n = sqlite3_column_int64(st, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	buf_release(&sql);
+	buf_release(&what);
+	return rc;
+}
+
 static void
 sq_close(struct store *s)
 {
@@ -476,46 +512,114 @@ sq_close(struct store *s)
 	free(q);
 }
 
+/* 1: the statement (a probe) prepares; 0: a table or column it names is not there. */
+static int
+sq_probe(struct store *s, const char *table, const char *columns, struct err *e)
+{
+	struct sqlite_store *q = (struct sqlite_store *)s;
+	struct buf sql = BUF_INIT(SQL_CAP);
+	sqlite3_stmt *st = NULL;
+	int rc = 1;
+
+	buf_printf(&sql, "SELECT %s FROM %s LIMIT 0", columns, table);
+	q->base.requests++;
+	if (sqlite3_prepare_v2(q->db, buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
+		const char *m = sqlite3_errmsg(q->db);
+
+		rc = strncmp(m, "no such table", 13) == 0 || strncmp(m, "no such column", 14) == 0
+			     ? 0
+			     : db_error(q, "read the schema", e);
+	}
+	sqlite3_finalize(st);
+	buf_release(&sql);
+	return rc;
+}
+
 static const struct store_ops sqlite_ops = {
-	"sqlite", sq_upsert, sq_update, sq_remove, sq_select, sq_close,
+	.name = "sqlite",
+	.upsert = sq_upsert,
+	.update = sq_update,
+	.remove = sq_remove,
+	.select = sq_select,
+	.count = sq_count,
+	.probe = sq_probe,
+	.close = sq_close,
 };
+
+/* Whether the file has table (1: without column, 2: with it); 0: no such table; -1 error. */
+static int
+file_has(struct sqlite_store *q, const char *table, const char *column)
+{
+	static const char sql[] =
+		"SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1), "
+		"(SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2)";
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0) == 0 ? 0 : 1 + (sqlite3_column_int(st, 1) > 0);
+	sqlite3_finalize(st);
+	return rc;
+}
 
 /*
- * Columns later versions added to tables an older file already has ("create
- * table if not exists" leaves those alone): added when missing, as
- * db/migrations/0NN_*.sql do for PostgreSQL.
+ * Adds to the file's tables the columns the schema has and they lack
+ * ("create table if not exists" leaves an older table as it is), as
+ * db/migrations do for PostgreSQL: the schema is built in memory and
+ * compared column by column. SQLite adds no column with an expression
+ * default, and a NOT NULL one only with a constant default; such columns
+ * come without them (and no CHECK can be added to a table).
  */
-static const char *const added_columns[][3] = {
-	{"progressive_capture_progress", "resume_cursor", "TEXT"},
-};
-
 static int
-add_missing_columns(struct sqlite_store *q, struct err *e)
+add_missing_columns(struct sqlite_store *q, const char *schema, struct err *e)
 {
-	for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
-		struct buf sql = BUF_INIT(1024);
-		sqlite3_stmt *st = NULL;
-		bool have = false;
-		int rc = 0;
+	static const char cols[] =
+		"SELECT m.name, p.name, p.type, p.dflt_value, p.\"notnull\" FROM sqlite_master m, "
+		"pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid";
+	sqlite3 *ref = NULL;
+	sqlite3_stmt *st = NULL;
+	int step = SQLITE_ERROR;
+	int rc = 0;
 
-		buf_printf(&sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = '%s'",
-			   added_columns[i][0], added_columns[i][1]);
-		if (sqlite3_prepare_v2(q->db, buf_str(&sql), -1, &st, NULL) != SQLITE_OK)
-			rc = db_error(q, "upgrade the schema", e);
-		else
-			have = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
-		buf_reset(&sql);
-		if (rc == 0 && !have) {
-			buf_printf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", added_columns[i][0],
-				   added_columns[i][1], added_columns[i][2]);
-			rc = exec(q, buf_str(&sql), "upgrade the schema", e);
-		}
-		buf_release(&sql);
-		if (rc < 0)
-			return -1;
+	if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(ref, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ref, cols, -1, &st, NULL) != SQLITE_OK) {
+		rc = err_set(e, ERR_STORE, "store: build the schema: %s",
+			     ref != NULL ? sqlite3_errmsg(ref) : "out of memory");
+		goto out;
 	}
-	return 0;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *table = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *dflt = (const char *)sqlite3_column_text(st, 3);
+		bool constant = dflt != NULL && dflt[0] != '(';
+		struct buf sql = BUF_INIT(SQL_CAP);
+		int has = file_has(q, table, name);
+
+		if (has < 0)
+			rc = db_error(q, "upgrade the schema", e);
+		if (has != 1) {
+			buf_release(&sql);
+			continue;
+		}
+		buf_printf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", table, name,
+			   (const char *)sqlite3_column_text(st, 2));
+		if (constant)
+			buf_printf(&sql, " DEFAULT %s%s", dflt,
+				   sqlite3_column_int(st, 4) ? " NOT NULL" : "");
+		log_info("database '%s': adding %s.%s", q->path, table, name);
+		rc = exec(q, buf_str(&sql), "upgrade the schema", e);
+		buf_release(&sql);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = err_set(e, ERR_STORE, "store: build the schema: %s", sqlite3_errmsg(ref));
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(ref);
+	return rc;
 }
 
 const char *
@@ -531,6 +635,8 @@ store_open_sqlite(const char *path, bool read_only, struct err *e)
 	struct buf schema = BUF_INIT(SQL_CAP);
 
 	q->base.ops = &sqlite_ops;
+	q->base.schema_hint = "open it once without dry-run: the program adds what a file it "
+			      "may write lacks";
 	q->path = xstrdup(path);
 	if (sqlite3_libversion_number() < 3035000) {
 		err_set(e, ERR_STORE, "SQLite %s is too old: 3.35 or later is needed (RETURNING)",
@@ -557,15 +663,13 @@ store_open_sqlite(const char *path, bool read_only, struct err *e)
 	sqlite3_busy_timeout(q->db, 10000);
 	for (size_t i = 0; sqlite_schema_sql[i] != NULL; i++)
 		buf_puts(&schema, sqlite_schema_sql[i]);
+	/* Older tables get their new columns first: the schema's indexes may name them. */
 	if (exec(q,
 		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
 		 "PRAGMA foreign_keys = ON;",
 		 "open", e) < 0 ||
+	    add_missing_columns(q, buf_str(&schema), e) < 0 ||
 	    exec(q, buf_str(&schema), "create the schema", e) < 0) {
-		err_prefix(e, "database '%s': ", path);
-		goto fail;
-	}
-	if (add_missing_columns(q, e) < 0) {
 		err_prefix(e, "database '%s': ", path);
 		goto fail;
 	}

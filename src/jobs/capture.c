@@ -21,49 +21,11 @@
 #include "log.h"
 #include "prfetch.h"
 #include "progress.h"
+#include "schema.h"
 #include "util.h"
 
 #define GITHUB_FILES_LIMIT 3000 /* GitHub lists at most this many files of a PR */
 #define DELETE_CHUNK       50
-
-static const char *const pr_cols[] = {"github_id",
-				      "number",
-				      "title",
-				      "body",
-				      "state",
-				      "repository_id",
-				      "repository_full_name",
-				      "repository_github_id",
-				      "author_id",
-				      "author_github_id",
-				      "base_branch",
-				      "head_branch",
-				      "base_ref",
-				      "head_ref",
-				      "draft",
-				      "merged",
-				      "merged_by_id",
-				      "created_at",
-				      "updated_at",
-				      "merged_at",
-				      "closed_at",
-				      "additions",
-				      "deletions",
-				      "changed_files",
-				      "commits",
-				      "html_url",
-				      "diff_url",
-				      "patch_url"};
-static const char *const file_cols[] = {"pull_request_id",  "filename",  "status",
-					"additions",        "deletions", "changes",
-					"previous_filename"};
-static const char *const review_cols[] = {"github_id", "pull_request_id", "repository_id",
-					  "author_id", "reviewer_id",     "state",
-					  "body",      "submitted_at",    "commit_id"};
-static const char *const capture_cols[] = {"repository_id", "pull_request_id",   "number",
-					   "part",          "github_updated_at", "captured_at"};
-
-#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* What is known of one PR between its pull() and its done(). */
 struct pr_rec {
@@ -163,7 +125,7 @@ upsert_pull(struct job_ctx *ctx, const struct gh_pull *p, char id_out[UUID_STR_S
 	struct rowset rs;
 	int rc;
 
-	rowset_init(&rs, "pull_requests", pr_cols, NCOLS(pr_cols));
+	schema_rowset(&rs, SCHEMA_PULL_REQUESTS, 0);
 	rowset_add(&rs);
 	rowset_int(&rs, "github_id", p->id);
 	rowset_int(&rs, "number", p->number);
@@ -184,6 +146,11 @@ upsert_pull(struct job_ctx *ctx, const struct gh_pull *p, char id_out[UUID_STR_S
 	rowset_bool(&rs, "merged", p->merged);
 	rowset_text(&rs, "merged_by_id",
 		    merger != NULL ? jobs_contributor_id(ctx, merger->id) : NULL);
+	/* Unknown (GitHub still computing, or a list that lacks it): NULL and 'unknown'. */
+	if (p->mergeable >= 0)
+		rowset_bool(&rs, "mergeable", p->mergeable == 1);
+	rowset_text(&rs, "mergeable_state",
+		    p->mergeable_state != NULL ? p->mergeable_state : "unknown");
 	rowset_text(&rs, "created_at", p->created_at);
 	rowset_text(&rs, "updated_at", p->updated_at);
 	rowset_text(&rs, "merged_at", p->merged_at);
@@ -196,8 +163,10 @@ upsert_pull(struct job_ctx *ctx, const struct gh_pull *p, char id_out[UUID_STR_S
 	rowset_text(&rs, "diff_url", p->diff_url);
 	rowset_text(&rs, "patch_url", p->patch_url);
 	rc = jobs_upsert_ids(ctx, &rs, &ids, e);
-	if (rc == 0)
+	if (rc == 0) {
 		snprintf(id_out, UUID_STR_SIZE, "%s", idcache_get(&ids, p->id));
+		ctx->pulls_written++;
+	}
 	idcache_release(&ids);
 	rowset_release(&rs);
 	return rc;
@@ -253,7 +222,7 @@ on_files(void *ud, int number, const struct gh_file *files, size_t n, struct err
 	if (n == 0)
 		return 0;
 	r->seen = xrealloc(r->seen, (r->nseen + n) * sizeof(*r->seen));
-	rowset_init(&rs, "pull_request_files", file_cols, NCOLS(file_cols));
+	schema_rowset(&rs, SCHEMA_PULL_REQUEST_FILES, 0);
 	for (size_t i = 0; i < n; i++) {
 		r->seen[r->nseen++] = xstrdup(files[i].filename);
 		rowset_add(&rs);
@@ -300,7 +269,7 @@ on_reviews(void *ud, int number, const struct gh_review *rv, size_t n, struct er
 	for (size_t i = 0; i < n; i++)
 		users[i] = jobs_stored_user(&rv[i].author);
 	rc = jobs_upsert_contributors(ctx, users, n, e);
-	rowset_init(&rs, "reviews", review_cols, NCOLS(review_cols));
+	schema_rowset(&rs, SCHEMA_REVIEWS, 0);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const char *author = jobs_contributor_id(ctx, users[i]->id);
 		/* A review still PENDING has no submission time: not stored, counted. */
@@ -480,7 +449,7 @@ mark_captured(struct job_ctx *ctx, unsigned parts, const struct pr_rec *r, struc
 	int rc;
 
 	time_format_iso(clock_now(), now);
-	rowset_init(&rs, "pull_request_captures", capture_cols, NCOLS(capture_cols));
+	schema_rowset(&rs, SCHEMA_PULL_REQUEST_CAPTURES, 0);
 	for (size_t p = 0; p < PR_NPARTS; p++) {
 		if (!(parts & pr_parts[p].bit))
 			continue;

@@ -18,13 +18,8 @@
 #include "github.h"
 #include "jobs.h"
 #include "log.h"
+#include "schema.h"
 #include "util.h"
-
-static const char *const commit_cols[] = {"sha",           "repository_id",    "author_id",
-					  "committer_id",  "message",          "authored_at",
-					  "committed_at",  "additions",        "deletions",
-					  "changed_files", "is_direct_commit", "pull_request_id",
-					  "html_url",      "updated_at"};
 
 struct commits {
 	struct job_ctx *ctx;
@@ -109,7 +104,7 @@ write_page(void *ud, struct gh_commit *c, size_t n, struct err *e)
 	if (rc == 0)
 		rc = capture_pull_ids(ctx, &s->prs, numbers, nn, e);
 	time_format_iso(clock_now(), now);
-	rowset_init(&rs, "commits", commit_cols, sizeof(commit_cols) / sizeof(commit_cols[0]));
+	schema_rowset(&rs, SCHEMA_COMMITS, 0);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		commit_row(s, &rs, &c[i], now);
 	if (rc == 0 && rs.nrows > 0)

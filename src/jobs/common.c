@@ -13,9 +13,8 @@
 #include "jobs.h"
 #include "log.h"
 #include "progress.h"
+#include "schema.h"
 #include "util.h"
-
-#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* GitHub's stand-in for deleted accounts, as its web pages show them. */
 static const struct gh_user ghost = {.id = 10137,
@@ -25,12 +24,7 @@ static const struct gh_user ghost = {.id = 10137,
 					     "https://avatars.githubusercontent.com/u/10137?v=4",
 				     .html_url = "https://github.com/ghost"};
 
-/* The columns of a comment's row, by kind: a conversation comment has the first eight. */
-static const char *const comment_cols[] = {
-	"github_id", "pull_request_id",    "repository_id",     "commenter_id",
-	"body",      "created_at",         "updated_at",        "comment_type",
-	"path",      "position",           "original_position", "diff_hunk",
-	"commit_id", "original_commit_id", "in_reply_to_id"};
+/* A conversation comment's row has the first eight columns of a comment's. */
 #define ISSUE_COMMENT_COLS 8
 
 const struct gh_user *
@@ -75,14 +69,12 @@ int
 jobs_upsert_contributors(struct job_ctx *ctx, const struct gh_user *const *users, size_t n,
 			 struct err *e)
 {
-	static const char *const cols[] = {"github_id",   "username", "avatar_url",
-					   "profile_url", "is_bot",   "last_updated_at"};
 	struct rowset rs;
 	char now[21];
 	int rc = 0;
 
 	time_format_iso(clock_now(), now);
-	rowset_init(&rs, "contributors", cols, NCOLS(cols));
+	schema_rowset(&rs, SCHEMA_CONTRIBUTORS, 0);
 	for (size_t i = 0; i < n; i++) {
 		const struct gh_user *u = users[i];
 
@@ -106,8 +98,7 @@ jobs_upsert_contributors(struct job_ctx *ctx, const struct gh_user *const *users
 void
 jobs_comment_rows(struct rowset *rs, enum gh_comment_kind kind)
 {
-	rowset_init(rs, "comments", comment_cols,
-		    kind == GH_ISSUE_COMMENT ? ISSUE_COMMENT_COLS : NCOLS(comment_cols));
+	schema_rowset(rs, SCHEMA_COMMENTS, kind == GH_ISSUE_COMMENT ? ISSUE_COMMENT_COLS : 0);
 }
 
 void
@@ -215,43 +206,13 @@ find_repository(struct job_ctx *ctx, const char *column, const char *value, stru
 static int
 upsert_repository(struct job_ctx *ctx, const struct gh_repo *r, struct err *e)
 {
-	static const char *const cols[] = {"github_id",
-					   "full_name",
-					   "owner",
-					   "name",
-					   "description",
-					   "homepage",
-					   "language",
-					   "stargazers_count",
-					   "watchers_count",
-					   "forks_count",
-					   "open_issues_count",
-					   "size",
-					   "default_branch",
-					   "is_fork",
-					   "is_archived",
-					   "is_disabled",
-					   "is_private",
-					   "has_issues",
-					   "has_projects",
-					   "has_wiki",
-					   "has_pages",
-					   "has_downloads",
-					   "has_discussions",
-					   "license",
-					   "topics",
-					   "avatar_url",
-					   "github_created_at",
-					   "github_updated_at",
-					   "github_pushed_at",
-					   "last_updated_at"};
 	struct idcache ids = {0};
 	struct rowset rs;
 	char now[21];
 	int rc;
 
 	time_format_iso(clock_now(), now);
-	rowset_init(&rs, "repositories", cols, NCOLS(cols));
+	schema_rowset(&rs, SCHEMA_REPOSITORIES, 0);
 	rowset_add(&rs);
 	rowset_int(&rs, "github_id", r->id);
 	rowset_text(&rs, "full_name", r->full_name);
@@ -378,6 +339,36 @@ jobs_repository_update(struct job_ctx *ctx, const struct col_val *set, size_t n,
 }
 
 int
+jobs_update_pull_counts(struct job_ctx *ctx, struct err *e)
+{
+	static const char *const counters[] = {"pull_request_count", "total_pull_requests"};
+	struct store_filter f[2] = {
+		{.column = "repository_id", .op = STORE_EQ, .value = ctx->repository_id},
+	};
+	char count[24];
+	int64_t n;
+	int rc;
+
+	if (ctx->repository_id[0] == '\0')
+		return 0;
+	rc = store_count(ctx->store, "pull_requests", f, 1, &n, e);
+	snprintf(count, sizeof(count), "%lld", (long long)n);
+	f[0] = (struct store_filter){.column = "id", .op = STORE_EQ, .value = ctx->repository_id};
+	for (size_t i = 0; rc == 0 && i < sizeof(counters) / sizeof(counters[0]); i++) {
+		struct rowset rs;
+
+		f[1] = (struct store_filter){
+			.column = counters[i], .op = STORE_NULL_OR_LT, .value = count};
+		rowset_init(&rs, "repositories", &counters[i], 1);
+		rowset_add(&rs);
+		rowset_int(&rs, counters[i], n);
+		rc = store_update(ctx->store, "repositories", f, 2, &rs, e);
+		rowset_release(&rs);
+	}
+	return rc;
+}
+
+int
 jobs_watermark_get(struct job_ctx *ctx, const char *stream, char out[32], struct err *e)
 {
 	struct store_filter f[2] = {
@@ -412,13 +403,12 @@ jobs_watermark_get(struct job_ctx *ctx, const char *stream, char out[32], struct
 int
 jobs_watermark_set(struct job_ctx *ctx, const char *stream, const char *iso, struct err *e)
 {
-	static const char *const cols[] = {"repository_id", "stream", "watermark", "updated_at"};
 	struct rowset rs;
 	char now[21];
 	int rc;
 
 	time_format_iso(clock_now(), now);
-	rowset_init(&rs, "capture_watermarks", cols, NCOLS(cols));
+	schema_rowset(&rs, SCHEMA_CAPTURE_WATERMARKS, 0);
 	rowset_add(&rs);
 	rowset_text(&rs, "repository_id", ctx->repository_id);
 	rowset_text(&rs, "stream", stream);

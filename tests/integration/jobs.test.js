@@ -124,22 +124,46 @@ test('the repository-id input is used when it names the repository, refused when
 });
 
 // contributor.info's most common failure: a schema mismatch dropped data silently.
-test('a column missing in the database fails the job loudly with PostgREST\'s message', async () => {
-  await rig.db.query('alter table pull_requests rename column head_branch to head_branch_old');
-  await rig.gw?.reloadSchema();
+// Every run first checks the store has each column it writes or reads: one that
+// is behind fails before GitHub is asked, naming every missing column and how to
+// catch up, and the job row (its own table is whole) records why.
+test('a column missing in the database fails the run before GitHub is asked, naming it', async () => {
+  if (rig.gw) {
+    await rig.db.query('alter table pull_requests rename column head_branch to head_branch_old');
+    await rig.db.query('alter table pull_requests rename column mergeable to mergeable_old');
+    await rig.gw.reloadSchema();
+  } else {
+    await rig.db.query('alter table pull_requests drop column mergeable');
+  }
+  rig.clearLogs();
   try {
-    const r = await rig.run({ 'pr-numbers': '6' });
-    assert.equal(r.code, 1);
+    // SQLite: a dry run opens the file read-only, so it cannot add the column.
+    const r = await rig.run({ 'pr-numbers': '6', ...(rig.gw ? {} : { 'dry-run': 'true' }) });
+    assert.equal(r.code, 1, r.log);
     const err = r.commands.find((c) => c.name === 'error');
-    // PostgREST names it PGRST204; SQLite says the table has no such column.
-    assert.match(err.message, rig.gw ? /PGRST204/ : /no column named head_branch/);
-    assert.match(err.message, /head_branch/);
-    const j = await job(r.outputs['job-id']);
-    assert.equal(j.status, 'failed');
-    assert.match(j.error, rig.gw ? /PGRST204/ : /head_branch/);
+    assert.match(err.message, /the store's schema is behind: it lacks /);
+    if (rig.gw) {
+      assert.match(err.message, /lacks pull_requests\.head_branch, pull_requests\.mergeable - /);
+      assert.match(err.message, /apply every file of db\/migrations/);
+      const j = await job(r.outputs['job-id']);
+      assert.equal(j.status, 'failed');
+      assert.match(j.error, /pull_requests\.head_branch/);
+    } else {
+      assert.match(err.message, /lacks pull_requests\.mergeable - open it once without dry-run/);
+    }
+    assert.deepEqual(rig.gh.log, [], 'GitHub was not asked');
   } finally {
-    await rig.db.query('alter table pull_requests rename column head_branch_old to head_branch');
-    await rig.gw?.reloadSchema();
+    if (rig.gw) {
+      await rig.db.query('alter table pull_requests rename column head_branch_old to head_branch');
+      await rig.db.query('alter table pull_requests rename column mergeable_old to mergeable');
+      await rig.gw.reloadSchema();
+    }
+  }
+  if (!rig.gw) {
+    // Opened for writing, the file gets the column back and the run goes through.
+    const r = await rig.run({ 'pr-numbers': '6' });
+    assert.equal(r.code, 0, r.log);
+    assert.match(r.log, /adding pull_requests\.mergeable/);
   }
 });
 
