@@ -15,7 +15,7 @@ import {
 } from 'graphql';
 import { computeCost } from './cost.js';
 import { filterHistory, parseNodeId } from './repo-index.js';
-import { cmp, fnv1a, graphqlLogin, isoSeconds, nodeId } from './scenario.js';
+import { cmp, fnv1a, graphqlLogin, isoSeconds, mergeability, nodeId } from './scenario.js';
 
 const NODE_LIMIT = 500_000;
 
@@ -430,7 +430,12 @@ const RESOLVERS = {
     authorAssociation: (s) => assoc(s._idx, s._pr.user),
     mergedBy: (s) => actorNode(s._idx, s._pr.merged_by),
     mergeCommit: (s) => (s._pr.merged ? commitNode(s._idx, s._pr.merge_commit_sha) : null),
-    mergeable: (s) => (s._pr.state === 'open' ? 'MERGEABLE' : 'UNKNOWN'),
+    // REST's mergeable / mergeable_state, spelt as GraphQL's MergeableState / MergeStateStatus.
+    mergeable: (s) => {
+      const m = mergeability(s._pr).mergeable;
+      return m === null ? 'UNKNOWN' : m ? 'MERGEABLE' : 'CONFLICTING';
+    },
+    mergeStateStatus: (s) => mergeability(s._pr).mergeable_state.toUpperCase(),
     locked: () => false,
     maintainerCanModify: () => false,
     isCrossRepository: (s) => s._pr.head_repo !== s._idx.repo.full_name,

@@ -8,7 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import { example } from './examples.js';
-import { fnv1a, nodeId, restUnlinkedUser } from './scenario.js';
+import { fnv1a, mergeability, nodeId, restUnlinkedUser } from './scenario.js';
 
 const EX_API = 'https://api.github.com';
 const EX_REPO = 'octocat/Hello-World';
@@ -206,12 +206,13 @@ export function pullSimpleJson(c, pr) {
 /** "pull-request" (GET /pulls/{n}). */
 export function pullJson(c, pr) {
   const ex = pullCommon(c, pr, example('pull'));
-  const open = pr.state === 'open';
+  const m = mergeability(pr);
   return Object.assign(ex, {
     merged: pr.merged,
-    mergeable: open ? true : null,
-    rebaseable: open ? true : null,
-    mergeable_state: open ? (pr.draft ? 'draft' : 'clean') : 'unknown',
+    mergeable: m.mergeable,
+    // Rebasing needs what merging needs: null while unknown, false on a conflict.
+    rebaseable: m.mergeable === null ? null : m.mergeable && m.mergeable_state !== 'dirty',
+    mergeable_state: m.mergeable_state,
     merged_by: pr.merged_by ? userJson(c, pr.merged_by) : null,
     comments: pr.issue_comments.length,
     review_comments: pr.review_comments.length,
