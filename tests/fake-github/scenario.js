@@ -232,7 +232,7 @@ const DEFAULTS = {
  * ids of different repositories apart; default derived from owner/name),
  * empty (default false; true: a repository with no commits and no pull requests,
  * as GitHub has right after "create repository"; `prs` and `unlinkedCommits` are
- * ignored), loneSurrogates (default false; true: unpaired UTF-16 surrogates in one
+ * ignored), repoId (default derived from owner/name), loneSurrogates (default false; true: unpaired UTF-16 surrogates in one
  * PR title, one PR body, one review body, one conversation comment, one review
  * comment and one commit message, see placeLoneSurrogates), special: [{ number, files, reviews, issueComments, reviewComments,
  * reviewThreads, commits, state: 'open'|'draft'|'closed'|'merged', title, body,
@@ -254,7 +254,9 @@ export function generateScenario(opts = {}) {
   const byLogin = new Map(users.map((u) => [u.login, u]));
 
   const ownerId = 1_000_000 + (fnv1a(o.owner.toLowerCase()) % 90_000_000);
-  const repoId = 100_000_000 + (fnv1a(fullName.toLowerCase()) % 900_000_000);
+  // repoId: for a second repository under a name a renamed one used to have (the
+  // derived id would be the first one's).
+  const repoId = o.repoId ?? 100_000_000 + (fnv1a(fullName.toLowerCase()) % 900_000_000);
   const repoCreated = now - (o.days + 400 + rng.int(0, 900)) * DAY;
 
   // --- pull requests, children times only (ids are given later, in time order)

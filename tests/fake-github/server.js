@@ -15,6 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { GRAPHQL_RATE_LIMIT_TYPES, graphqlRateLimitError, kindOfFault, RandomFaults } from './faults.js';
 import { runGraphQL } from './graphql.js';
 import { RateLimiter } from './ratelimit.js';
+import {
+  deleteIssueCommentIn, deletePullFileIn, deleteReviewCommentIn, deleteReviewIn, deleteUserIn, GHOST, makeUser,
+  minimizeCommentIn, moveRepoIn, renameUserIn,
+} from './mutate.js';
 import { buildIndex, filterHistory } from './repo-index.js';
 import { fnv1a, generateScenario, isoSeconds } from './scenario.js';
 import {
@@ -96,14 +100,26 @@ export async function startFakeGitHub(opts = {}) {
 
   // --- repositories
   const scenarios = [];
-  const indexCache = new WeakMap();
+  let indexCache = new WeakMap();
+  const accounts = []; // users of no scenario: addUser()
+  const redirects = new Map(); // lower-case old full name → repository id (renameRepo/transferRepo)
   const keyOf = (full) => full.toLowerCase();
   const setScenario = (scn) => {
     if (!scn?.repo?.full_name) throw new TypeError('setScenario: not a scenario (no repo.full_name)');
     const i = scenarios.findIndex((s) => keyOf(s.repo.full_name) === keyOf(scn.repo.full_name));
+    const clash = scenarios.find((s, k) => k !== i && s !== scn && s.repo.id === scn.repo.id);
+    if (clash) {
+      throw new TypeError(`setScenario: ${scn.repo.full_name} has the id ${scn.repo.id} of ${clash.repo.full_name} (pass generateScenario a repoId)`);
+    }
     if (i >= 0) scenarios[i] = scn;
     else scenarios.push(scn);
+    // A repository now under a name another one left: that name no longer redirects.
+    redirects.delete(keyOf(scn.repo.full_name));
     indexCache.delete(scn);
+  };
+  /** Forget every index (an account or repository change touches them all). */
+  const refresh = () => {
+    indexCache = new WeakMap();
   };
   const initial = opts.scenarios ?? (opts.scenario ? [opts.scenario] : []);
   if (initial.length === 0) throw new TypeError('startFakeGitHub: a scenario (or scenarios) is required');
@@ -112,18 +128,57 @@ export async function startFakeGitHub(opts = {}) {
   const indexOf = (scn) => {
     let idx = indexCache.get(scn);
     if (!idx) {
-      idx = buildIndex(scn);
+      idx = buildIndex(scn, { accounts });
       indexCache.set(scn, idx);
     }
     return idx;
   };
-  const lookupRepo = (owner, name) => {
-    const scn = scenarios.find((s) => keyOf(s.repo.full_name) === keyOf(`${owner}/${name}`));
-    return scn ? indexOf(scn) : null;
-  };
   const lookupRepoById = (id) => {
     const scn = scenarios.find((s) => s.repo.id === id);
     return scn ? indexOf(scn) : null;
+  };
+  /** The repository an old name redirects to (renamed or transferred), or null. */
+  const movedRepo = (owner, name) => {
+    const id = redirects.get(keyOf(`${owner}/${name}`));
+    return id === undefined ? null : lookupRepoById(id);
+  };
+  /** The repository under that name now; with followRenames, one that used to have it. */
+  const lookupRepo = (owner, name, { followRenames = false } = {}) => {
+    const scn = scenarios.find((s) => keyOf(s.repo.full_name) === keyOf(`${owner}/${name}`));
+    if (scn) return indexOf(scn);
+    return followRenames ? movedRepo(owner, name) : null;
+  };
+
+  // --- accounts (users and organisations) across every scenario
+  /** Every live account: scenario users, repository owners, addUser() accounts. */
+  const liveAccounts = () => {
+    const seen = new Map();
+    for (const scn of scenarios) {
+      for (const u of [...scn.users, scn.repo.owner]) if (!seen.has(u.id)) seen.set(u.id, u);
+    }
+    for (const u of accounts) if (!seen.has(u.id)) seen.set(u.id, u);
+    return [...seen.values()];
+  };
+  /** The live account with that login (case-insensitive), GitHub's ghost for 'ghost', or null. */
+  const findAccount = (login) => {
+    const l = String(login).toLowerCase();
+    if (l === GHOST.login) return GHOST;
+    return liveAccounts().find((u) => u.login.toLowerCase() === l) ?? null;
+  };
+  const scenarioOf = (full) => {
+    const scn = scenarios.find((s) => keyOf(s.repo.full_name) === keyOf(full ?? scenarios[0].repo.full_name));
+    if (!scn) throw new Error(`no repository ${full}`);
+    return scn;
+  };
+  /** Run `fn(scn)` on every scenario and return the first non-null result; indexes are rebuilt. */
+  const onEach = (fn) => {
+    let out = null;
+    for (const scn of scenarios) {
+      const r = fn(scn);
+      out ??= r;
+    }
+    refresh();
+    return out;
   };
 
   // --- state the tests read
@@ -150,6 +205,7 @@ export async function startFakeGitHub(opts = {}) {
   const routes = [
     ['GET', /^\/rate_limit$/, '/rate_limit', getRateLimit],
     ['GET', /^\/users\/([^/]+)$/, '/users/{username}', getUser],
+    ['GET', /^\/user\/(\d+)$/, '/user/{account_id}', getUserById],
     ['GET', repoRoute(''), '/repos/{owner}/{repo}', (x) => ({ status: 200, body: repoJson(x.c), lastModified: x.idx.repo.updated_at })],
     ['GET', repoRoute('/pulls'), '/repos/{owner}/{repo}/pulls', listPulls],
     ['GET', repoRoute('/pulls/comments'), '/repos/{owner}/{repo}/pulls/comments', listRepoReviewComments],
@@ -178,15 +234,19 @@ export async function startFakeGitHub(opts = {}) {
     return { status: 200, body: rateLimitJson(states), free: true };
   }
 
+  /** "public-user" of an account; any index resolves it (indexes know every account). */
+  const accountJson = (u) => publicUserJson({ base, idx: indexOf(scenarios[0]) }, u);
+
   function getUser(x) {
-    const login = safeDecode(x.params[0]).toLowerCase();
-    for (const scn of scenarios) {
-      const idx = indexOf(scn);
-      for (const u of idx.users.values()) {
-        if (u.login.toLowerCase() === login) return { status: 200, body: publicUserJson({ base, idx }, u) };
-      }
-    }
-    return notFound();
+    const u = findAccount(safeDecode(x.params[0]));
+    return u ? { status: 200, body: accountJson(u) } : notFound();
+  }
+
+  /** GET /user/{account_id}: by the durable id; a deleted account is 404, the ghost is 10137. */
+  function getUserById(x) {
+    const id = Number(x.params[0]);
+    const u = id === GHOST.id ? GHOST : liveAccounts().find((a) => a.id === id);
+    return u ? { status: 200, body: accountJson(u) } : ghError(404, 'Not Found', 'https://docs.github.com/rest/users/users#get-a-user-using-their-id');
   }
 
   function withPull(fn) {
@@ -723,6 +783,7 @@ export async function startFakeGitHub(opts = {}) {
       }
       const result = await runGraphQL(body, {
         lookupRepo,
+        findAccount,
         allRepos: () => scenarios.map(indexOf),
         viewer: viewerOf(token),
         charge: (points) => limiter.charge(token, 'graphql', points),
@@ -776,6 +837,14 @@ export async function startFakeGitHub(opts = {}) {
     record.route = route ? `${route[0]} ${route[2]}` : null;
 
     let idx = null;
+    // An old name of a renamed or transferred repository: GitHub's redirect to
+    // /repositories/{id}/… (301 for GET and HEAD, 307 for the other methods).
+    let moved = null;
+    const repoPath = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
+    if (!byId && repoPath && !lookupRepo(safeDecode(repoPath[1]), safeDecode(repoPath[2]))) {
+      const to = movedRepo(safeDecode(repoPath[1]), safeDecode(repoPath[2]));
+      if (to) moved = `${base}/repositories/${to.repo.id}${repoPath[3] ?? ''}${url.search}`;
+    }
     if (route && path.startsWith('/repos/')) {
       idx = lookupRepo(safeDecode(params[0]), safeDecode(params[1]));
       if (idx && linkStyle === 'repositories' && !byId) {
@@ -804,7 +873,15 @@ export async function startFakeGitHub(opts = {}) {
 
     // 7. The answer.
     let result;
-    if (!route || (path.startsWith('/repos/') && !idx)) result = notFound();
+    if (moved) {
+      result = {
+        status: lookupMethod === 'GET' ? 301 : 307,
+        body: { message: 'Moved Permanently', url: moved,
+          documentation_url: 'https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects' },
+        headers: { location: moved },
+      };
+      record.route = record.route ?? 'redirect';
+    } else if (!route || (path.startsWith('/repos/') && !idx)) result = notFound();
     else {
       let body = null;
       if (rawBody.length) {
@@ -876,6 +953,66 @@ export async function startFakeGitHub(opts = {}) {
     get scenario() { return scenarios[0]; },
     get scenarios() { return [...scenarios]; },
     setScenario,
+
+    // --- accounts and repositories that change (mutate.js); indexes are rebuilt
+    /** Same id, new login everywhere; the old login names nobody. Returns the user. */
+    renameUser(oldLogin, newLogin) {
+      if (!findAccount(oldLogin) || oldLogin === GHOST.login) throw new Error(`renameUser: no account ${oldLogin}`);
+      if (findAccount(newLogin)) throw new Error(`renameUser: ${newLogin} is taken`);
+      const acc = accounts.find((u) => u.login === oldLogin);
+      if (acc) Object.assign(acc, { login: newLogin, html_url: `https://github.com/${newLogin}` });
+      return onEach((scn) => renameUserIn(scn, oldLogin, newLogin)) ?? acc;
+    },
+    /** Delete an account: REST shows GitHub's ghost in its place ({ rest: null }: null), GraphQL null. */
+    deleteUser(login, opts = {}) {
+      if (!findAccount(login) || login === GHOST.login) throw new Error(`deleteUser: no account ${login}`);
+      const i = accounts.findIndex((u) => u.login === login);
+      const acc = i >= 0 ? accounts.splice(i, 1)[0] : null;
+      return onEach((scn) => deleteUserIn(scn, login, opts)) ?? acc;
+    },
+    /** A new account ({ login, id?, name?, type? }), e.g. under a login another one freed. Returns it. */
+    addUser(spec) {
+      if (findAccount(spec.login)) throw new Error(`addUser: ${spec.login} is taken`);
+      const u = makeUser(spec);
+      if (liveAccounts().some((a) => a.id === u.id)) throw new Error(`addUser: id ${u.id} is taken`);
+      accounts.push(u);
+      refresh();
+      return u;
+    },
+    /** Rename a repository: same id; the old name answers 301/307 to /repositories/{id}/…. Returns { from, to }. */
+    renameRepo(fullName, newName) {
+      const scn = scenarioOf(fullName);
+      const moved = moveRepoIn(scn, { name: newName });
+      redirects.set(keyOf(moved.from), scn.repo.id);
+      redirects.delete(keyOf(moved.to));
+      refresh();
+      return moved;
+    },
+    /** Transfer a repository to another owner (login, or { login, id?, type? }); optional new name. */
+    transferRepo(fullName, owner, { name } = {}) {
+      const scn = scenarioOf(fullName);
+      const o = typeof owner === 'string' ? findAccount(owner) ?? { login: owner } : owner;
+      const moved = moveRepoIn(scn, { owner: o, name });
+      redirects.set(keyOf(moved.from), scn.repo.id);
+      redirects.delete(keyOf(moved.to));
+      refresh();
+      return moved;
+    },
+    /** Old full names that redirect, and the id each points at. */
+    get redirects() { return Object.fromEntries(redirects); },
+    /** Delete a review (and its review comments); { touch } bumps the PR's updated_at. */
+    deleteReview: (id, opts) => onEach((scn) => deleteReviewIn(scn, Number(id), opts)),
+    deleteIssueComment: (id, opts) => onEach((scn) => deleteIssueCommentIn(scn, Number(id), opts)),
+    deleteReviewComment: (id, opts) => onEach((scn) => deleteReviewCommentIn(scn, Number(id), opts)),
+    /** Take a file out of a PR's diff ({ repo: 'owner/name' } picks the repository; default the first). */
+    deletePullFile(number, filename, { repo, ...opts } = {}) {
+      const out = deletePullFileIn(scenarioOf(repo), number, filename, opts);
+      refresh();
+      return out;
+    },
+    /** Minimise (hide) a comment with a reason ('spam', 'OFF_TOPIC', …); null un-minimises. */
+    minimizeComment: (id, reason = 'spam') => onEach((scn) => minimizeCommentIn(scn, Number(id), reason)),
+
     log,
     clearLog: () => { log.length = 0; },
     dispatches,

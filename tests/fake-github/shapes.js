@@ -47,9 +47,9 @@ export function lookupUser(c, login) {
   return c.idx.user(login);
 }
 
-/** "simple-user" for a login; null for null (a deleted account). */
+/** "simple-user" for a login (or a user record); null for null (a deleted account). */
 export function userJson(c, login) {
-  const u = lookupUser(c, login);
+  const u = login !== null && typeof login === 'object' ? login : lookupUser(c, login);
   if (!u) return null;
   const ex = example('simpleUser');
   const exUser = `${EX_API}/users/octocat`;
@@ -66,7 +66,7 @@ export function userJson(c, login) {
 /** "public-user" (GET /users/{username}). */
 export function publicUserJson(c, u) {
   const ex = example('publicUser');
-  return Object.assign(ex, userJson(c, u.login), {
+  return Object.assign(ex, userJson(c, u), {
     name: u.name, company: null, blog: '', location: null, email: null, hireable: null,
     bio: null, twitter_username: null, public_repos: 3 + (u.id % 40), public_gists: u.id % 7,
     followers: u.id % 500, following: u.id % 50,
@@ -76,7 +76,7 @@ export function publicUserJson(c, u) {
 
 export function authorAssociation(c, login) {
   const u = lookupUser(c, login);
-  if (!u || u.type !== 'User') return 'NONE';
+  if (!u || u.type !== 'User' || login === 'ghost') return 'NONE';
   return ['MEMBER', 'CONTRIBUTOR', 'COLLABORATOR'][fnv1a(u.login) % 3];
 }
 
@@ -279,6 +279,8 @@ export function issueCommentJson(c, pr, cm) {
     html_url: `${webRepo(c)}/pull/${pr.number}#issuecomment-${cm.id}`,
     body: cm.body, user: userJson(c, cm.user), created_at: cm.created_at, updated_at: cm.updated_at,
     issue_url: `${api}/issues/${pr.number}`, author_association: authorAssociation(c, cm.user),
+    // A minimised (hidden) comment: { reason } (mutate.js minimizeCommentIn); null otherwise.
+    minimized: cm.minimized_reason ? { reason: cm.minimized_reason } : null,
   });
   return rebase(ex, c);
 }
