@@ -12,6 +12,9 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  advanceRun, dispatchError, filterRuns, moveRun, normalizeWorkflow, renderRunName, resolveInputs, workflowIdOf,
+} from './actions.js';
 import { GRAPHQL_RATE_LIMIT_TYPES, graphqlRateLimitError, kindOfFault, RandomFaults } from './faults.js';
 import { runGraphQL } from './graphql.js';
 import { RateLimiter } from './ratelimit.js';
@@ -185,6 +188,30 @@ export async function startFakeGitHub(opts = {}) {
   const log = [];
   const dispatches = [];
   const runs = new Map();
+  // Workflow files (actions.js normalizeWorkflow), by file name; null = deleted (404).
+  const workflows = new Map();
+  const strictWorkflows = opts.strictWorkflows ?? false;
+  const setWorkflow = (file, spec) => {
+    if (spec === null) workflows.set(file, null);
+    else workflows.set(file, normalizeWorkflow(file, { ...(workflows.get(file) ?? {}), ...spec }));
+    return workflows.get(file);
+  };
+  for (const [file, spec] of Object.entries(opts.workflows ?? {})) setWorkflow(file, spec);
+  /** The workflow a path's {workflow_id} names: { wf } (wf null when undeclared) or { missing: true }. */
+  const workflowFor = (ref) => {
+    if (/^\d+$/.test(ref)) {
+      const wf = [...workflows.values()].find((w) => w && w.id === Number(ref));
+      if (wf) return { wf };
+    } else if (workflows.has(ref)) {
+      const wf = workflows.get(ref);
+      return wf ? { wf } : { missing: true };
+    }
+    return strictWorkflows ? { missing: true } : { wf: null };
+  };
+  /** A run as of now: its workflow's automatic lifecycle applied. */
+  const current = (run) => advanceRun(run, workflows.get(run.workflow_file) ?? null, Date.now());
+  // Per-token permissions of plain tokens (setTokenPermissions): { actions: 'read'|'write', … }; absent = all.
+  const tokenPermissions = new Map(Object.entries(opts.tokenPermissions ?? {}));
   const faults = [];
   let random = opts.randomFaults ? new RandomFaults(opts.randomFaults) : null; // while setRandomFaults() is on
   const newStats = () => ({ requests: 0, total: 0, scripted: 0, random: 0, byKind: {}, byFault: {} });
@@ -377,53 +404,81 @@ export async function startFakeGitHub(opts = {}) {
     return { list: entry.pulls.map((n) => x.idx.pulls.get(n)), map: (p) => pullSimpleJson(x.c, p) };
   }
 
-  function workflowId(wf) {
-    return /^\d+$/.test(wf) ? Number(wf) : 100_000_000 + (fnv1a(wf) % 900_000_000);
+  /** The permission a request's credentials hold on `scope` ('read', 'write' or null = none). */
+  function permissionOf(x, scope) {
+    const perms = x.permissions ?? (x.rawToken ? tokenPermissions.get(x.rawToken) : undefined);
+    if (!perms) return 'write';
+    return perms[scope] ?? null;
   }
+
+  const notAccessible = (docs) => ghError(403, 'Resource not accessible by integration', docs);
 
   function postDispatch(x) {
     if (!x.token) return ghError(401, 'Requires authentication');
-    const wf = safeDecode(x.params[2]);
-    if (!/^\d+$/.test(wf) && !/\.ya?ml$/.test(wf)) return notFound();
+    if (permissionOf(x, 'actions') !== 'write') return notAccessible('https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event');
+    const ref0 = safeDecode(x.params[2]);
+    if (!/^\d+$/.test(ref0) && !/\.ya?ml$/.test(ref0)) return dispatchError(404, 'Not Found');
+    const found = workflowFor(ref0);
+    if (found.missing) return dispatchError(404, 'Not Found');
+    const wf = found.wf;
     const b = x.body;
     if (!b || typeof b !== 'object' || Array.isArray(b)) return ghError(400, 'Problems parsing JSON');
     if (typeof b.ref !== 'string' || b.ref === '') return ghError(422, 'Invalid request.\n\n"ref" wasn\'t supplied.');
-    const inputs = b.inputs ?? {};
-    if (typeof inputs !== 'object' || Array.isArray(inputs) || inputs === null) {
+    const given = b.inputs ?? {};
+    if (typeof given !== 'object' || Array.isArray(given) || given === null) {
       return ghError(422, 'Invalid request.\n\nFor \'properties/inputs\', it is not an object.');
     }
-    if (Object.keys(inputs).length > 25) return ghError(422, 'you may only define up to 25 `inputs` for a `workflow_dispatch` event');
+    if (Object.keys(given).length > 25) return ghError(422, 'you may only define up to 25 `inputs` for a `workflow_dispatch` event');
+    if (wf && !wf.dispatch) return dispatchError(422, "Workflow does not have 'workflow_dispatch' trigger");
+    if (wf && wf.state !== 'active') return dispatchError(422, "Cannot trigger a 'workflow_dispatch' on a disabled workflow");
     const ref = b.ref.replace(/^refs\/heads\//, '');
     const known = (ref === x.idx.repo.default_branch && !x.idx.empty) || x.idx.pullList.some((p) => p.head_ref === ref);
     if (!known) return ghError(422, `No ref found for: ${b.ref}`);
+    const resolved = resolveInputs(wf, given);
+    if (resolved.error) return resolved.error;
     const n = dispatches.length + 1;
-    const now = isoSeconds(Date.now());
+    const nowMs = Date.now();
+    const now = isoSeconds(nowMs);
+    const file = wf?.file ?? (/^\d+$/.test(ref0) ? `workflow-${ref0}.yml` : ref0);
+    const name = wf?.name ?? ref0.replace(/\.ya?ml$/, '');
+    const actor = x.actorLogin ?? x.idx.scn.users.find((u) => u.type === 'User')?.login ?? null;
     const run = {
-      id: 22_000_000_000 + n, repo: x.idx.repo.full_name, name: wf.replace(/\.ya?ml$/, ''),
-      workflow_file: /^\d+$/.test(wf) ? `workflow-${wf}.yml` : wf, workflow_id: workflowId(wf), ref,
-      head_sha: x.idx.branch[0]?.sha ?? '0'.repeat(40), run_number: n, status: 'queued', conclusion: null,
-      created_at: now, updated_at: now, actor: x.idx.scn.users.find((u) => u.type === 'User')?.login ?? null,
+      id: 22_000_000_000 + n, repo: x.idx.repo.full_name, repo_id: x.idx.repo.id, name,
+      workflow_file: file, workflow_id: wf?.id ?? workflowIdOf(ref0), ref, head_branch: ref,
+      head_sha: x.idx.resolveRef(ref) ?? x.idx.branch[0]?.sha ?? '0'.repeat(40), run_number: n, event: 'workflow_dispatch',
+      status: 'queued', conclusion: null, created_at: now, created_ms: nowMs, updated_at: now, run_started_at: now,
+      actor, inputs: structuredClone(resolved.inputs),
     };
+    // run-name: the template with the inputs filled in; without one, GitHub shows the workflow's name.
+    run.display_title = wf?.runName
+      ? renderRunName(wf.runName, { inputs: resolved.inputs, actor, refName: ref, ref: `refs/heads/${ref}`, workflow: name, repository: run.repo })
+      : name;
     runs.set(run.id, run);
     dispatches.push({
-      seq: x.seq, time: Date.now(), repo: run.repo, workflow_id: wf, ref: b.ref, inputs: structuredClone(inputs),
-      return_run_details: b.return_run_details === true, run_id: run.id, token: tokenFingerprint(x.token),
+      seq: x.seq, time: nowMs, repo: run.repo, workflow_id: ref0, ref: b.ref, inputs: structuredClone(given),
+      return_run_details: b.return_run_details === true, run_id: run.id, token: tokenFingerprint(x.rawToken),
     });
     if (b.return_run_details === true) return { status: 200, body: dispatchJson(x.c, run) };
     return { status: 204, body: null };
   }
 
   function listWorkflowRuns(x) {
-    const wf = safeDecode(x.params[2]);
-    const id = workflowId(wf);
-    const list = [...runs.values()].filter((r) => r.repo === x.idx.repo.full_name && r.workflow_id === id).reverse();
-    return { list, map: (r) => workflowRunJson(x.c, r), wrap: (items) => ({ total_count: list.length, workflow_runs: items }) };
+    if (!permissionOf(x, 'actions')) return notAccessible('https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow');
+    const ref0 = safeDecode(x.params[2]);
+    const found = workflowFor(ref0);
+    if (found.missing) return ghError(404, 'Not Found', 'https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow');
+    const id = found.wf?.id ?? workflowIdOf(ref0);
+    const mine = [...runs.values()].filter((r) => r.repo_id === x.idx.repo.id && r.workflow_id === id).map(current);
+    const out = filterRuns(mine, x.query);
+    if (out.invalid) return validationFailed(out.invalid);
+    return { list: out.list, map: (r) => workflowRunJson(x.c, r), wrap: (items) => ({ total_count: out.list.length, workflow_runs: items }) };
   }
 
   function getRun(x) {
+    if (!permissionOf(x, 'actions')) return notAccessible('https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run');
     const run = runs.get(Number(x.params[2]));
-    if (!run || run.repo !== x.idx.repo.full_name) return notFound();
-    return { status: 200, body: workflowRunJson(x.c, run) };
+    if (!run || run.repo_id !== x.idx.repo.id) return notFound();
+    return { status: 200, body: workflowRunJson(x.c, current(run)) };
   }
 
   function validationFailed(field) {
@@ -892,7 +947,10 @@ export async function startFakeGitHub(opts = {}) {
         }
       }
       if (!result) {
-        const x = { req, url, query: url.searchParams, params, idx, c: idx ? { base, idx } : null, token, body, seq: record.seq, linkPath };
+        const x = {
+          req, url, query: url.searchParams, params, idx, c: idx ? { base, idx } : null, token, body, seq: record.seq, linkPath,
+          rawToken: auth.token ?? '',
+        };
         try {
           result = route[3](x);
           if (result.list) result = paginate(x, result);
@@ -1022,6 +1080,32 @@ export async function startFakeGitHub(opts = {}) {
       if (!run) throw new Error(`no run ${id}`);
       Object.assign(run, patch, { updated_at: isoSeconds(Date.now()) });
       return run;
+    },
+    /**
+     * Move a run: 'in_progress' (sets run_started_at), 'completed' with a conclusion
+     * ('success', 'failure', 'cancelled', …); { at } (ms or ISO, default now) is the
+     * time of the move (updated_at). A run moved by hand leaves its workflow's lifecycle.
+     */
+    setRunStatus(id, status, opts = {}) {
+      const run = runs.get(Number(id));
+      if (!run) throw new Error(`no run ${id}`);
+      current(run);
+      run.manual = true;
+      return moveRun(run, status, opts);
+    },
+    /**
+     * Declare a workflow file: { name, runName ('capture ${{ inputs.job-id }}'), inputs
+     * ({ name: { required, default, type } }: others are refused), state ('active',
+     * 'disabled_manually', …), dispatch (false: no workflow_dispatch trigger), id,
+     * lifecycle ({ startAfterMs, completeAfterMs, conclusion }) }; merged into what was
+     * set before. null: the file is gone (404).
+     */
+    setWorkflow,
+    get workflows() { return Object.fromEntries(workflows); },
+    /** Permissions of a plain token ({ actions: 'read' }: dispatches are 403); null = all. */
+    setTokenPermissions(token, perms) {
+      if (perms === null) tokenPermissions.delete(token);
+      else tokenPermissions.set(token, { ...perms });
     },
     setRateLimit: (token, resource, state) => limiter.set(token ?? '', resource, state),
     getRateLimit: (token, resource) => limiter.peek(token ?? '', resource),
