@@ -16,6 +16,7 @@ import {
   advanceRun, dispatchError, filterRuns, moveRun, normalizeWorkflow, renderRunName, resolveInputs, workflowIdOf,
 } from './actions.js';
 import { GRAPHQL_RATE_LIMIT_TYPES, graphqlRateLimitError, kindOfFault, RandomFaults } from './faults.js';
+import { AppRegistry, covers, looksLikeJwt, reaches } from './apps.js';
 import { runGraphQL } from './graphql.js';
 import { RateLimiter } from './ratelimit.js';
 import {
@@ -25,7 +26,7 @@ import {
 import { buildIndex, filterHistory } from './repo-index.js';
 import { fnv1a, generateScenario, isoSeconds } from './scenario.js';
 import {
-  commitDetailJson, commitJson, dispatchJson, fileJson, issueCommentJson, publicUserJson, pullJson, pullSimpleJson,
+  commitDetailJson, commitJson, dispatchJson, fileJson, installationJson, installationTokenJson, integrationJson, issueCommentJson, publicUserJson, pullJson, pullSimpleJson,
   rateLimitJson, repoJson, reviewCommentJson, reviewJson, workflowRunJson,
 } from './shapes.js';
 
@@ -96,10 +97,26 @@ export async function startFakeGitHub(opts = {}) {
   let graphqlEnabled = opts.graphql ?? true;
   // The error type of a spent GraphQL budget's refusals (faults.js graphqlRateLimitError).
   let graphqlRateLimitType = checkRateLimitType(opts.graphqlRateLimitType ?? 'RATE_LIMITED');
+  // GitHub Apps (apps.js): their JWTs, installations and installation tokens.
+  const apps = new AppRegistry(opts.apps ?? [], {
+    tokenLifetimeMs: opts.installationTokenLifetimeMs, tokenFormat: opts.installationTokenFormat, jwtLeewaySeconds: opts.jwtLeewaySeconds,
+  });
+  // The budget of an installation token is its installation's (every token it mints shares
+  // it); an app's JWT has the app's. Their keys cannot collide with a token.
+  const INST = '\u0001installation:';
+  const APP = '\u0001app:';
+  const installationLimits = { core: 5000, graphql: 5000, ...(opts.installationRateLimit ?? {}) };
   const limiter = new RateLimiter({
     limits: { core: 5000, graphql: 5000, ...(opts.rateLimit ?? {}) },
     unauthenticated: opts.rateLimit?.unauthenticated ?? 60,
+    limitOf: (key, resource) => (key.startsWith(INST) || key.startsWith(APP) ? installationLimits[resource] ?? 5000 : undefined),
   });
+  /** The budget key of a raw credential (a plain or installation token), or { installation: id } / { app: id }. */
+  const budgetKey = (cred) => {
+    if (cred && typeof cred === 'object') return cred.installation !== undefined ? `${INST}${cred.installation}` : `${APP}${cred.app}`;
+    const e = apps.tokens.get(cred ?? '');
+    return e ? `${INST}${e.installation.id}` : cred ?? '';
+  };
 
   // --- repositories
   const scenarios = [];
@@ -219,9 +236,16 @@ export async function startFakeGitHub(opts = {}) {
   let seq = 0;
   let base = '';
 
+  /** Who a budget key is, for GitHub's messages: { id, login, who: 'user'|'installation'|'app' }. */
   const viewerOf = (token) => {
+    if (token.startsWith(INST) || token.startsWith(APP)) {
+      const inst = token.startsWith(INST);
+      const id = Number(token.slice((inst ? INST : APP).length));
+      const app = inst ? apps.apps.find((a) => a.installations.some((i) => i.id === id)) : apps.apps.find((a) => a.appId === id);
+      return { id, login: `${app?.slug ?? 'app'}[bot]`, who: inst ? 'installation' : 'app' };
+    }
     const i = tokens.indexOf(token);
-    return { id: i + 1, login: `fake-user-${i + 1}` };
+    return { id: i + 1, login: `fake-user-${i + 1}`, who: 'user' };
   };
 
   // ------------------------------------------------------------------------
@@ -233,6 +257,10 @@ export async function startFakeGitHub(opts = {}) {
     ['GET', /^\/rate_limit$/, '/rate_limit', getRateLimit],
     ['GET', /^\/users\/([^/]+)$/, '/users/{username}', getUser],
     ['GET', /^\/user\/(\d+)$/, '/user/{account_id}', getUserById],
+    ['GET', /^\/app$/, '/app', appOnly(getApp)],
+    ['GET', /^\/app\/installations\/(\d+)$/, '/app/installations/{installation_id}', appOnly(getInstallation)],
+    ['POST', /^\/app\/installations\/(\d+)\/access_tokens$/, '/app/installations/{installation_id}/access_tokens', appOnly(createInstallationToken)],
+    ['GET', repoRoute('/installation'), '/repos/{owner}/{repo}/installation', appOnly(getRepoInstallation)],
     ['GET', repoRoute(''), '/repos/{owner}/{repo}', (x) => ({ status: 200, body: repoJson(x.c), lastModified: x.idx.repo.updated_at })],
     ['GET', repoRoute('/pulls'), '/repos/{owner}/{repo}/pulls', listPulls],
     ['GET', repoRoute('/pulls/comments'), '/repos/{owner}/{repo}/pulls/comments', listRepoReviewComments],
@@ -274,6 +302,51 @@ export async function startFakeGitHub(opts = {}) {
     const id = Number(x.params[0]);
     const u = id === GHOST.id ? GHOST : liveAccounts().find((a) => a.id === id);
     return u ? { status: 200, body: accountJson(u) } : ghError(404, 'Not Found', 'https://docs.github.com/rest/users/users#get-a-user-using-their-id');
+  }
+
+  // --- GitHub App endpoints (a JWT only)
+
+  /** GitHub's answer to another credential than the app's JWT on a JWT-only endpoint. */
+  function appOnly(fn) {
+    return (x) => (x.principal.kind === 'app' ? fn(x) : ghError(401, 'A JSON web token could not be decoded'));
+  }
+
+  /** The repositories an installation reaches, among the served ones. */
+  const reposOf = (inst) => scenarios.map((scn) => scn.repo)
+    .filter((r) => reaches(inst, { id: r.id, full_name: r.full_name, owner: r.owner.login }));
+
+  const appCtx = () => ({ base, idx: indexOf(scenarios[0]) });
+
+  function getApp(x) {
+    return { status: 200, body: integrationJson(appCtx(), x.principal.app, findAccount) };
+  }
+
+  function getInstallation(x) {
+    const inst = apps.installation(x.principal.app, x.params[0]);
+    if (!inst) return ghError(404, 'Not Found', 'https://docs.github.com/rest/apps/apps#get-an-installation-for-the-authenticated-app');
+    return { status: 200, body: installationJson(appCtx(), x.principal.app, inst, findAccount, { base: true }) };
+  }
+
+  function getRepoInstallation(x) {
+    const r = x.idx.repo;
+    const inst = apps.installationFor(x.principal.app, { id: r.id, full_name: r.full_name, owner: r.owner.login });
+    if (!inst) return ghError(404, 'Not Found', 'https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app');
+    return { status: 200, body: installationJson(appCtx(), x.principal.app, inst, findAccount) };
+  }
+
+  function createInstallationToken(x) {
+    const app = x.principal.app;
+    const inst = apps.installation(app, x.params[0]);
+    if (!inst) return ghError(404, 'Not Found', 'https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app');
+    const repos = reposOf(inst);
+    // GitHub's per-request override of the token format (github.blog changelog 2026-05-15).
+    const h = String(x.req.headers['x-github-stateless-s2s-token'] ?? '');
+    const format = h === 'enabled' ? 'stateless' : h === 'disabled' ? 'classic' : undefined;
+    const out = apps.mint(app, inst, x.body ?? {}, repos, { format });
+    if (out.status) return ghError(out.status, out.message, 'https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app');
+    x.record.minted = tokenFingerprint(out.token);
+    const ctxOf = (repo) => ({ base, idx: indexOf(scenarios.find((scn) => scn.repo.id === repo.id)) });
+    return { status: 201, body: installationTokenJson(out, ctxOf) };
   }
 
   function withPull(fn) {
@@ -415,7 +488,7 @@ export async function startFakeGitHub(opts = {}) {
 
   function postDispatch(x) {
     if (!x.token) return ghError(401, 'Requires authentication');
-    if (permissionOf(x, 'actions') !== 'write') return notAccessible('https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event');
+    if (!covers(permissionOf(x, 'actions'), 'write')) return notAccessible('https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event');
     const ref0 = safeDecode(x.params[2]);
     if (!/^\d+$/.test(ref0) && !/\.ya?ml$/.test(ref0)) return dispatchError(404, 'Not Found');
     const found = workflowFor(ref0);
@@ -463,7 +536,7 @@ export async function startFakeGitHub(opts = {}) {
   }
 
   function listWorkflowRuns(x) {
-    if (!permissionOf(x, 'actions')) return notAccessible('https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow');
+    if (!covers(permissionOf(x, 'actions'), 'read')) return notAccessible('https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow');
     const ref0 = safeDecode(x.params[2]);
     const found = workflowFor(ref0);
     if (found.missing) return ghError(404, 'Not Found', 'https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow');
@@ -475,7 +548,7 @@ export async function startFakeGitHub(opts = {}) {
   }
 
   function getRun(x) {
-    if (!permissionOf(x, 'actions')) return notAccessible('https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run');
+    if (!covers(permissionOf(x, 'actions'), 'read')) return notAccessible('https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run');
     const run = runs.get(Number(x.params[2]));
     if (!run || run.repo_id !== x.idx.repo.id) return notFound();
     return { status: 200, body: workflowRunJson(x.c, current(run)) };
@@ -541,9 +614,9 @@ export async function startFakeGitHub(opts = {}) {
   }
 
   function parseAuth(header) {
-    if (header === undefined) return { present: false, token: '' };
-    const m = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header);
-    return { present: true, token: m ? m[1] : null };
+    if (header === undefined) return { present: false, token: '', scheme: null };
+    const m = /^(bearer|token)\s+(\S+)\s*$/i.exec(header);
+    return { present: true, token: m ? m[2] : null, scheme: m ? m[1].toLowerCase() : null };
   }
 
   function etagMatches(ifNoneMatch, etag) {
@@ -636,6 +709,10 @@ export async function startFakeGitHub(opts = {}) {
       rateReset: null, // the answer's x-ratelimit-reset, epoch seconds
       rateLimited: false, // a rate-limit refusal: 429, 403 "…rate limit…", GraphQL RATE_LIMITED / RATE_LIMIT
       aborted: false, // the client closed the connection before the answer was written
+      auth: 'none', // 'token' (a plain token), 'installation', 'app' (a JWT), 'none', 'refused'
+      app: null, // the app id of a JWT or an installation token
+      installation: null, // the installation id of an installation token
+      minted: null, // POST …/access_tokens: the fingerprint of the token it issued
     };
     const requestId = `FA4E:${record.seq.toString(16).toUpperCase().padStart(4, '0')}:${(fnv1a(String(record.seq)) >>> 8).toString(16).toUpperCase()}:${record.time.toString(16).toUpperCase().slice(-8)}`;
     const bodyPromise = method === 'POST' || method === 'PUT' || method === 'PATCH' ? readBody(req) : Promise.resolve(Buffer.alloc(0));
@@ -773,7 +850,7 @@ export async function startFakeGitHub(opts = {}) {
         return {
           status: 200,
           pretty: false,
-          body: { errors: [graphqlRateLimitError(type, viewerOf(token).id)] },
+          body: { errors: [graphqlRateLimitError(type, viewerOf(token).id, viewerOf(token).who)] },
           headers: { ...rateHeaders(state), 'x-ratelimit-remaining': String(remaining),
             'x-ratelimit-used': String(Math.max(0, state.limit - remaining)), 'x-ratelimit-reset': String(resetIn(1)) },
         };
@@ -793,16 +870,44 @@ export async function startFakeGitHub(opts = {}) {
       return send({ status: 403, text: UA_MESSAGE });
     }
 
-    // 2. Authentication.
+    // 2. Authentication: a plain token, an app's JWT (Bearer only), an installation token.
     const auth = parseAuth(req.headers.authorization);
-    if (auth.present && (auth.token === null || !tokens.includes(auth.token))) {
+    let principal = { kind: 'none' };
+    const refuse = async (message) => {
       record.token = tokenFingerprint(auth.token ?? req.headers.authorization);
+      record.auth = 'refused';
       await bodyPromise;
-      return send({ status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' },
+      return send({ status: 401, body: { message, documentation_url: DOCS, status: '401' },
         headers: rateHeaders(limiter.peek('', 'core')) });
+    };
+    if (auth.present) {
+      if (auth.token === null) return refuse('Bad credentials');
+      if (tokens.includes(auth.token)) principal = { kind: 'token' };
+      else if (apps.enabled && auth.scheme === 'bearer' && looksLikeJwt(auth.token)) {
+        const v = apps.verifyJwt(auth.token);
+        if (v.error) return refuse(v.error);
+        principal = { kind: 'app', app: v.app };
+      } else {
+        const e = apps.lookup(auth.token);
+        // An installation token past its expires_at: "Bad credentials" (401), like any unknown token.
+        if (!e || e.expired) return refuse('Bad credentials');
+        principal = { kind: 'installation', entry: e };
+      }
     }
-    const token = auth.token ?? '';
-    record.token = tokenFingerprint(token);
+    // `token` is the budget the request spends: the plain token, the installation, the app.
+    const token = principal.kind === 'installation' ? `${INST}${principal.entry.installation.id}`
+      : principal.kind === 'app' ? `${APP}${principal.app.appId}` : auth.token ?? '';
+    record.token = tokenFingerprint(auth.token ?? '');
+    record.auth = principal.kind;
+    record.app = principal.app?.appId ?? principal.entry?.app.appId ?? null;
+    record.installation = principal.entry?.installation.id ?? null;
+    /** Whether an installation token reaches a repository (others reach every one). */
+    const canSee = (idx) => {
+      if (!idx || principal.kind !== 'installation') return true;
+      const e = principal.entry;
+      if (e.repoIds) return e.repoIds.has(idx.repo.id);
+      return reaches(e.installation, { id: idx.repo.id, full_name: idx.repo.full_name, owner: idx.repo.owner.login });
+    };
 
     // 3. GraphQL.
     if (url.pathname === '/graphql') {
@@ -819,6 +924,11 @@ export async function startFakeGitHub(opts = {}) {
       if (!token) {
         return send({ status: 401, body: { message: 'This endpoint requires you to be authenticated.',
           documentation_url: 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql', status: '401' } });
+      }
+      if (principal.kind === 'app') {
+        // An app's JWT only reaches the app endpoints; data needs an installation token.
+        return send({ ...ghError(403, 'Resource not accessible by integration', 'https://docs.github.com/graphql'),
+          headers: rateHeaders(limiter.peek(token, 'graphql')) });
       }
       let body;
       try {
@@ -837,9 +947,13 @@ export async function startFakeGitHub(opts = {}) {
         if (canned) return send(canned);
       }
       const result = await runGraphQL(body, {
-        lookupRepo,
+        // An installation token sees only its repositories.
+        lookupRepo: (o, n, lopts) => {
+          const idx = lookupRepo(o, n, lopts);
+          return canSee(idx) ? idx : null;
+        },
         findAccount,
-        allRepos: () => scenarios.map(indexOf),
+        allRepos: () => scenarios.map(indexOf).filter(canSee),
         viewer: viewerOf(token),
         charge: (points) => limiter.charge(token, 'graphql', points),
         peek: () => limiter.peek(token, 'graphql'),
@@ -852,7 +966,7 @@ export async function startFakeGitHub(opts = {}) {
       const headers = rateHeaders(state);
       if (result.rateLimited) {
         headers['x-ratelimit-remaining'] = '0';
-        result.body = { errors: [graphqlRateLimitError(graphqlRateLimitType, viewerOf(token).id)] };
+        result.body = { errors: [graphqlRateLimitError(graphqlRateLimitType, viewerOf(token).id, viewerOf(token).who)] };
       }
       return send({ status: 200, body: result.body, headers, pretty: false });
     }
@@ -900,8 +1014,11 @@ export async function startFakeGitHub(opts = {}) {
       const to = movedRepo(safeDecode(repoPath[1]), safeDecode(repoPath[2]));
       if (to) moved = `${base}/repositories/${to.repo.id}${repoPath[3] ?? ''}${url.search}`;
     }
+    if (moved && !canSee(movedRepo(safeDecode(repoPath[1]), safeDecode(repoPath[2])))) moved = null;
     if (route && path.startsWith('/repos/')) {
       idx = lookupRepo(safeDecode(params[0]), safeDecode(params[1]));
+      // An installation token does not see repositories outside its installation: 404.
+      if (!canSee(idx)) idx = null;
       if (idx && linkStyle === 'repositories' && !byId) {
         linkPath = `/repositories/${idx.repo.id}${path.slice(`/repos/${params[0]}/${params[1]}`.length)}`;
       }
@@ -920,7 +1037,7 @@ export async function startFakeGitHub(opts = {}) {
     }
     if (!free && limiter.peek(token, 'core').remaining <= 0) {
       const message = token
-        ? `API rate limit exceeded for user ID ${viewerOf(token).id}.`
+        ? `API rate limit exceeded for ${viewerOf(token).who} ID ${viewerOf(token).id}.`
         : `API rate limit exceeded for ${req.socket.remoteAddress}. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)`;
       return send({ status: 403, body: { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' },
         headers: rateHeaders(limiter.peek(token, 'core')) });
@@ -937,7 +1054,10 @@ export async function startFakeGitHub(opts = {}) {
       };
       record.route = record.route ?? 'redirect';
     } else if (!route || (path.startsWith('/repos/') && !idx)) result = notFound();
-    else {
+    else if (principal.kind === 'app' && !/^\/app\b|\/installation$|^\/rate_limit$/.test(route[2])) {
+      // An app's JWT reaches only the app endpoints; data needs an installation token.
+      result = ghError(403, 'Resource not accessible by integration');
+    } else {
       let body = null;
       if (rawBody.length) {
         try {
@@ -949,7 +1069,10 @@ export async function startFakeGitHub(opts = {}) {
       if (!result) {
         const x = {
           req, url, query: url.searchParams, params, idx, c: idx ? { base, idx } : null, token, body, seq: record.seq, linkPath,
-          rawToken: auth.token ?? '',
+          rawToken: auth.token ?? '', principal, record,
+          // An installation token's permissions, and the bot its runs are by.
+          permissions: principal.entry?.permissions,
+          actorLogin: principal.kind === 'installation' ? `${principal.entry.app.slug}[bot]` : undefined,
         };
         try {
           result = route[3](x);
@@ -1107,8 +1230,26 @@ export async function startFakeGitHub(opts = {}) {
       if (perms === null) tokenPermissions.delete(token);
       else tokenPermissions.set(token, { ...perms });
     },
-    setRateLimit: (token, resource, state) => limiter.set(token ?? '', resource, state),
-    getRateLimit: (token, resource) => limiter.peek(token ?? '', resource),
+    // `token`: a raw token (an installation token means its installation's budget), or
+    // { installation: id } / { app: id }.
+    setRateLimit: (token, resource, state) => limiter.set(budgetKey(token ?? ''), resource, state),
+    getRateLimit: (token, resource) => limiter.peek(budgetKey(token ?? ''), resource),
+    /** Installation tokens issued so far: [{ fingerprint, app, installation, expiresAt (ISO), expired, n }] (never the token). */
+    installationTokens() {
+      const now = Date.now();
+      return [...apps.tokens.entries()].map(([t, e]) => ({
+        fingerprint: tokenFingerprint(t), app: e.app.appId, installation: e.installation.id,
+        expiresAt: isoSeconds(e.expiresAt), expired: now >= e.expiresAt, n: e.n, length: t.length,
+      }));
+    },
+    /** Revoke an installation token (later requests with it: 401 Bad credentials). */
+    revokeInstallationToken: (token) => apps.revoke(token),
+    /** Change how apps mint and check: { installationTokenLifetimeMs, installationTokenFormat, jwtLeewaySeconds }. */
+    setAppOptions({ installationTokenLifetimeMs, installationTokenFormat, jwtLeewaySeconds } = {}) {
+      if (installationTokenLifetimeMs !== undefined) apps.tokenLifetimeMs = installationTokenLifetimeMs;
+      if (installationTokenFormat !== undefined) apps.tokenFormat = installationTokenFormat;
+      if (jwtLeewaySeconds !== undefined) apps.jwtLeewaySeconds = jwtLeewaySeconds;
+    },
     setLatency(ms) { latencyMs = ms; },
     /** false: POST /graphql answers 404 Not Found (a GitHub without GraphQL); REST is unchanged. */
     setGraphql(enabled) { graphqlEnabled = Boolean(enabled); },

@@ -391,3 +391,80 @@ export function rateLimitJson(states) {
   ex.rate = { ...ex.resources.core };
   return ex;
 }
+
+// ---------------------------------------------------------------------------
+// GitHub Apps (apps.js): the app, its installations, an installation token.
+
+const APP_TIME = '2025-03-04T05:06:07Z';
+
+/** The account an installation or app belongs to, as "simple-user" (an unknown login: an organisation). */
+function accountJson(c, login, findAccount) {
+  const u = findAccount(login) ?? { login, id: 1_000_000 + (fnv1a(String(login).toLowerCase()) % 90_000_000), type: 'Organization' };
+  const full = { node_id: nodeId(u.type, u.id), avatar_url: `https://avatars.githubusercontent.com/u/${u.id}?v=4`,
+    html_url: `https://github.com/${u.login}`, ...u };
+  return userJson(c, full);
+}
+
+/** "integration" (GET /app). */
+export function integrationJson(c, app, findAccount) {
+  const ex = example('integration');
+  const owner = app.owner ?? app.installations[0]?.account ?? 'octocat';
+  const permissions = {};
+  for (const i of app.installations) Object.assign(permissions, i.permissions);
+  return Object.assign(ex, {
+    id: app.appId, slug: app.slug, client_id: app.clientId, node_id: nodeId('Integration', app.appId),
+    owner: accountJson(c, owner, findAccount), name: app.name, description: '', external_url: 'https://example.com',
+    html_url: `https://github.com/apps/${app.slug}`, created_at: APP_TIME, updated_at: APP_TIME,
+    permissions, events: [], installations_count: app.installations.length,
+  });
+}
+
+/** "installation" (GET /repos/{o}/{r}/installation) or, with { base: true }, the base form (GET /app/installations/{id}). */
+export function installationJson(c, app, inst, findAccount, { base = false } = {}) {
+  const ex = example(base ? 'baseInstallation' : 'installation');
+  const account = accountJson(c, inst.account, findAccount);
+  const settings = account.type === 'Organization'
+    ? `https://github.com/organizations/${account.login}/settings/installations/${inst.id}`
+    : `https://github.com/settings/installations/${inst.id}`;
+  Object.assign(ex, {
+    id: inst.id, account, repository_selection: inst.repositories === 'all' ? 'all' : 'selected',
+    access_tokens_url: `${c.base}/app/installations/${inst.id}/access_tokens`, repositories_url: `${c.base}/installation/repositories`,
+    html_url: settings, app_id: app.appId, client_id: app.clientId, target_id: account.id, target_type: account.type,
+    permissions: { ...inst.permissions }, events: [], created_at: APP_TIME, updated_at: APP_TIME,
+    single_file_name: null, has_multiple_single_files: false, single_file_paths: [], app_slug: app.slug,
+    suspended_at: null, suspended_by: null,
+  });
+  return ex;
+}
+
+/** "repository" (the items of an installation token's `repositories`). */
+function repositoryItemJson(c) {
+  const r = c.idx.repo;
+  const ex = example('installationToken').repositories[0];
+  Object.assign(ex, {
+    id: r.id, node_id: r.node_id, name: r.name, full_name: r.full_name, owner: userJson(c, r.owner.login),
+    private: r.private, html_url: r.html_url, description: r.description, fork: false, url: apiRepo(c),
+    homepage: r.homepage, language: r.language, forks_count: r.forks_count, stargazers_count: r.stargazers_count,
+    watchers_count: r.watchers_count, size: r.size, default_branch: r.default_branch, open_issues_count: r.open_issues_count,
+    is_template: false, topics: [...r.topics], visibility: r.private ? 'private' : 'public', archived: r.archived,
+    disabled: r.disabled, pushed_at: r.pushed_at, created_at: r.created_at, updated_at: r.updated_at,
+    forks: r.forks_count, open_issues: r.open_issues_count, watchers: r.watchers_count, temp_clone_token: null,
+    template_repository: null, mirror_url: null, ...cloneUrls(r.full_name),
+  });
+  return rebase(ex, c);
+}
+
+/**
+ * "installation-token" (POST /app/installations/{id}/access_tokens): token, expires_at,
+ * permissions, repository_selection, and `repositories` when the token is limited to
+ * some (ctxOf(repo) gives the context of each).
+ */
+export function installationTokenJson(minted, ctxOf) {
+  const e = minted.entry;
+  const out = { token: minted.token, expires_at: minted.expires_at, permissions: { ...e.permissions }, repository_selection: e.repositorySelection };
+  if (e.selected || e.installation.repositories !== 'all') {
+    const list = e.selected ?? [...(e.repoIds ?? [])].map((id) => ({ id }));
+    out.repositories = list.map((r) => repositoryItemJson(ctxOf(r)));
+  }
+  return out;
+}
