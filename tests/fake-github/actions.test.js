@@ -135,11 +135,11 @@ describe('runs move from queued through in_progress to completed', () => {
   });
 
   it('a workflow lifecycle moves its runs by itself: queued, in_progress after startAfterMs, completed after completeAfterMs', async () => {
-    gh.setWorkflow('auto.yml', { lifecycle: { startAfterMs: 150, completeAfterMs: 400, conclusion: 'success' } });
+    gh.setWorkflow('auto.yml', { lifecycle: { startAfterMs: 600, completeAfterMs: 1200, conclusion: 'success' } });
     const r = await dispatch('auto.yml', { ref: 'main', return_run_details: true });
     const seen = [];
     const t0 = Date.now();
-    while (Date.now() - t0 < 2000) {
+    while (Date.now() - t0 < 4000) {
       const run = (await getJson(r.body.run_url)).body;
       if (seen.at(-1) !== run.status) seen.push(run.status);
       if (run.status === 'completed') {

@@ -194,7 +194,8 @@ export class AppRegistry {
       }
     }
     const now = this.clock();
-    const expiresAt = Math.floor((now + this.tokenLifetimeMs) / 1000) * 1000;
+    // Whole seconds (expires_at has no fraction), never shorter than the lifetime asked for.
+    const expiresAt = Math.ceil((now + this.tokenLifetimeMs) / 1000) * 1000;
     this.issued++;
     const token = this.newToken(app, format ?? this.tokenFormat, expiresAt);
     const entry = {
