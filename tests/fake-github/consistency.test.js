@@ -18,6 +18,7 @@
 // * a commit e-mail with no GitHub account: REST author/committer `{}` or null (GitHub's
 //   description allows both and GitHub sends both), GraphQL GitActor.user null;
 // * GraphQL files have no previous_filename.
+// Mergeability is the same in both (REST mergeable null ⇔ GraphQL UNKNOWN).
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -106,7 +107,7 @@ async function prConnection(scn, n, field, selection) {
 async function graphqlPull(scn, n) {
   const d = await gq(`query($o: String!, $r: String!, $n: Int!) { repository(owner: $o, name: $r) { pullRequest(number: $n) {
     number fullDatabaseId title body state isDraft merged mergedAt createdAt updatedAt closedAt
-    additions deletions changedFiles commits { totalCount } baseRefName headRefName url
+    additions deletions changedFiles commits { totalCount } baseRefName headRefName url mergeable mergeStateStatus
     author { ${ACTOR} } mergedBy { ${ACTOR} } } } }`, { o: scn.repo.owner.login, r: scn.repo.name, n });
   const pr = d.repository.pullRequest;
   pr.files = await prConnection(scn, n, 'files', 'path additions deletions changeType');
@@ -157,6 +158,9 @@ async function restPull(scn, n) {
 
 const CHANGE_TYPE = { added: 'ADDED', removed: 'DELETED', modified: 'MODIFIED', renamed: 'RENAMED', copied: 'COPIED', changed: 'CHANGED' };
 
+/** `state:mergeable_state` pairs met over REST, for the coverage check. */
+const mergeStatesSeen = new Set();
+
 /** Every actor pair met, for the /users/{login} check. */
 const actorsSeen = new Map();
 
@@ -196,6 +200,11 @@ function comparePull(scn, n, rest, g) {
   assert.equal(g.baseRefName, p.base.ref);
   assert.equal(g.headRefName, p.head.ref);
   assert.equal(g.url, p.html_url);
+  // Mergeability: REST null ⇔ UNKNOWN, false ⇔ CONFLICTING, true ⇔ MERGEABLE; the state is the same word.
+  assert.equal(g.mergeable, p.mergeable === null ? 'UNKNOWN' : p.mergeable ? 'MERGEABLE' : 'CONFLICTING', `${what}: mergeable`);
+  assert.equal(g.mergeStateStatus, p.mergeable_state.toUpperCase(), `${what}: mergeStateStatus`);
+  assert.equal(p.rebaseable, p.mergeable === null ? null : p.mergeable_state !== 'dirty', `${what}: rebaseable`);
+  mergeStatesSeen.add(`${p.state === 'open' ? 'open' : p.merged ? 'merged' : 'closed'}:${p.mergeable_state}`);
   assert.equal(p.diff_url, `${p.html_url}.diff`);
   assert.equal(p.patch_url, `${p.html_url}.patch`);
   assert.equal(p.html_url, `https://github.com/${scn.repo.full_name}/pull/${n}`);
@@ -280,6 +289,9 @@ describe('REST and GraphQL agree on every pull request', () => {
     assert.ok(pulls.some((p) => p.draft) && pulls.some((p) => p.merged) && pulls.some((p) => p.state === 'closed' && !p.merged));
     assert.ok(pulls.some((p) => p.body === null), 'an empty description');
     assert.ok(pulls.some((p) => p.reviews.some((r) => r.state === 'PENDING')));
+    for (const st of ['clean', 'dirty', 'unknown', 'blocked', 'behind', 'draft']) assert.ok(mergeStatesSeen.has(`open:${st}`), `an open PR ${st}`);
+    for (const st of ['unstable', 'has_hooks']) assert.ok([...mergeStatesSeen].some((k) => k.endsWith(`:${st}`)), `a PR ${st}`);
+    assert.ok(mergeStatesSeen.has('merged:unknown'));
     assert.ok([...actorsSeen.values()].some(({ rest }) => rest.id > INT_MAX), 'an actor id beyond an Int');
     const plain = SCENARIOS[2];
     assert.ok(plain.pulls.every((p) => p.files.every((f) => f.status !== 'renamed' && f.status !== 'copied')), 'renames: false');

@@ -25,6 +25,10 @@ const WANTED = {
   rateLimit: 'rate-limit-overview',
   workflowRun: 'workflow-run',
   dispatch: 'workflow-dispatch-response',
+  integration: 'integration',
+  installation: 'installation',
+  baseInstallation: 'base-installation',
+  installationToken: 'installation-token',
 };
 
 let kept = null;

@@ -44,12 +44,15 @@ export const MALFORMED_BODY = '<html><body>upstream sent an unexpected answer</b
 /** The error types of GitHub's GraphQL primary-limit refusal: the older and the 2026 one. */
 export const GRAPHQL_RATE_LIMIT_TYPES = Object.freeze(['RATE_LIMITED', 'RATE_LIMIT']);
 
-/** The `errors[0]` of a GraphQL primary-limit refusal of that type for user id `userId`. */
-export function graphqlRateLimitError(type, userId) {
+/**
+ * The `errors[0]` of a GraphQL primary-limit refusal of that type for user id `userId`
+ * (`who` 'installation' for an installation token: "… for installation ID N.").
+ */
+export function graphqlRateLimitError(type, userId, who = 'user') {
   if (type === 'RATE_LIMIT') {
-    return { type: 'RATE_LIMIT', code: 'graphql_rate_limit', message: `API rate limit already exceeded for user ID ${userId}.` };
+    return { type: 'RATE_LIMIT', code: 'graphql_rate_limit', message: `API rate limit already exceeded for ${who} ID ${userId}.` };
   }
-  return { type: 'RATE_LIMITED', message: `API rate limit exceeded for user ID ${userId}.` };
+  return { type: 'RATE_LIMITED', message: `API rate limit exceeded for ${who} ID ${userId}.` };
 }
 
 const validResetSeconds = (s) => {

@@ -14,8 +14,9 @@ import {
   Kind, parse, validate,
 } from 'graphql';
 import { computeCost } from './cost.js';
+import { GHOST } from './mutate.js';
 import { filterHistory, parseNodeId } from './repo-index.js';
-import { cmp, fnv1a, graphqlLogin, isoSeconds, nodeId } from './scenario.js';
+import { cmp, fnv1a, graphqlLogin, isoSeconds, mergeability, nodeId } from './scenario.js';
 
 const NODE_LIMIT = 500_000;
 
@@ -155,7 +156,8 @@ function gitTimestamp(iso, key) {
 }
 
 function actorNode(idx, login) {
-  if (login == null) return null;
+  // A deleted account: REST's ghost, GraphQL's null (mutate.js GHOST).
+  if (login == null || login === GHOST.login) return null;
   const u = idx.user(login); // the same record REST's userJson() uses
   const typename = u.type === 'Bot' ? 'Bot' : u.type === 'Organization' ? 'Organization' : 'User';
   const gl = graphqlLogin(u.login);
@@ -287,7 +289,8 @@ const commentCommon = (get) => ({
   publishedAt: (s) => get(s).created_at,
   lastEditedAt: (s) => (get(s).updated_at !== get(s).created_at ? get(s).updated_at : null),
   includesCreatedEdit: () => false,
-  isMinimized: () => false,
+  isMinimized: (s) => Boolean(get(s).minimized_reason),
+  minimizedReason: (s) => get(s).minimized_reason ?? null,
   pullRequest: (s) => prNode(s._idx, s._pr),
   repository: (s) => repoNode(s._idx),
 });
@@ -303,9 +306,12 @@ const RESOLVERS = {
       resetAt: isoSeconds(ctx.rate.reset * 1000),
       nodeCount: ctx.nodeCount,
     }),
-    repository: (_s, { owner, name }, ctx) => {
+    repository: (_s, { owner, name, followRenames }, ctx) => {
       if (ctx.dryRun) return null;
-      const idx = ctx.env.lookupRepo(owner, name);
+      // Old names of a renamed or transferred repository resolve to it (followRenames
+      // defaults to true: "Follow repository renames. If disabled, a repository
+      // referenced by its old name will return an error.", GitHub's schema).
+      const idx = ctx.env.lookupRepo(owner, name, { followRenames: followRenames !== false });
       if (!idx) throw notFound(null, `Could not resolve to a Repository with the name '${owner}/${name}'.`);
       return repoNode(idx);
     },
@@ -327,9 +333,16 @@ const RESOLVERS = {
     },
     user: (_s, { login }, ctx) => {
       if (ctx.dryRun) return null;
-      for (const idx of ctx.env.allRepos()) {
-        for (const u of idx.users.values()) {
-          if (u.type === 'User' && u.login.toLowerCase() === String(login).toLowerCase()) return actorNode(idx, u.login);
+      const u = ctx.env.findAccount?.(String(login));
+      if (u && u.type === 'User' && u.login !== GHOST.login) {
+        const idx = ctx.env.allRepos()[0];
+        return idx ? actorNode(idx, u.login) : null;
+      }
+      if (!ctx.env.findAccount) {
+        for (const idx of ctx.env.allRepos()) {
+          for (const x of idx.users.values()) {
+            if (x.type === 'User' && x.login.toLowerCase() === String(login).toLowerCase()) return actorNode(idx, x.login);
+          }
         }
       }
       throw notFound(null, `Could not resolve to a User with the login of '${login}'.`);
@@ -430,7 +443,12 @@ const RESOLVERS = {
     authorAssociation: (s) => assoc(s._idx, s._pr.user),
     mergedBy: (s) => actorNode(s._idx, s._pr.merged_by),
     mergeCommit: (s) => (s._pr.merged ? commitNode(s._idx, s._pr.merge_commit_sha) : null),
-    mergeable: (s) => (s._pr.state === 'open' ? 'MERGEABLE' : 'UNKNOWN'),
+    // REST's mergeable / mergeable_state, spelt as GraphQL's MergeableState / MergeStateStatus.
+    mergeable: (s) => {
+      const m = mergeability(s._pr).mergeable;
+      return m === null ? 'UNKNOWN' : m ? 'MERGEABLE' : 'CONFLICTING';
+    },
+    mergeStateStatus: (s) => mergeability(s._pr).mergeable_state.toUpperCase(),
     locked: () => false,
     maintainerCanModify: () => false,
     isCrossRepository: (s) => s._pr.head_repo !== s._idx.repo.full_name,

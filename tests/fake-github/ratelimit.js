@@ -13,14 +13,17 @@ export class RateLimiter {
    * limits: { core, graphql, search, ... } per authenticated token;
    * unauthenticated: the core limit of the token '' (GitHub: 60 per hour).
    */
-  constructor({ limits = { core: 5000, graphql: 5000 }, unauthenticated = 60, clock = () => Date.now() } = {}) {
+  constructor({ limits = { core: 5000, graphql: 5000 }, unauthenticated = 60, clock = () => Date.now(), limitOf = null } = {}) {
     this.limits = { core: 5000, graphql: 5000, search: 30, ...limits };
+    this.limitOf = limitOf; // (token, resource) → a limit for that budget, or undefined for the default
     this.unauthenticated = unauthenticated;
     this.clock = clock;
     this.budgets = new Map(); // `${token}\u0000${resource}` → { limit, used, reset }
   }
 
   defaultLimit(token, resource) {
+    const own = this.limitOf?.(token, resource);
+    if (own !== undefined) return own;
     if (token === '') return resource === 'core' ? this.unauthenticated : resource === 'search' ? 10 : 0;
     return this.limits[resource] ?? 5000;
   }

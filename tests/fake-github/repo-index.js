@@ -8,6 +8,7 @@
 // ids) is computed here once, so REST and GraphQL cannot drift apart.
 
 import { Buffer } from 'node:buffer';
+import { GHOST } from './mutate.js';
 import { commitFiles, defaultBranchCommits, fnv1a, nodeId, reviewThreads } from './scenario.js';
 
 /** A user GitHub no longer knows by a scenario record: derive a stable one. */
@@ -33,8 +34,11 @@ export function parseNodeId(id) {
 }
 
 /**
+ * accounts: users that belong to no scenario (the server's addUser()), for logins
+ * the scenario's data may name. Returns
  * {
- *   scn, repo, users: Map<login, user> (incl. the repository owner), user(login) (synthetic for unknown),
+ *   scn, repo, users: Map<login, user> (incl. the repository owner), user(login) (GitHub's ghost for
+ *   'ghost', then `accounts`, then a synthetic one for an unknown login),
  *   pulls: Map<number, pull>, pullList: pull[] (by number),
  *   branch: commit[] (default branch, newest first, each with pull_number),
  *   commits: Map<sha, { commit, pulls: number[], parent: sha|null }>,
@@ -46,7 +50,7 @@ export function parseNodeId(id) {
  *   empty: true when the repository has no commits at all (generateScenario({ empty: true })),
  * }
  */
-export function buildIndex(scn) {
+export function buildIndex(scn, { accounts = [] } = {}) {
   const repo = scn.repo;
   const users = new Map(scn.users.map((u) => [u.login, u]));
   users.set(repo.owner.login, repo.owner);
@@ -81,7 +85,11 @@ export function buildIndex(scn) {
     return threadCache.get(pr.number);
   };
 
-  const user = (login) => (login == null ? null : users.get(login) ?? synthUser(login));
+  const user = (login) => {
+    if (login == null) return null;
+    if (login === GHOST.login) return GHOST;
+    return users.get(login) ?? accounts.find((u) => u.login === login) ?? synthUser(login);
+  };
 
   /** A full sha, a unique prefix of at least 7 hex digits, a branch name or refs/heads/… → sha. */
   const resolveRef = (ref) => {

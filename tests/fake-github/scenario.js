@@ -232,7 +232,7 @@ const DEFAULTS = {
  * ids of different repositories apart; default derived from owner/name),
  * empty (default false; true: a repository with no commits and no pull requests,
  * as GitHub has right after "create repository"; `prs` and `unlinkedCommits` are
- * ignored), loneSurrogates (default false; true: unpaired UTF-16 surrogates in one
+ * ignored), repoId (default derived from owner/name), loneSurrogates (default false; true: unpaired UTF-16 surrogates in one
  * PR title, one PR body, one review body, one conversation comment, one review
  * comment and one commit message, see placeLoneSurrogates), special: [{ number, files, reviews, issueComments, reviewComments,
  * reviewThreads, commits, state: 'open'|'draft'|'closed'|'merged', title, body,
@@ -254,7 +254,9 @@ export function generateScenario(opts = {}) {
   const byLogin = new Map(users.map((u) => [u.login, u]));
 
   const ownerId = 1_000_000 + (fnv1a(o.owner.toLowerCase()) % 90_000_000);
-  const repoId = 100_000_000 + (fnv1a(fullName.toLowerCase()) % 900_000_000);
+  // repoId: for a second repository under a name a renamed one used to have (the
+  // derived id would be the first one's).
+  const repoId = o.repoId ?? 100_000_000 + (fnv1a(fullName.toLowerCase()) % 900_000_000);
   const repoCreated = now - (o.days + 400 + rng.int(0, 900)) * DAY;
 
   // --- pull requests, children times only (ids are given later, in time order)
@@ -302,6 +304,7 @@ export function generateScenario(opts = {}) {
     padded.add(pr.number);
   }
   if (o.loneSurrogates) placeLoneSurrogates(pulls.filter((p) => !padded.has(p.number)), directCommits);
+  assignMergeability(pulls);
 
   const lastPush = Math.max(
     ...directCommits.map((c) => Date.parse(c.committed_at)),
@@ -742,6 +745,46 @@ function padBodies(pr, n) {
   for (const r of pr.reviews) r.body = body('review', r.id);
   for (const c of pr.issue_comments) c.body = body('comment', c.id);
   for (const c of pr.review_comments) c.body = body('review-comment', c.id);
+}
+
+// REST mergeable_state values in the order they are handed out (see assignMergeability).
+export const MERGEABLE_STATES = ['clean', 'dirty', 'unknown', 'blocked', 'behind', 'unstable', 'has_hooks'];
+
+/**
+ * GitHub's mergeability of each PR, as two plain fields: `mergeable` (REST: true,
+ * false, or null while GitHub computes it) and `mergeable_state` (clean, dirty,
+ * unknown, blocked, behind, unstable, has_hooks, draft). Merged PRs: null and
+ * 'unknown' (GitHub no longer computes them); drafts: true and 'draft'; the others
+ * (open, then closed-unmerged, each by number) take MERGEABLE_STATES in turn, so a
+ * scenario with seven such PRs has every kind (the default one does). 'dirty' is
+ * mergeable false, 'unknown' null, the rest true. Decided by position alone: no
+ * random draw, nothing else in the scenario moves.
+ */
+function assignMergeability(pulls) {
+  const byNumber = [...pulls].sort((a, b) => a.number - b.number);
+  const eligible = [
+    ...byNumber.filter((p) => p.state === 'open' && !p.draft),
+    ...byNumber.filter((p) => p.state === 'closed' && !p.merged),
+  ];
+  for (const p of byNumber) {
+    if (p.merged) Object.assign(p, { mergeable: null, mergeable_state: 'unknown' });
+    else if (p.draft) Object.assign(p, { mergeable: true, mergeable_state: 'draft' });
+  }
+  eligible.forEach((p, i) => {
+    const state = MERGEABLE_STATES[i % MERGEABLE_STATES.length];
+    Object.assign(p, { mergeable: state === 'unknown' ? null : state !== 'dirty', mergeable_state: state });
+  });
+}
+
+/**
+ * { mergeable, mergeable_state } of a PR: its fields, or (a PR built by hand
+ * without them) the fake's old rule: open → true and 'clean' ('draft' for a
+ * draft), otherwise null and 'unknown'.
+ */
+export function mergeability(pr) {
+  if (pr.mergeable_state !== undefined) return { mergeable: pr.mergeable ?? null, mergeable_state: pr.mergeable_state };
+  const open = pr.state === 'open';
+  return { mergeable: open ? true : null, mergeable_state: open ? (pr.draft ? 'draft' : 'clean') : 'unknown' };
 }
 
 // Half an emoji: 🚀 is U+D83D U+DE80 in UTF-16; each half alone is not Unicode text.

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  commitFiles, defaultBranchCommits, findPull, generateScenario, graphqlLogin, HOSTILE, nodeId, restUnlinkedUser, reviewThreads,
+  commitFiles, defaultBranchCommits, findPull, generateScenario, graphqlLogin, HOSTILE, MERGEABLE_STATES, mergeability, nodeId,
+  restUnlinkedUser, reviewThreads,
 } from './scenario.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -223,6 +224,32 @@ describe('scenario invariants', () => {
     assert.ok(branch.every((c, i) => i === 0 || branch[i - 1].committed_at >= c.committed_at));
     for (const p of merged) assert.equal(branch.find((c) => c.sha === p.merge_commit_sha).pull_number, p.number);
     assert.ok(branch.every((c) => /^[0-9a-f]{40}$/.test(c.sha)));
+  });
+});
+
+describe('mergeability', () => {
+  it('the default scenario has a PR of every kind: clean, dirty, unknown (null), blocked, behind, unstable, has_hooks, draft', () => {
+    const scn = generateScenario({ now: NOW });
+    const states = new Set(scn.pulls.map((p) => p.mergeable_state));
+    for (const st of [...MERGEABLE_STATES, 'draft']) assert.ok(states.has(st), st);
+    const open = scn.pulls.filter((p) => p.state === 'open' && !p.draft);
+    assert.deepEqual(open.map((p) => p.mergeable_state), MERGEABLE_STATES.slice(0, open.length), 'open PRs first, in order');
+    assert.ok(open.some((p) => p.mergeable === null && p.mergeable_state === 'unknown'), 'an open PR GitHub is still computing');
+  });
+
+  it('mergeable follows the state: dirty false, unknown null, others true; merged PRs null/unknown', () => {
+    for (const p of generateScenario({ seed: 3, now: NOW, prs: 40 }).pulls) {
+      if (p.merged) assert.deepEqual([p.mergeable, p.mergeable_state], [null, 'unknown']);
+      else if (p.draft) assert.deepEqual([p.mergeable, p.mergeable_state], [true, 'draft']);
+      else assert.equal(p.mergeable, p.mergeable_state === 'unknown' ? null : p.mergeable_state !== 'dirty', `#${p.number}`);
+      assert.deepEqual(mergeability(p), { mergeable: p.mergeable, mergeable_state: p.mergeable_state });
+    }
+  });
+
+  it('a PR built by hand without the fields: open → true/clean (draft: draft), otherwise null/unknown', () => {
+    assert.deepEqual(mergeability({ state: 'open', draft: true }), { mergeable: true, mergeable_state: 'draft' });
+    assert.deepEqual(mergeability({ state: 'open', draft: false }), { mergeable: true, mergeable_state: 'clean' }, 'a hand-built PR');
+    assert.deepEqual(mergeability({ state: 'closed', draft: false }), { mergeable: null, mergeable_state: 'unknown' });
   });
 });
 

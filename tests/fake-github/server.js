@@ -12,13 +12,21 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  advanceRun, dispatchError, filterRuns, moveRun, normalizeWorkflow, renderRunName, resolveInputs, workflowIdOf,
+} from './actions.js';
 import { GRAPHQL_RATE_LIMIT_TYPES, graphqlRateLimitError, kindOfFault, RandomFaults } from './faults.js';
+import { AppRegistry, covers, looksLikeJwt, reaches } from './apps.js';
 import { runGraphQL } from './graphql.js';
 import { RateLimiter } from './ratelimit.js';
+import {
+  deleteIssueCommentIn, deletePullFileIn, deleteReviewCommentIn, deleteReviewIn, deleteUserIn, GHOST, makeUser,
+  minimizeCommentIn, moveRepoIn, renameUserIn,
+} from './mutate.js';
 import { buildIndex, filterHistory } from './repo-index.js';
 import { fnv1a, generateScenario, isoSeconds } from './scenario.js';
 import {
-  commitDetailJson, commitJson, dispatchJson, fileJson, issueCommentJson, publicUserJson, pullJson, pullSimpleJson,
+  commitDetailJson, commitJson, dispatchJson, fileJson, installationJson, installationTokenJson, integrationJson, issueCommentJson, publicUserJson, pullJson, pullSimpleJson,
   rateLimitJson, repoJson, reviewCommentJson, reviewJson, workflowRunJson,
 } from './shapes.js';
 
@@ -89,21 +97,49 @@ export async function startFakeGitHub(opts = {}) {
   let graphqlEnabled = opts.graphql ?? true;
   // The error type of a spent GraphQL budget's refusals (faults.js graphqlRateLimitError).
   let graphqlRateLimitType = checkRateLimitType(opts.graphqlRateLimitType ?? 'RATE_LIMITED');
+  // GitHub Apps (apps.js): their JWTs, installations and installation tokens.
+  const apps = new AppRegistry(opts.apps ?? [], {
+    tokenLifetimeMs: opts.installationTokenLifetimeMs, tokenFormat: opts.installationTokenFormat, jwtLeewaySeconds: opts.jwtLeewaySeconds,
+  });
+  // The budget of an installation token is its installation's (every token it mints shares
+  // it); an app's JWT has the app's. Their keys cannot collide with a token.
+  const INST = '\u0001installation:';
+  const APP = '\u0001app:';
+  const installationLimits = { core: 5000, graphql: 5000, ...(opts.installationRateLimit ?? {}) };
   const limiter = new RateLimiter({
     limits: { core: 5000, graphql: 5000, ...(opts.rateLimit ?? {}) },
     unauthenticated: opts.rateLimit?.unauthenticated ?? 60,
+    limitOf: (key, resource) => (key.startsWith(INST) || key.startsWith(APP) ? installationLimits[resource] ?? 5000 : undefined),
   });
+  /** The budget key of a raw credential (a plain or installation token), or { installation: id } / { app: id }. */
+  const budgetKey = (cred) => {
+    if (cred && typeof cred === 'object') return cred.installation !== undefined ? `${INST}${cred.installation}` : `${APP}${cred.app}`;
+    const e = apps.tokens.get(cred ?? '');
+    return e ? `${INST}${e.installation.id}` : cred ?? '';
+  };
 
   // --- repositories
   const scenarios = [];
-  const indexCache = new WeakMap();
+  let indexCache = new WeakMap();
+  const accounts = []; // users of no scenario: addUser()
+  const redirects = new Map(); // lower-case old full name → repository id (renameRepo/transferRepo)
   const keyOf = (full) => full.toLowerCase();
   const setScenario = (scn) => {
     if (!scn?.repo?.full_name) throw new TypeError('setScenario: not a scenario (no repo.full_name)');
     const i = scenarios.findIndex((s) => keyOf(s.repo.full_name) === keyOf(scn.repo.full_name));
+    const clash = scenarios.find((s, k) => k !== i && s !== scn && s.repo.id === scn.repo.id);
+    if (clash) {
+      throw new TypeError(`setScenario: ${scn.repo.full_name} has the id ${scn.repo.id} of ${clash.repo.full_name} (pass generateScenario a repoId)`);
+    }
     if (i >= 0) scenarios[i] = scn;
     else scenarios.push(scn);
+    // A repository now under a name another one left: that name no longer redirects.
+    redirects.delete(keyOf(scn.repo.full_name));
     indexCache.delete(scn);
+  };
+  /** Forget every index (an account or repository change touches them all). */
+  const refresh = () => {
+    indexCache = new WeakMap();
   };
   const initial = opts.scenarios ?? (opts.scenario ? [opts.scenario] : []);
   if (initial.length === 0) throw new TypeError('startFakeGitHub: a scenario (or scenarios) is required');
@@ -112,24 +148,87 @@ export async function startFakeGitHub(opts = {}) {
   const indexOf = (scn) => {
     let idx = indexCache.get(scn);
     if (!idx) {
-      idx = buildIndex(scn);
+      idx = buildIndex(scn, { accounts });
       indexCache.set(scn, idx);
     }
     return idx;
   };
-  const lookupRepo = (owner, name) => {
-    const scn = scenarios.find((s) => keyOf(s.repo.full_name) === keyOf(`${owner}/${name}`));
-    return scn ? indexOf(scn) : null;
-  };
   const lookupRepoById = (id) => {
     const scn = scenarios.find((s) => s.repo.id === id);
     return scn ? indexOf(scn) : null;
+  };
+  /** The repository an old name redirects to (renamed or transferred), or null. */
+  const movedRepo = (owner, name) => {
+    const id = redirects.get(keyOf(`${owner}/${name}`));
+    return id === undefined ? null : lookupRepoById(id);
+  };
+  /** The repository under that name now; with followRenames, one that used to have it. */
+  const lookupRepo = (owner, name, { followRenames = false } = {}) => {
+    const scn = scenarios.find((s) => keyOf(s.repo.full_name) === keyOf(`${owner}/${name}`));
+    if (scn) return indexOf(scn);
+    return followRenames ? movedRepo(owner, name) : null;
+  };
+
+  // --- accounts (users and organisations) across every scenario
+  /** Every live account: scenario users, repository owners, addUser() accounts. */
+  const liveAccounts = () => {
+    const seen = new Map();
+    for (const scn of scenarios) {
+      for (const u of [...scn.users, scn.repo.owner]) if (!seen.has(u.id)) seen.set(u.id, u);
+    }
+    for (const u of accounts) if (!seen.has(u.id)) seen.set(u.id, u);
+    return [...seen.values()];
+  };
+  /** The live account with that login (case-insensitive), GitHub's ghost for 'ghost', or null. */
+  const findAccount = (login) => {
+    const l = String(login).toLowerCase();
+    if (l === GHOST.login) return GHOST;
+    return liveAccounts().find((u) => u.login.toLowerCase() === l) ?? null;
+  };
+  const scenarioOf = (full) => {
+    const scn = scenarios.find((s) => keyOf(s.repo.full_name) === keyOf(full ?? scenarios[0].repo.full_name));
+    if (!scn) throw new Error(`no repository ${full}`);
+    return scn;
+  };
+  /** Run `fn(scn)` on every scenario and return the first non-null result; indexes are rebuilt. */
+  const onEach = (fn) => {
+    let out = null;
+    for (const scn of scenarios) {
+      const r = fn(scn);
+      out ??= r;
+    }
+    refresh();
+    return out;
   };
 
   // --- state the tests read
   const log = [];
   const dispatches = [];
   const runs = new Map();
+  // Workflow files (actions.js normalizeWorkflow), by file name; null = deleted (404).
+  const workflows = new Map();
+  const strictWorkflows = opts.strictWorkflows ?? false;
+  const setWorkflow = (file, spec) => {
+    if (spec === null) workflows.set(file, null);
+    else workflows.set(file, normalizeWorkflow(file, { ...(workflows.get(file) ?? {}), ...spec }));
+    return workflows.get(file);
+  };
+  for (const [file, spec] of Object.entries(opts.workflows ?? {})) setWorkflow(file, spec);
+  /** The workflow a path's {workflow_id} names: { wf } (wf null when undeclared) or { missing: true }. */
+  const workflowFor = (ref) => {
+    if (/^\d+$/.test(ref)) {
+      const wf = [...workflows.values()].find((w) => w && w.id === Number(ref));
+      if (wf) return { wf };
+    } else if (workflows.has(ref)) {
+      const wf = workflows.get(ref);
+      return wf ? { wf } : { missing: true };
+    }
+    return strictWorkflows ? { missing: true } : { wf: null };
+  };
+  /** A run as of now: its workflow's automatic lifecycle applied. */
+  const current = (run) => advanceRun(run, workflows.get(run.workflow_file) ?? null, Date.now());
+  // Per-token permissions of plain tokens (setTokenPermissions): { actions: 'read'|'write', … }; absent = all.
+  const tokenPermissions = new Map(Object.entries(opts.tokenPermissions ?? {}));
   const faults = [];
   let random = opts.randomFaults ? new RandomFaults(opts.randomFaults) : null; // while setRandomFaults() is on
   const newStats = () => ({ requests: 0, total: 0, scripted: 0, random: 0, byKind: {}, byFault: {} });
@@ -137,9 +236,16 @@ export async function startFakeGitHub(opts = {}) {
   let seq = 0;
   let base = '';
 
+  /** Who a budget key is, for GitHub's messages: { id, login, who: 'user'|'installation'|'app' }. */
   const viewerOf = (token) => {
+    if (token.startsWith(INST) || token.startsWith(APP)) {
+      const inst = token.startsWith(INST);
+      const id = Number(token.slice((inst ? INST : APP).length));
+      const app = inst ? apps.apps.find((a) => a.installations.some((i) => i.id === id)) : apps.apps.find((a) => a.appId === id);
+      return { id, login: `${app?.slug ?? 'app'}[bot]`, who: inst ? 'installation' : 'app' };
+    }
     const i = tokens.indexOf(token);
-    return { id: i + 1, login: `fake-user-${i + 1}` };
+    return { id: i + 1, login: `fake-user-${i + 1}`, who: 'user' };
   };
 
   // ------------------------------------------------------------------------
@@ -150,6 +256,11 @@ export async function startFakeGitHub(opts = {}) {
   const routes = [
     ['GET', /^\/rate_limit$/, '/rate_limit', getRateLimit],
     ['GET', /^\/users\/([^/]+)$/, '/users/{username}', getUser],
+    ['GET', /^\/user\/(\d+)$/, '/user/{account_id}', getUserById],
+    ['GET', /^\/app$/, '/app', appOnly(getApp)],
+    ['GET', /^\/app\/installations\/(\d+)$/, '/app/installations/{installation_id}', appOnly(getInstallation)],
+    ['POST', /^\/app\/installations\/(\d+)\/access_tokens$/, '/app/installations/{installation_id}/access_tokens', appOnly(createInstallationToken)],
+    ['GET', repoRoute('/installation'), '/repos/{owner}/{repo}/installation', appOnly(getRepoInstallation)],
     ['GET', repoRoute(''), '/repos/{owner}/{repo}', (x) => ({ status: 200, body: repoJson(x.c), lastModified: x.idx.repo.updated_at })],
     ['GET', repoRoute('/pulls'), '/repos/{owner}/{repo}/pulls', listPulls],
     ['GET', repoRoute('/pulls/comments'), '/repos/{owner}/{repo}/pulls/comments', listRepoReviewComments],
@@ -178,15 +289,64 @@ export async function startFakeGitHub(opts = {}) {
     return { status: 200, body: rateLimitJson(states), free: true };
   }
 
+  /** "public-user" of an account; any index resolves it (indexes know every account). */
+  const accountJson = (u) => publicUserJson({ base, idx: indexOf(scenarios[0]) }, u);
+
   function getUser(x) {
-    const login = safeDecode(x.params[0]).toLowerCase();
-    for (const scn of scenarios) {
-      const idx = indexOf(scn);
-      for (const u of idx.users.values()) {
-        if (u.login.toLowerCase() === login) return { status: 200, body: publicUserJson({ base, idx }, u) };
-      }
-    }
-    return notFound();
+    const u = findAccount(safeDecode(x.params[0]));
+    return u ? { status: 200, body: accountJson(u) } : notFound();
+  }
+
+  /** GET /user/{account_id}: by the durable id; a deleted account is 404, the ghost is 10137. */
+  function getUserById(x) {
+    const id = Number(x.params[0]);
+    const u = id === GHOST.id ? GHOST : liveAccounts().find((a) => a.id === id);
+    return u ? { status: 200, body: accountJson(u) } : ghError(404, 'Not Found', 'https://docs.github.com/rest/users/users#get-a-user-using-their-id');
+  }
+
+  // --- GitHub App endpoints (a JWT only)
+
+  /** GitHub's answer to another credential than the app's JWT on a JWT-only endpoint. */
+  function appOnly(fn) {
+    return (x) => (x.principal.kind === 'app' ? fn(x) : ghError(401, 'A JSON web token could not be decoded'));
+  }
+
+  /** The repositories an installation reaches, among the served ones. */
+  const reposOf = (inst) => scenarios.map((scn) => scn.repo)
+    .filter((r) => reaches(inst, { id: r.id, full_name: r.full_name, owner: r.owner.login }));
+
+  const appCtx = () => ({ base, idx: indexOf(scenarios[0]) });
+
+  function getApp(x) {
+    return { status: 200, body: integrationJson(appCtx(), x.principal.app, findAccount) };
+  }
+
+  function getInstallation(x) {
+    const inst = apps.installation(x.principal.app, x.params[0]);
+    if (!inst) return ghError(404, 'Not Found', 'https://docs.github.com/rest/apps/apps#get-an-installation-for-the-authenticated-app');
+    return { status: 200, body: installationJson(appCtx(), x.principal.app, inst, findAccount, { base: true }) };
+  }
+
+  function getRepoInstallation(x) {
+    const r = x.idx.repo;
+    const inst = apps.installationFor(x.principal.app, { id: r.id, full_name: r.full_name, owner: r.owner.login });
+    if (!inst) return ghError(404, 'Not Found', 'https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app');
+    return { status: 200, body: installationJson(appCtx(), x.principal.app, inst, findAccount) };
+  }
+
+  function createInstallationToken(x) {
+    const app = x.principal.app;
+    const inst = apps.installation(app, x.params[0]);
+    if (!inst) return ghError(404, 'Not Found', 'https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app');
+    const repos = reposOf(inst);
+    // GitHub's per-request override of the token format (github.blog changelog 2026-05-15).
+    const h = String(x.req.headers['x-github-stateless-s2s-token'] ?? '');
+    const format = h === 'enabled' ? 'stateless' : h === 'disabled' ? 'classic' : undefined;
+    const out = apps.mint(app, inst, x.body ?? {}, repos, { format });
+    if (out.status) return ghError(out.status, out.message, 'https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app');
+    x.record.minted = tokenFingerprint(out.token);
+    const ctxOf = (repo) => ({ base, idx: indexOf(scenarios.find((scn) => scn.repo.id === repo.id)) });
+    return { status: 201, body: installationTokenJson(out, ctxOf) };
   }
 
   function withPull(fn) {
@@ -317,53 +477,81 @@ export async function startFakeGitHub(opts = {}) {
     return { list: entry.pulls.map((n) => x.idx.pulls.get(n)), map: (p) => pullSimpleJson(x.c, p) };
   }
 
-  function workflowId(wf) {
-    return /^\d+$/.test(wf) ? Number(wf) : 100_000_000 + (fnv1a(wf) % 900_000_000);
+  /** The permission a request's credentials hold on `scope` ('read', 'write' or null = none). */
+  function permissionOf(x, scope) {
+    const perms = x.permissions ?? (x.rawToken ? tokenPermissions.get(x.rawToken) : undefined);
+    if (!perms) return 'write';
+    return perms[scope] ?? null;
   }
+
+  const notAccessible = (docs) => ghError(403, 'Resource not accessible by integration', docs);
 
   function postDispatch(x) {
     if (!x.token) return ghError(401, 'Requires authentication');
-    const wf = safeDecode(x.params[2]);
-    if (!/^\d+$/.test(wf) && !/\.ya?ml$/.test(wf)) return notFound();
+    if (!covers(permissionOf(x, 'actions'), 'write')) return notAccessible('https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event');
+    const ref0 = safeDecode(x.params[2]);
+    if (!/^\d+$/.test(ref0) && !/\.ya?ml$/.test(ref0)) return dispatchError(404, 'Not Found');
+    const found = workflowFor(ref0);
+    if (found.missing) return dispatchError(404, 'Not Found');
+    const wf = found.wf;
     const b = x.body;
     if (!b || typeof b !== 'object' || Array.isArray(b)) return ghError(400, 'Problems parsing JSON');
     if (typeof b.ref !== 'string' || b.ref === '') return ghError(422, 'Invalid request.\n\n"ref" wasn\'t supplied.');
-    const inputs = b.inputs ?? {};
-    if (typeof inputs !== 'object' || Array.isArray(inputs) || inputs === null) {
+    const given = b.inputs ?? {};
+    if (typeof given !== 'object' || Array.isArray(given) || given === null) {
       return ghError(422, 'Invalid request.\n\nFor \'properties/inputs\', it is not an object.');
     }
-    if (Object.keys(inputs).length > 25) return ghError(422, 'you may only define up to 25 `inputs` for a `workflow_dispatch` event');
+    if (Object.keys(given).length > 25) return ghError(422, 'you may only define up to 25 `inputs` for a `workflow_dispatch` event');
+    if (wf && !wf.dispatch) return dispatchError(422, "Workflow does not have 'workflow_dispatch' trigger");
+    if (wf && wf.state !== 'active') return dispatchError(422, "Cannot trigger a 'workflow_dispatch' on a disabled workflow");
     const ref = b.ref.replace(/^refs\/heads\//, '');
     const known = (ref === x.idx.repo.default_branch && !x.idx.empty) || x.idx.pullList.some((p) => p.head_ref === ref);
     if (!known) return ghError(422, `No ref found for: ${b.ref}`);
+    const resolved = resolveInputs(wf, given);
+    if (resolved.error) return resolved.error;
     const n = dispatches.length + 1;
-    const now = isoSeconds(Date.now());
+    const nowMs = Date.now();
+    const now = isoSeconds(nowMs);
+    const file = wf?.file ?? (/^\d+$/.test(ref0) ? `workflow-${ref0}.yml` : ref0);
+    const name = wf?.name ?? ref0.replace(/\.ya?ml$/, '');
+    const actor = x.actorLogin ?? x.idx.scn.users.find((u) => u.type === 'User')?.login ?? null;
     const run = {
-      id: 22_000_000_000 + n, repo: x.idx.repo.full_name, name: wf.replace(/\.ya?ml$/, ''),
-      workflow_file: /^\d+$/.test(wf) ? `workflow-${wf}.yml` : wf, workflow_id: workflowId(wf), ref,
-      head_sha: x.idx.branch[0]?.sha ?? '0'.repeat(40), run_number: n, status: 'queued', conclusion: null,
-      created_at: now, updated_at: now, actor: x.idx.scn.users.find((u) => u.type === 'User')?.login ?? null,
+      id: 22_000_000_000 + n, repo: x.idx.repo.full_name, repo_id: x.idx.repo.id, name,
+      workflow_file: file, workflow_id: wf?.id ?? workflowIdOf(ref0), ref, head_branch: ref,
+      head_sha: x.idx.resolveRef(ref) ?? x.idx.branch[0]?.sha ?? '0'.repeat(40), run_number: n, event: 'workflow_dispatch',
+      status: 'queued', conclusion: null, created_at: now, created_ms: nowMs, updated_at: now, run_started_at: now,
+      actor, inputs: structuredClone(resolved.inputs),
     };
+    // run-name: the template with the inputs filled in; without one, GitHub shows the workflow's name.
+    run.display_title = wf?.runName
+      ? renderRunName(wf.runName, { inputs: resolved.inputs, actor, refName: ref, ref: `refs/heads/${ref}`, workflow: name, repository: run.repo })
+      : name;
     runs.set(run.id, run);
     dispatches.push({
-      seq: x.seq, time: Date.now(), repo: run.repo, workflow_id: wf, ref: b.ref, inputs: structuredClone(inputs),
-      return_run_details: b.return_run_details === true, run_id: run.id, token: tokenFingerprint(x.token),
+      seq: x.seq, time: nowMs, repo: run.repo, workflow_id: ref0, ref: b.ref, inputs: structuredClone(given),
+      return_run_details: b.return_run_details === true, run_id: run.id, token: tokenFingerprint(x.rawToken),
     });
     if (b.return_run_details === true) return { status: 200, body: dispatchJson(x.c, run) };
     return { status: 204, body: null };
   }
 
   function listWorkflowRuns(x) {
-    const wf = safeDecode(x.params[2]);
-    const id = workflowId(wf);
-    const list = [...runs.values()].filter((r) => r.repo === x.idx.repo.full_name && r.workflow_id === id).reverse();
-    return { list, map: (r) => workflowRunJson(x.c, r), wrap: (items) => ({ total_count: list.length, workflow_runs: items }) };
+    if (!covers(permissionOf(x, 'actions'), 'read')) return notAccessible('https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow');
+    const ref0 = safeDecode(x.params[2]);
+    const found = workflowFor(ref0);
+    if (found.missing) return ghError(404, 'Not Found', 'https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow');
+    const id = found.wf?.id ?? workflowIdOf(ref0);
+    const mine = [...runs.values()].filter((r) => r.repo_id === x.idx.repo.id && r.workflow_id === id).map(current);
+    const out = filterRuns(mine, x.query);
+    if (out.invalid) return validationFailed(out.invalid);
+    return { list: out.list, map: (r) => workflowRunJson(x.c, r), wrap: (items) => ({ total_count: out.list.length, workflow_runs: items }) };
   }
 
   function getRun(x) {
+    if (!covers(permissionOf(x, 'actions'), 'read')) return notAccessible('https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run');
     const run = runs.get(Number(x.params[2]));
-    if (!run || run.repo !== x.idx.repo.full_name) return notFound();
-    return { status: 200, body: workflowRunJson(x.c, run) };
+    if (!run || run.repo_id !== x.idx.repo.id) return notFound();
+    return { status: 200, body: workflowRunJson(x.c, current(run)) };
   }
 
   function validationFailed(field) {
@@ -426,9 +614,9 @@ export async function startFakeGitHub(opts = {}) {
   }
 
   function parseAuth(header) {
-    if (header === undefined) return { present: false, token: '' };
-    const m = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header);
-    return { present: true, token: m ? m[1] : null };
+    if (header === undefined) return { present: false, token: '', scheme: null };
+    const m = /^(bearer|token)\s+(\S+)\s*$/i.exec(header);
+    return { present: true, token: m ? m[2] : null, scheme: m ? m[1].toLowerCase() : null };
   }
 
   function etagMatches(ifNoneMatch, etag) {
@@ -521,6 +709,10 @@ export async function startFakeGitHub(opts = {}) {
       rateReset: null, // the answer's x-ratelimit-reset, epoch seconds
       rateLimited: false, // a rate-limit refusal: 429, 403 "…rate limit…", GraphQL RATE_LIMITED / RATE_LIMIT
       aborted: false, // the client closed the connection before the answer was written
+      auth: 'none', // 'token' (a plain token), 'installation', 'app' (a JWT), 'none', 'refused'
+      app: null, // the app id of a JWT or an installation token
+      installation: null, // the installation id of an installation token
+      minted: null, // POST …/access_tokens: the fingerprint of the token it issued
     };
     const requestId = `FA4E:${record.seq.toString(16).toUpperCase().padStart(4, '0')}:${(fnv1a(String(record.seq)) >>> 8).toString(16).toUpperCase()}:${record.time.toString(16).toUpperCase().slice(-8)}`;
     const bodyPromise = method === 'POST' || method === 'PUT' || method === 'PATCH' ? readBody(req) : Promise.resolve(Buffer.alloc(0));
@@ -658,7 +850,7 @@ export async function startFakeGitHub(opts = {}) {
         return {
           status: 200,
           pretty: false,
-          body: { errors: [graphqlRateLimitError(type, viewerOf(token).id)] },
+          body: { errors: [graphqlRateLimitError(type, viewerOf(token).id, viewerOf(token).who)] },
           headers: { ...rateHeaders(state), 'x-ratelimit-remaining': String(remaining),
             'x-ratelimit-used': String(Math.max(0, state.limit - remaining)), 'x-ratelimit-reset': String(resetIn(1)) },
         };
@@ -678,16 +870,44 @@ export async function startFakeGitHub(opts = {}) {
       return send({ status: 403, text: UA_MESSAGE });
     }
 
-    // 2. Authentication.
+    // 2. Authentication: a plain token, an app's JWT (Bearer only), an installation token.
     const auth = parseAuth(req.headers.authorization);
-    if (auth.present && (auth.token === null || !tokens.includes(auth.token))) {
+    let principal = { kind: 'none' };
+    const refuse = async (message) => {
       record.token = tokenFingerprint(auth.token ?? req.headers.authorization);
+      record.auth = 'refused';
       await bodyPromise;
-      return send({ status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' },
+      return send({ status: 401, body: { message, documentation_url: DOCS, status: '401' },
         headers: rateHeaders(limiter.peek('', 'core')) });
+    };
+    if (auth.present) {
+      if (auth.token === null) return refuse('Bad credentials');
+      if (tokens.includes(auth.token)) principal = { kind: 'token' };
+      else if (apps.enabled && auth.scheme === 'bearer' && looksLikeJwt(auth.token)) {
+        const v = apps.verifyJwt(auth.token);
+        if (v.error) return refuse(v.error);
+        principal = { kind: 'app', app: v.app };
+      } else {
+        const e = apps.lookup(auth.token);
+        // An installation token past its expires_at: "Bad credentials" (401), like any unknown token.
+        if (!e || e.expired) return refuse('Bad credentials');
+        principal = { kind: 'installation', entry: e };
+      }
     }
-    const token = auth.token ?? '';
-    record.token = tokenFingerprint(token);
+    // `token` is the budget the request spends: the plain token, the installation, the app.
+    const token = principal.kind === 'installation' ? `${INST}${principal.entry.installation.id}`
+      : principal.kind === 'app' ? `${APP}${principal.app.appId}` : auth.token ?? '';
+    record.token = tokenFingerprint(auth.token ?? '');
+    record.auth = principal.kind;
+    record.app = principal.app?.appId ?? principal.entry?.app.appId ?? null;
+    record.installation = principal.entry?.installation.id ?? null;
+    /** Whether an installation token reaches a repository (others reach every one). */
+    const canSee = (idx) => {
+      if (!idx || principal.kind !== 'installation') return true;
+      const e = principal.entry;
+      if (e.repoIds) return e.repoIds.has(idx.repo.id);
+      return reaches(e.installation, { id: idx.repo.id, full_name: idx.repo.full_name, owner: idx.repo.owner.login });
+    };
 
     // 3. GraphQL.
     if (url.pathname === '/graphql') {
@@ -704,6 +924,11 @@ export async function startFakeGitHub(opts = {}) {
       if (!token) {
         return send({ status: 401, body: { message: 'This endpoint requires you to be authenticated.',
           documentation_url: 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql', status: '401' } });
+      }
+      if (principal.kind === 'app') {
+        // An app's JWT only reaches the app endpoints; data needs an installation token.
+        return send({ ...ghError(403, 'Resource not accessible by integration', 'https://docs.github.com/graphql'),
+          headers: rateHeaders(limiter.peek(token, 'graphql')) });
       }
       let body;
       try {
@@ -722,8 +947,13 @@ export async function startFakeGitHub(opts = {}) {
         if (canned) return send(canned);
       }
       const result = await runGraphQL(body, {
-        lookupRepo,
-        allRepos: () => scenarios.map(indexOf),
+        // An installation token sees only its repositories.
+        lookupRepo: (o, n, lopts) => {
+          const idx = lookupRepo(o, n, lopts);
+          return canSee(idx) ? idx : null;
+        },
+        findAccount,
+        allRepos: () => scenarios.map(indexOf).filter(canSee),
         viewer: viewerOf(token),
         charge: (points) => limiter.charge(token, 'graphql', points),
         peek: () => limiter.peek(token, 'graphql'),
@@ -736,7 +966,7 @@ export async function startFakeGitHub(opts = {}) {
       const headers = rateHeaders(state);
       if (result.rateLimited) {
         headers['x-ratelimit-remaining'] = '0';
-        result.body = { errors: [graphqlRateLimitError(graphqlRateLimitType, viewerOf(token).id)] };
+        result.body = { errors: [graphqlRateLimitError(graphqlRateLimitType, viewerOf(token).id, viewerOf(token).who)] };
       }
       return send({ status: 200, body: result.body, headers, pretty: false });
     }
@@ -776,8 +1006,19 @@ export async function startFakeGitHub(opts = {}) {
     record.route = route ? `${route[0]} ${route[2]}` : null;
 
     let idx = null;
+    // An old name of a renamed or transferred repository: GitHub's redirect to
+    // /repositories/{id}/… (301 for GET and HEAD, 307 for the other methods).
+    let moved = null;
+    const repoPath = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
+    if (!byId && repoPath && !lookupRepo(safeDecode(repoPath[1]), safeDecode(repoPath[2]))) {
+      const to = movedRepo(safeDecode(repoPath[1]), safeDecode(repoPath[2]));
+      if (to) moved = `${base}/repositories/${to.repo.id}${repoPath[3] ?? ''}${url.search}`;
+    }
+    if (moved && !canSee(movedRepo(safeDecode(repoPath[1]), safeDecode(repoPath[2])))) moved = null;
     if (route && path.startsWith('/repos/')) {
       idx = lookupRepo(safeDecode(params[0]), safeDecode(params[1]));
+      // An installation token does not see repositories outside its installation: 404.
+      if (!canSee(idx)) idx = null;
       if (idx && linkStyle === 'repositories' && !byId) {
         linkPath = `/repositories/${idx.repo.id}${path.slice(`/repos/${params[0]}/${params[1]}`.length)}`;
       }
@@ -796,7 +1037,7 @@ export async function startFakeGitHub(opts = {}) {
     }
     if (!free && limiter.peek(token, 'core').remaining <= 0) {
       const message = token
-        ? `API rate limit exceeded for user ID ${viewerOf(token).id}.`
+        ? `API rate limit exceeded for ${viewerOf(token).who} ID ${viewerOf(token).id}.`
         : `API rate limit exceeded for ${req.socket.remoteAddress}. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)`;
       return send({ status: 403, body: { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' },
         headers: rateHeaders(limiter.peek(token, 'core')) });
@@ -804,8 +1045,19 @@ export async function startFakeGitHub(opts = {}) {
 
     // 7. The answer.
     let result;
-    if (!route || (path.startsWith('/repos/') && !idx)) result = notFound();
-    else {
+    if (moved) {
+      result = {
+        status: lookupMethod === 'GET' ? 301 : 307,
+        body: { message: 'Moved Permanently', url: moved,
+          documentation_url: 'https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects' },
+        headers: { location: moved },
+      };
+      record.route = record.route ?? 'redirect';
+    } else if (!route || (path.startsWith('/repos/') && !idx)) result = notFound();
+    else if (principal.kind === 'app' && !/^\/app\b|\/installation$|^\/rate_limit$/.test(route[2])) {
+      // An app's JWT reaches only the app endpoints; data needs an installation token.
+      result = ghError(403, 'Resource not accessible by integration');
+    } else {
       let body = null;
       if (rawBody.length) {
         try {
@@ -815,7 +1067,13 @@ export async function startFakeGitHub(opts = {}) {
         }
       }
       if (!result) {
-        const x = { req, url, query: url.searchParams, params, idx, c: idx ? { base, idx } : null, token, body, seq: record.seq, linkPath };
+        const x = {
+          req, url, query: url.searchParams, params, idx, c: idx ? { base, idx } : null, token, body, seq: record.seq, linkPath,
+          rawToken: auth.token ?? '', principal, record,
+          // An installation token's permissions, and the bot its runs are by.
+          permissions: principal.entry?.permissions,
+          actorLogin: principal.kind === 'installation' ? `${principal.entry.app.slug}[bot]` : undefined,
+        };
         try {
           result = route[3](x);
           if (result.list) result = paginate(x, result);
@@ -876,6 +1134,66 @@ export async function startFakeGitHub(opts = {}) {
     get scenario() { return scenarios[0]; },
     get scenarios() { return [...scenarios]; },
     setScenario,
+
+    // --- accounts and repositories that change (mutate.js); indexes are rebuilt
+    /** Same id, new login everywhere; the old login names nobody. Returns the user. */
+    renameUser(oldLogin, newLogin) {
+      if (!findAccount(oldLogin) || oldLogin === GHOST.login) throw new Error(`renameUser: no account ${oldLogin}`);
+      if (findAccount(newLogin)) throw new Error(`renameUser: ${newLogin} is taken`);
+      const acc = accounts.find((u) => u.login === oldLogin);
+      if (acc) Object.assign(acc, { login: newLogin, html_url: `https://github.com/${newLogin}` });
+      return onEach((scn) => renameUserIn(scn, oldLogin, newLogin)) ?? acc;
+    },
+    /** Delete an account: REST shows GitHub's ghost in its place ({ rest: null }: null), GraphQL null. */
+    deleteUser(login, opts = {}) {
+      if (!findAccount(login) || login === GHOST.login) throw new Error(`deleteUser: no account ${login}`);
+      const i = accounts.findIndex((u) => u.login === login);
+      const acc = i >= 0 ? accounts.splice(i, 1)[0] : null;
+      return onEach((scn) => deleteUserIn(scn, login, opts)) ?? acc;
+    },
+    /** A new account ({ login, id?, name?, type? }), e.g. under a login another one freed. Returns it. */
+    addUser(spec) {
+      if (findAccount(spec.login)) throw new Error(`addUser: ${spec.login} is taken`);
+      const u = makeUser(spec);
+      if (liveAccounts().some((a) => a.id === u.id)) throw new Error(`addUser: id ${u.id} is taken`);
+      accounts.push(u);
+      refresh();
+      return u;
+    },
+    /** Rename a repository: same id; the old name answers 301/307 to /repositories/{id}/…. Returns { from, to }. */
+    renameRepo(fullName, newName) {
+      const scn = scenarioOf(fullName);
+      const moved = moveRepoIn(scn, { name: newName });
+      redirects.set(keyOf(moved.from), scn.repo.id);
+      redirects.delete(keyOf(moved.to));
+      refresh();
+      return moved;
+    },
+    /** Transfer a repository to another owner (login, or { login, id?, type? }); optional new name. */
+    transferRepo(fullName, owner, { name } = {}) {
+      const scn = scenarioOf(fullName);
+      const o = typeof owner === 'string' ? findAccount(owner) ?? { login: owner } : owner;
+      const moved = moveRepoIn(scn, { owner: o, name });
+      redirects.set(keyOf(moved.from), scn.repo.id);
+      redirects.delete(keyOf(moved.to));
+      refresh();
+      return moved;
+    },
+    /** Old full names that redirect, and the id each points at. */
+    get redirects() { return Object.fromEntries(redirects); },
+    /** Delete a review (and its review comments); { touch } bumps the PR's updated_at. */
+    deleteReview: (id, opts) => onEach((scn) => deleteReviewIn(scn, Number(id), opts)),
+    deleteIssueComment: (id, opts) => onEach((scn) => deleteIssueCommentIn(scn, Number(id), opts)),
+    deleteReviewComment: (id, opts) => onEach((scn) => deleteReviewCommentIn(scn, Number(id), opts)),
+    /** Take a file out of a PR's diff ({ repo: 'owner/name' } picks the repository; default the first). */
+    deletePullFile(number, filename, { repo, ...opts } = {}) {
+      const out = deletePullFileIn(scenarioOf(repo), number, filename, opts);
+      refresh();
+      return out;
+    },
+    /** Minimise (hide) a comment with a reason ('spam', 'OFF_TOPIC', …); null un-minimises. */
+    minimizeComment: (id, reason = 'spam') => onEach((scn) => minimizeCommentIn(scn, Number(id), reason)),
+
     log,
     clearLog: () => { log.length = 0; },
     dispatches,
@@ -886,8 +1204,52 @@ export async function startFakeGitHub(opts = {}) {
       Object.assign(run, patch, { updated_at: isoSeconds(Date.now()) });
       return run;
     },
-    setRateLimit: (token, resource, state) => limiter.set(token ?? '', resource, state),
-    getRateLimit: (token, resource) => limiter.peek(token ?? '', resource),
+    /**
+     * Move a run: 'in_progress' (sets run_started_at), 'completed' with a conclusion
+     * ('success', 'failure', 'cancelled', …); { at } (ms or ISO, default now) is the
+     * time of the move (updated_at). A run moved by hand leaves its workflow's lifecycle.
+     */
+    setRunStatus(id, status, opts = {}) {
+      const run = runs.get(Number(id));
+      if (!run) throw new Error(`no run ${id}`);
+      current(run);
+      run.manual = true;
+      return moveRun(run, status, opts);
+    },
+    /**
+     * Declare a workflow file: { name, runName ('capture ${{ inputs.job-id }}'), inputs
+     * ({ name: { required, default, type } }: others are refused), state ('active',
+     * 'disabled_manually', …), dispatch (false: no workflow_dispatch trigger), id,
+     * lifecycle ({ startAfterMs, completeAfterMs, conclusion }) }; merged into what was
+     * set before. null: the file is gone (404).
+     */
+    setWorkflow,
+    get workflows() { return Object.fromEntries(workflows); },
+    /** Permissions of a plain token ({ actions: 'read' }: dispatches are 403); null = all. */
+    setTokenPermissions(token, perms) {
+      if (perms === null) tokenPermissions.delete(token);
+      else tokenPermissions.set(token, { ...perms });
+    },
+    // `token`: a raw token (an installation token means its installation's budget), or
+    // { installation: id } / { app: id }.
+    setRateLimit: (token, resource, state) => limiter.set(budgetKey(token ?? ''), resource, state),
+    getRateLimit: (token, resource) => limiter.peek(budgetKey(token ?? ''), resource),
+    /** Installation tokens issued so far: [{ fingerprint, app, installation, expiresAt (ISO), expired, n }] (never the token). */
+    installationTokens() {
+      const now = Date.now();
+      return [...apps.tokens.entries()].map(([t, e]) => ({
+        fingerprint: tokenFingerprint(t), app: e.app.appId, installation: e.installation.id,
+        expiresAt: isoSeconds(e.expiresAt), expired: now >= e.expiresAt, n: e.n, length: t.length,
+      }));
+    },
+    /** Revoke an installation token (later requests with it: 401 Bad credentials). */
+    revokeInstallationToken: (token) => apps.revoke(token),
+    /** Change how apps mint and check: { installationTokenLifetimeMs, installationTokenFormat, jwtLeewaySeconds }. */
+    setAppOptions({ installationTokenLifetimeMs, installationTokenFormat, jwtLeewaySeconds } = {}) {
+      if (installationTokenLifetimeMs !== undefined) apps.tokenLifetimeMs = installationTokenLifetimeMs;
+      if (installationTokenFormat !== undefined) apps.tokenFormat = installationTokenFormat;
+      if (jwtLeewaySeconds !== undefined) apps.jwtLeewaySeconds = jwtLeewaySeconds;
+    },
     setLatency(ms) { latencyMs = ms; },
     /** false: POST /graphql answers 404 Not Found (a GitHub without GraphQL); REST is unchanged. */
     setGraphql(enabled) { graphqlEnabled = Boolean(enabled); },

@@ -339,7 +339,8 @@ describe('latency, faults, log', () => {
     assert.equal(gh.log.length, 1);
     assert.deepEqual(Object.keys(rec).sort(), ['apiVersion', 'bytes', 'cost', 'ifNoneMatch', 'method', 'operation', 'path',
       'query', 'resource', 'route', 'seq', 'status', 'time', 'token', 'userAgent', 'queryCost', 'nodeCount',
-      'fault', 'retryAfter', 'rateRemaining', 'rateReset', 'rateLimited', 'aborted'].sort());
+      'fault', 'retryAfter', 'rateRemaining', 'rateReset', 'rateLimited', 'aborted', 'auth', 'app', 'installation', 'minted'].sort());
+    assert.deepEqual([rec.auth, rec.app, rec.installation, rec.minted], ['token', null, null, null]);
     assert.equal(rec.fault, null);
     assert.equal(rec.rateLimited, false);
     assert.equal(rec.rateRemaining, gh.getRateLimit(TOKEN, 'core').remaining);

@@ -8,7 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import { example } from './examples.js';
-import { fnv1a, nodeId, restUnlinkedUser } from './scenario.js';
+import { fnv1a, mergeability, nodeId, restUnlinkedUser } from './scenario.js';
 
 const EX_API = 'https://api.github.com';
 const EX_REPO = 'octocat/Hello-World';
@@ -47,9 +47,9 @@ export function lookupUser(c, login) {
   return c.idx.user(login);
 }
 
-/** "simple-user" for a login; null for null (a deleted account). */
+/** "simple-user" for a login (or a user record); null for null (a deleted account). */
 export function userJson(c, login) {
-  const u = lookupUser(c, login);
+  const u = login !== null && typeof login === 'object' ? login : lookupUser(c, login);
   if (!u) return null;
   const ex = example('simpleUser');
   const exUser = `${EX_API}/users/octocat`;
@@ -66,7 +66,7 @@ export function userJson(c, login) {
 /** "public-user" (GET /users/{username}). */
 export function publicUserJson(c, u) {
   const ex = example('publicUser');
-  return Object.assign(ex, userJson(c, u.login), {
+  return Object.assign(ex, userJson(c, u), {
     name: u.name, company: null, blog: '', location: null, email: null, hireable: null,
     bio: null, twitter_username: null, public_repos: 3 + (u.id % 40), public_gists: u.id % 7,
     followers: u.id % 500, following: u.id % 50,
@@ -76,7 +76,7 @@ export function publicUserJson(c, u) {
 
 export function authorAssociation(c, login) {
   const u = lookupUser(c, login);
-  if (!u || u.type !== 'User') return 'NONE';
+  if (!u || u.type !== 'User' || login === 'ghost') return 'NONE';
   return ['MEMBER', 'CONTRIBUTOR', 'COLLABORATOR'][fnv1a(u.login) % 3];
 }
 
@@ -206,12 +206,13 @@ export function pullSimpleJson(c, pr) {
 /** "pull-request" (GET /pulls/{n}). */
 export function pullJson(c, pr) {
   const ex = pullCommon(c, pr, example('pull'));
-  const open = pr.state === 'open';
+  const m = mergeability(pr);
   return Object.assign(ex, {
     merged: pr.merged,
-    mergeable: open ? true : null,
-    rebaseable: open ? true : null,
-    mergeable_state: open ? (pr.draft ? 'draft' : 'clean') : 'unknown',
+    mergeable: m.mergeable,
+    // Rebasing needs what merging needs: null while unknown, false on a conflict.
+    rebaseable: m.mergeable === null ? null : m.mergeable && m.mergeable_state !== 'dirty',
+    mergeable_state: m.mergeable_state,
     merged_by: pr.merged_by ? userJson(c, pr.merged_by) : null,
     comments: pr.issue_comments.length,
     review_comments: pr.review_comments.length,
@@ -278,6 +279,8 @@ export function issueCommentJson(c, pr, cm) {
     html_url: `${webRepo(c)}/pull/${pr.number}#issuecomment-${cm.id}`,
     body: cm.body, user: userJson(c, cm.user), created_at: cm.created_at, updated_at: cm.updated_at,
     issue_url: `${api}/issues/${pr.number}`, author_association: authorAssociation(c, cm.user),
+    // A minimised (hidden) comment: { reason } (mutate.js minimizeCommentIn); null otherwise.
+    minimized: cm.minimized_reason ? { reason: cm.minimized_reason } : null,
   });
   return rebase(ex, c);
 }
@@ -350,13 +353,14 @@ export function workflowRunJson(c, run) {
   Object.assign(ex, {
     id: run.id, name: run.name, node_id: nodeId('WorkflowRun', run.id),
     check_suite_id: run.id + 7, check_suite_node_id: nodeId('CheckSuite', run.id + 7),
-    head_branch: run.ref, head_sha: run.head_sha, path: `.github/workflows/${run.workflow_file}@refs/heads/${run.ref}`,
-    run_number: run.run_number, event: 'workflow_dispatch', display_title: run.name,
+    head_branch: run.head_branch ?? run.ref, head_sha: run.head_sha,
+    path: `.github/workflows/${run.workflow_file}@refs/heads/${run.head_branch ?? run.ref}`,
+    run_number: run.run_number, event: run.event ?? 'workflow_dispatch', display_title: run.display_title ?? run.name,
     status: run.status, conclusion: run.conclusion, workflow_id: run.workflow_id,
     url: `${api}/actions/runs/${run.id}`, html_url: `${web}/actions/runs/${run.id}`,
     pull_requests: [], created_at: run.created_at, updated_at: run.updated_at,
     actor: userJson(c, run.actor), triggering_actor: userJson(c, run.actor),
-    run_attempt: 1, referenced_workflows: [], run_started_at: run.created_at,
+    run_attempt: 1, referenced_workflows: [], run_started_at: run.run_started_at ?? run.created_at,
     jobs_url: `${api}/actions/runs/${run.id}/jobs`, logs_url: `${api}/actions/runs/${run.id}/logs`,
     check_suite_url: `${api}/check-suites/${run.id + 7}`, artifacts_url: `${api}/actions/runs/${run.id}/artifacts`,
     cancel_url: `${api}/actions/runs/${run.id}/cancel`, rerun_url: `${api}/actions/runs/${run.id}/rerun`,
@@ -386,4 +390,81 @@ export function rateLimitJson(states) {
   }
   ex.rate = { ...ex.resources.core };
   return ex;
+}
+
+// ---------------------------------------------------------------------------
+// GitHub Apps (apps.js): the app, its installations, an installation token.
+
+const APP_TIME = '2025-03-04T05:06:07Z';
+
+/** The account an installation or app belongs to, as "simple-user" (an unknown login: an organisation). */
+function accountJson(c, login, findAccount) {
+  const u = findAccount(login) ?? { login, id: 1_000_000 + (fnv1a(String(login).toLowerCase()) % 90_000_000), type: 'Organization' };
+  const full = { node_id: nodeId(u.type, u.id), avatar_url: `https://avatars.githubusercontent.com/u/${u.id}?v=4`,
+    html_url: `https://github.com/${u.login}`, ...u };
+  return userJson(c, full);
+}
+
+/** "integration" (GET /app). */
+export function integrationJson(c, app, findAccount) {
+  const ex = example('integration');
+  const owner = app.owner ?? app.installations[0]?.account ?? 'octocat';
+  const permissions = {};
+  for (const i of app.installations) Object.assign(permissions, i.permissions);
+  return Object.assign(ex, {
+    id: app.appId, slug: app.slug, client_id: app.clientId, node_id: nodeId('Integration', app.appId),
+    owner: accountJson(c, owner, findAccount), name: app.name, description: '', external_url: 'https://example.com',
+    html_url: `https://github.com/apps/${app.slug}`, created_at: APP_TIME, updated_at: APP_TIME,
+    permissions, events: [], installations_count: app.installations.length,
+  });
+}
+
+/** "installation" (GET /repos/{o}/{r}/installation) or, with { base: true }, the base form (GET /app/installations/{id}). */
+export function installationJson(c, app, inst, findAccount, { base = false } = {}) {
+  const ex = example(base ? 'baseInstallation' : 'installation');
+  const account = accountJson(c, inst.account, findAccount);
+  const settings = account.type === 'Organization'
+    ? `https://github.com/organizations/${account.login}/settings/installations/${inst.id}`
+    : `https://github.com/settings/installations/${inst.id}`;
+  Object.assign(ex, {
+    id: inst.id, account, repository_selection: inst.repositories === 'all' ? 'all' : 'selected',
+    access_tokens_url: `${c.base}/app/installations/${inst.id}/access_tokens`, repositories_url: `${c.base}/installation/repositories`,
+    html_url: settings, app_id: app.appId, client_id: app.clientId, target_id: account.id, target_type: account.type,
+    permissions: { ...inst.permissions }, events: [], created_at: APP_TIME, updated_at: APP_TIME,
+    single_file_name: null, has_multiple_single_files: false, single_file_paths: [], app_slug: app.slug,
+    suspended_at: null, suspended_by: null,
+  });
+  return ex;
+}
+
+/** "repository" (the items of an installation token's `repositories`). */
+function repositoryItemJson(c) {
+  const r = c.idx.repo;
+  const ex = example('installationToken').repositories[0];
+  Object.assign(ex, {
+    id: r.id, node_id: r.node_id, name: r.name, full_name: r.full_name, owner: userJson(c, r.owner.login),
+    private: r.private, html_url: r.html_url, description: r.description, fork: false, url: apiRepo(c),
+    homepage: r.homepage, language: r.language, forks_count: r.forks_count, stargazers_count: r.stargazers_count,
+    watchers_count: r.watchers_count, size: r.size, default_branch: r.default_branch, open_issues_count: r.open_issues_count,
+    is_template: false, topics: [...r.topics], visibility: r.private ? 'private' : 'public', archived: r.archived,
+    disabled: r.disabled, pushed_at: r.pushed_at, created_at: r.created_at, updated_at: r.updated_at,
+    forks: r.forks_count, open_issues: r.open_issues_count, watchers: r.watchers_count, temp_clone_token: null,
+    template_repository: null, mirror_url: null, ...cloneUrls(r.full_name),
+  });
+  return rebase(ex, c);
+}
+
+/**
+ * "installation-token" (POST /app/installations/{id}/access_tokens): token, expires_at,
+ * permissions, repository_selection, and `repositories` when the token is limited to
+ * some (ctxOf(repo) gives the context of each).
+ */
+export function installationTokenJson(minted, ctxOf) {
+  const e = minted.entry;
+  const out = { token: minted.token, expires_at: minted.expires_at, permissions: { ...e.permissions }, repository_selection: e.repositorySelection };
+  if (e.selected || e.installation.repositories !== 'all') {
+    const list = e.selected ?? [...(e.repoIds ?? [])].map((id) => ({ id }));
+    out.repositories = list.map((r) => repositoryItemJson(ctxOf(r)));
+  }
+  return out;
 }
