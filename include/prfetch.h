@@ -48,8 +48,12 @@ struct pr_sink {
 	int (*files)(void *ud, int number, const struct gh_file *f, size_t n, struct err *e);
 	int (*reviews)(void *ud, int number, const struct gh_review *r, size_t n, struct err *e);
 	int (*comments)(void *ud, int number, const struct gh_comment *c, size_t n, struct err *e);
-	/* failure: NULL when every part of the PR was delivered. */
-	int (*done)(void *ud, int number, const struct err *failure, struct err *e);
+	/*
+	 * failure: NULL when every part of the PR was delivered. whole: the
+	 * parts delivered with every item GitHub lists (none hidden from the
+	 * token), so a stored item not among them is gone from GitHub.
+	 */
+	int (*done)(void *ud, int number, const struct err *failure, unsigned whole, struct err *e);
 };
 
 struct prfetch_options {

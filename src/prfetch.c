@@ -30,6 +30,7 @@ struct prstate {
 	struct err failure;
 	char note[256];  /* GitHub's first error about this PR, for when its node is null */
 	unsigned rest;   /* parts to read over REST once GraphQL is done (PR_FILES …) */
+	unsigned hidden; /* parts GitHub hid items of (not visible to the token) */
 	int64_t threads; /* review threads read so far */
 };
 
@@ -317,6 +318,8 @@ take_page(struct fetch *f, struct prstate *st, const struct page_kind *k, const 
 		}
 	}
 	gh_count_hidden(f->g, hidden);
+	if (hidden > 0)
+		st->hidden |= k->part;
 	if (rc == 0 && pe.code != ERR_NONE)
 		fail_pr(st, &pe);
 	else if (rc == 0 && !(st->rest & k->part) &&
@@ -354,6 +357,8 @@ take_threads(struct fetch *f, struct prstate *st, const cJSON *conn, struct err 
 			break;
 	}
 	gh_count_hidden(f->g, hidden);
+	if (hidden > 0)
+		st->hidden |= PR_COMMENTS;
 	if (st->failed || (st->rest & PR_COMMENTS))
 		return 0;
 	if (json_int64(conn, "totalCount", &total) < 0)
@@ -687,8 +692,8 @@ finish(struct fetch *f, struct prstate *st, struct err *e)
 	struct err se;
 
 	err_clear(&se);
-	if (f->sink->done(f->sink->ud, (int)st->number, st->failed ? &st->failure : NULL, &se) <
-	    0) {
+	if (f->sink->done(f->sink->ud, (int)st->number, st->failed ? &st->failure : NULL,
+			  f->o->parts & ~st->hidden, &se) < 0) {
 		*e = se;
 		return -1;
 	}

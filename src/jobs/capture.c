@@ -39,6 +39,7 @@ struct pr_rec {
 	struct idcache reviews;     /* review GitHub id -> "" (stored) or "pending" */
 	size_t nreviews, npending;  /* distinct reviews stored, and still pending */
 	struct idcache comment_ids; /* this PR's comments: GitHub id -> row id */
+	struct idcache delivered;   /* comments GitHub listed: GitHub id -> "" */
 };
 
 struct sink {
@@ -94,6 +95,7 @@ rec_clear(struct pr_rec *r)
 	free(r->seen);
 	idcache_release(&r->reviews);
 	idcache_release(&r->comment_ids);
+	idcache_release(&r->delivered);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -332,8 +334,10 @@ on_comments(void *ud, int number, const struct gh_comment *c, size_t n, struct e
 	users = xcalloc(n, sizeof(*users));
 	first = xcalloc(n, sizeof(*first));
 	second = xcalloc(n, sizeof(*second));
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		users[i] = jobs_stored_user(&c[i].author);
+		idcache_put(&r->delivered, c[i].id, "");
+	}
 	rc = jobs_upsert_contributors(ctx, users, n, e);
 	if (rc == 0)
 		rc = jobs_lookup_parents(ctx, &r->comment_ids, c, n, e);
@@ -380,6 +384,35 @@ unique_seen(struct pr_rec *r)
 	r->nseen = kept;
 }
 
+/* Deletes the rows of table of PR r whose column is one of values[0..n), in chunks. */
+static int
+delete_in(struct job_ctx *ctx, const struct pr_rec *r, const char *table, const char *column,
+	  const char *const *values, size_t n, struct err *e)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i += DELETE_CHUNK) {
+		struct store_filter d[2] = {
+			{.column = "pull_request_id", .op = STORE_EQ, .value = r->id},
+			{.column = column,
+			 .op = STORE_IN,
+			 .values = values + i,
+			 .nvalues = n - i < DELETE_CHUNK ? n - i : DELETE_CHUNK},
+		};
+
+		rc = store_delete(ctx->store, table, d, 2, e);
+	}
+	return rc;
+}
+
+static void
+log_removed(const struct pr_rec *r, size_t n, const char *what)
+{
+	if (n > 0)
+		log_info("  #%d: removed %zu %s%s GitHub no longer lists", r->number, n, what,
+			 n == 1 ? "" : "s");
+}
+
 /* Deletes the stored files of the PR that its complete list (sorted) no longer has. */
 static int
 remove_stale_files(struct job_ctx *ctx, struct pr_rec *r, struct err *e)
@@ -404,22 +437,79 @@ remove_stale_files(struct job_ctx *ctx, struct pr_rec *r, struct err *e)
 			stale[nstale++] = name;
 		}
 	}
-	for (size_t i = 0; rc == 0 && i < nstale; i += DELETE_CHUNK) {
-		struct store_filter d[2] = {
-			f,
-			{.column = "filename",
-			 .op = STORE_IN,
-			 .values = stale + i,
-			 .nvalues = nstale - i < DELETE_CHUNK ? nstale - i : DELETE_CHUNK},
-		};
-
-		rc = store_delete(ctx->store, "pull_request_files", d, 2, e);
-	}
-	if (rc == 0 && nstale > 0)
-		log_info("  #%d: removed %zu file%s the pull request no longer touches", r->number,
-			 nstale, nstale == 1 ? "" : "s");
+	if (rc == 0)
+		rc = delete_in(ctx, r, "pull_request_files", "filename", stale, nstale, e);
+	if (rc == 0)
+		log_removed(r, nstale, "file");
 	free(stale);
 	rowset_release(&rs);
+	return rc;
+}
+
+/*
+ * The row ids (into *ids, allocated; rows keeps the strings) of the PR's rows
+ * of table whose GitHub id listed does not have. Returns the count, or -1.
+ */
+static ssize_t
+gone_rows(struct job_ctx *ctx, const struct pr_rec *r, const char *table,
+	  const struct idcache *listed, struct rowset *rows, const char ***ids, struct err *e)
+{
+	struct store_filter f = {.column = "pull_request_id", .op = STORE_EQ, .value = r->id};
+	struct store_query q = {
+		.table = table, .columns = "id,github_id", .filters = &f, .nfilters = 1};
+	size_t n = 0;
+
+	*ids = NULL;
+	if (store_select(ctx->store, &q, rows, e) < 0)
+		return -1;
+	*ids = xcalloc(rows->nrows ? rows->nrows : 1, sizeof(**ids));
+	for (size_t row = 0; row < rows->nrows; row++) {
+		const char *id = rowset_text_at(rows, row, "id");
+		int64_t gid;
+
+		if (id != NULL && rowset_int_at(rows, row, "github_id", &gid) == 0 &&
+		    idcache_get(listed, gid) == NULL)
+			(*ids)[n++] = id;
+	}
+	return (ssize_t)n;
+}
+
+/*
+ * Deletes the PR's reviews (comments: true, its comments) GitHub no longer
+ * lists; their list was read whole. A reply to a deleted comment keeps its
+ * row, its link cleared first (in_reply_to_id refers to comments.id).
+ */
+static int
+remove_gone(struct job_ctx *ctx, struct pr_rec *r, bool comments, struct err *e)
+{
+	static const char *const cols[] = {"in_reply_to_id"};
+	const char *table = comments ? "comments" : "reviews";
+	struct rowset rows;
+	const char **ids;
+	ssize_t n =
+		gone_rows(ctx, r, table, comments ? &r->delivered : &r->reviews, &rows, &ids, e);
+	int rc = n < 0 ? -1 : 0;
+
+	for (size_t i = 0; rc == 0 && comments && i < (size_t)n; i += DELETE_CHUNK) {
+		struct store_filter f = {.column = "in_reply_to_id",
+					 .op = STORE_IN,
+					 .values = ids + i,
+					 .nvalues = (size_t)n - i < DELETE_CHUNK ? (size_t)n - i
+										 : DELETE_CHUNK};
+		struct rowset set;
+
+		rowset_init(&set, "comments", cols, 1);
+		rowset_add(&set);
+		rc = store_update(ctx->store, "comments", &f, 1, &set, e);
+		rowset_release(&set);
+	}
+	if (rc == 0 && n > 0)
+		rc = delete_in(ctx, r, table, "id", ids, (size_t)n, e);
+	if (rc == 0)
+		log_removed(r, (size_t)n, comments ? "comment" : "review");
+	free(ids);
+	if (n >= 0)
+		rowset_release(&rows);
 	return rc;
 }
 
@@ -496,9 +586,10 @@ summary_pr(struct job_ctx *ctx, unsigned parts, const struct pr_rec *r)
 }
 
 static int
-finish_pr(struct sink *s, struct pr_rec *r, struct err *e)
+finish_pr(struct sink *s, struct pr_rec *r, unsigned whole, struct err *e)
 {
 	struct job_ctx *ctx = s->ctx;
+	unsigned parts = s->parts & whole;
 
 	unique_seen(r);
 	if ((s->parts & PR_FILES) && (int64_t)r->nseen != r->changed_files) {
@@ -511,9 +602,13 @@ finish_pr(struct sink *s, struct pr_rec *r, struct err *e)
 				 "(it changed while being read?)",
 				 r->number, r->nseen, (long long)r->changed_files);
 	}
-	/* Only a complete list says which stored files are gone. */
-	if ((s->parts & PR_FILES) && r->nseen < GITHUB_FILES_LIMIT &&
+	/* Only a complete list says which stored items are gone. */
+	if ((parts & PR_FILES) && r->nseen < GITHUB_FILES_LIMIT &&
 	    remove_stale_files(ctx, r, e) < 0)
+		return -1;
+	if ((parts & PR_REVIEWS) && remove_gone(ctx, r, false, e) < 0)
+		return -1;
+	if ((parts & PR_COMMENTS) && remove_gone(ctx, r, true, e) < 0)
 		return -1;
 	if ((s->parts & PR_FILES) && mark_synced(ctx, r, e) < 0)
 		return -1;
@@ -526,7 +621,7 @@ finish_pr(struct sink *s, struct pr_rec *r, struct err *e)
 }
 
 static int
-on_done(void *ud, int number, const struct err *failure, struct err *e)
+on_done(void *ud, int number, const struct err *failure, unsigned whole, struct err *e)
 {
 	struct sink *s = ud;
 	struct job_ctx *ctx = s->ctx;
@@ -547,7 +642,8 @@ on_done(void *ud, int number, const struct err *failure, struct err *e)
 		rec_drop(s, number);
 		return 0;
 	}
-	if (fe.code == ERR_NONE && r != NULL && finish_pr(s, r, &fe) < 0 && err_stops_run(&fe)) {
+	if (fe.code == ERR_NONE && r != NULL && finish_pr(s, r, whole, &fe) < 0 &&
+	    err_stops_run(&fe)) {
 		*e = fe;
 		rec_drop(s, number);
 		return -1;

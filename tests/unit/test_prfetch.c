@@ -193,6 +193,7 @@ static struct {
 	} fails[FAILS_MAX];
 	int nfails;
 	int64_t author_id, review_author_id; /* of the last pull and review delivered */
+	unsigned whole;                      /* the parts done() last called whole */
 	/* Refuse this callback ("pull", "files", …) of this PR with this code. */
 	const char *refuse;
 	int refuse_number;
@@ -280,9 +281,10 @@ on_comments(void *ud, int number, const struct gh_comment *c, size_t n, struct e
 }
 
 static int
-on_done(void *ud, int number, const struct err *failure, struct err *e)
+on_done(void *ud, int number, const struct err *failure, unsigned whole, struct err *e)
 {
 	(void)ud;
+	rec.whole = whole;
 	if (failure != NULL && rec.nfails < FAILS_MAX) {
 		rec.fails[rec.nfails].number = number;
 		rec.fails[rec.nfails++].why = *failure;
@@ -570,6 +572,24 @@ TEST(prfetch_skips_null_items_and_counts_them_hidden)
 	/* A review, a comment, a thread and a thread's comment. */
 	CHECK_INT(gh_stats(g)->hidden, 4);
 	CHECK_INT(gh_fake.nsent, 1);
+	/* Neither part is known whole: a stored item missing from them may be hidden, not gone. */
+	CHECK_INT(rec.whole, 0);
+	end(g);
+}
+
+TEST(prfetch_calls_a_part_whole_only_when_nothing_of_it_was_hidden)
+{
+	struct gh *g = begin();
+	static const int64_t numbers[] = {6};
+	struct err e;
+	const char *reviews = page(review_node(101));
+	const char *comments = page(jq("null,%s", comment_node(201)));
+
+	fixture_answer(
+		200, NULL,
+		answer(jq("'p6':%s", pull_node(6, parts_of(EMPTY, reviews, comments, EMPTY)))));
+	CHECK_INT(fetch(g, API_AUTO, PR_FILES | PR_REVIEWS | PR_COMMENTS, 0, numbers, 1, &e), 0);
+	CHECK_INT(rec.whole, PR_FILES | PR_REVIEWS);
 	end(g);
 }
 
