@@ -31,6 +31,7 @@ enum err_code {
 	ERR_AUTH,      /* credentials refused (GitHub 401, store 401/403) */
 	ERR_RATE,      /* a rate limit stops us; the job can resume later */
 	ERR_STORE,     /* the database refused a request */
+	ERR_CONFLICT,  /* the database refused a row: a unique key another row holds */
 	ERR_PARSE,     /* an answer that is not what its API documents */
 	ERR_CANCELLED  /* SIGTERM/SIGINT */
 };

@@ -109,6 +109,15 @@ int gh_commit_get(struct gh *g, const char *owner, const char *name, const char 
 int gh_commit_pulls(struct gh *g, const char *owner, const char *name, struct gh_commit *c,
 		    struct err *e);
 
+/*
+ * GET /user/{account_id} and GET /repositories/{id}: an account or a
+ * repository by the id that outlives renames and transfers. 1 found (out
+ * filled), 0 GitHub has it no more (deleted, or not visible to the token),
+ * -1 + e. An answer for another id is an error (ERR_GITHUB).
+ */
+int gh_user_by_id(struct gh *g, int64_t id, struct gh_user *out, struct err *e);
+int gh_repo_by_id(struct gh *g, int64_t id, struct gh_repo *out, struct err *e);
+
 /* GET /users/{login}; an answer for another account is an error (ERR_GITHUB). */
 int gh_user_get(struct gh *g, const char *login, struct gh_user *out, struct err *e);
 

@@ -135,6 +135,17 @@ int jobs_repository_update(struct job_ctx *ctx, const struct col_val *set, size_
  */
 int jobs_update_pull_counts(struct job_ctx *ctx, struct err *e);
 
+/*
+ * jobs/renames.c: a login or repository name the store holds for another
+ * GitHub id than the one GitHub now gives it to. The holder's row keeps its
+ * id and history and takes its current name (GitHub, by id), or a marked
+ * former name "<name>#<github id>" when GitHub has it no more; a warning
+ * says so. Called when writing a row met a unique-key conflict (ERR_CONFLICT).
+ */
+int jobs_free_logins(struct job_ctx *ctx, const struct gh_user *const *users, size_t n,
+		     struct err *e);
+int jobs_free_repository_name(struct job_ctx *ctx, const struct gh_repo *r, struct err *e);
+
 /* A capture watermark (GitHub time, ISO) of the repository: 1 found, 0 none, -1 error. */
 int jobs_watermark_get(struct job_ctx *ctx, const char *stream, char out[32], struct err *e);
 int jobs_watermark_set(struct job_ctx *ctx, const char *stream, const char *iso, struct err *e);

@@ -68,6 +68,7 @@ err_stops_run(const struct err *e)
 	case ERR_NO_REPO:
 	case ERR_CANCELLED:
 	case ERR_STORE:
+	case ERR_CONFLICT:
 	case ERR_IO: return true;
 	default: return false;
 	}
@@ -91,6 +92,7 @@ err_code_name(enum err_code code)
 		[ERR_AUTH] = "auth",
 		[ERR_RATE] = "rate-limit",
 		[ERR_STORE] = "store",
+		[ERR_CONFLICT] = "conflict",
 		[ERR_PARSE] = "parse",
 		[ERR_CANCELLED] = "cancelled",
 	};

@@ -404,6 +404,75 @@ gh_commit_pulls(struct gh *g, const char *owner, const char *name, struct gh_com
 	return rc;
 }
 
+/* GET path, an object mapped by map into out and checked to have the id asked for. */
+static int
+get_by_id(struct gh *g, const char *path, int64_t id, void *out, int (*map)(const cJSON *, void *,
+									    struct err *),
+	  const int64_t *got, void (*release)(void *), struct err *e)
+{
+	cJSON *j = NULL;
+	int rc = gh_rest_get(g, path, &j, e);
+
+	if (rc < 0 && e != NULL && e->code == ERR_NOT_FOUND) {
+		err_clear(e);
+		rc = 0;
+	} else if (rc == 0 && map(j, out, e) < 0) {
+		rc = err_prefix(e, "GET %s: ", path);
+	} else if (rc == 0 && *got != id) {
+		rc = err_set(e, ERR_GITHUB, "GET %s: the answer is of id %lld", path,
+			     (long long)*got);
+		release(out);
+	} else if (rc == 0) {
+		rc = 1;
+	}
+	cJSON_Delete(j);
+	return rc;
+}
+
+static int
+map_user_any(const cJSON *j, void *out, struct err *e)
+{
+	return map_user(j, out, e);
+}
+
+static int
+map_repo_any(const cJSON *j, void *out, struct err *e)
+{
+	return map_repo(j, out, e);
+}
+
+static void
+release_user_any(void *p)
+{
+	gh_user_release(p);
+}
+
+static void
+release_repo_any(void *p)
+{
+	gh_repo_release(p);
+}
+
+int
+gh_user_by_id(struct gh *g, int64_t id, struct gh_user *out, struct err *e)
+{
+	char path[48];
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "/user/%lld", (long long)id);
+	return get_by_id(g, path, id, out, map_user_any, &out->id, release_user_any, e);
+}
+
+int
+gh_repo_by_id(struct gh *g, int64_t id, struct gh_repo *out, struct err *e)
+{
+	char path[48];
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "/repositories/%lld", (long long)id);
+	return get_by_id(g, path, id, out, map_repo_any, &out->id, release_repo_any, e);
+}
+
 int
 gh_user_get(struct gh *g, const char *login, struct gh_user *out, struct err *e)
 {

@@ -148,6 +148,8 @@ answer_error(const char *what, const struct http_response *r, struct err *e)
 
 	if (r->status == 401 || r->status == 403)
 		ec = ERR_AUTH;
+	else if (code != NULL && strcmp(code, "23505") == 0)
+		ec = ERR_CONFLICT;
 	buf_printf(&m, "store: %s: %ld", what, r->status);
 	if (code != NULL)
 		buf_printf(&m, " %s", code);

@@ -47,8 +47,13 @@ identifier(const char *s)
 static int
 db_error(struct sqlite_store *q, const char *what, struct err *e)
 {
-	return err_set(e, ERR_STORE, "store: %s: %s (sqlite %d)", what, sqlite3_errmsg(q->db),
-		       sqlite3_extended_errcode(q->db));
+	int code = sqlite3_extended_errcode(q->db);
+
+	return err_set(e,
+		       code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY
+			       ? ERR_CONFLICT
+			       : ERR_STORE,
+		       "store: %s: %s (sqlite %d)", what, sqlite3_errmsg(q->db), code);
 }
 
 static int

@@ -88,9 +88,17 @@ jobs_upsert_contributors(struct job_ctx *ctx, const struct gh_user *const *users
 		rowset_bool(&rs, "is_bot", u->is_bot);
 		rowset_text(&rs, "last_updated_at", now);
 	}
-	/* The store writes a repeated github_id once (the last row wins). */
+	/* The store writes a repeated github_id once (the last row wins). A login
+	 * another account's row holds (renamed, deleted, reused) is freed first. */
 	if (rs.nrows > 0)
 		rc = jobs_upsert_ids(ctx, &rs, &ctx->contributors, e);
+	if (rc < 0 && e->code == ERR_CONFLICT) {
+		log_debug("contributors: %s", e->msg);
+		err_clear(e);
+		rc = jobs_free_logins(ctx, users, n, e);
+		if (rc == 0)
+			rc = jobs_upsert_ids(ctx, &rs, &ctx->contributors, e);
+	}
 	rowset_release(&rs);
 	return rc;
 }
@@ -203,6 +211,26 @@ find_repository(struct job_ctx *ctx, const char *column, const char *value, stru
 	return rc;
 }
 
+/* The repository's PRs carry its current name (it may have been renamed or transferred). */
+static int
+rename_pulls(struct job_ctx *ctx, const char *full_name, struct err *e)
+{
+	static const char *const cols[] = {"repository_full_name"};
+	struct store_filter f[2] = {
+		{.column = "repository_id", .op = STORE_EQ, .value = ctx->repository_id},
+		{.column = "repository_full_name", .op = STORE_NEQ, .value = full_name},
+	};
+	struct rowset rs;
+	int rc;
+
+	rowset_init(&rs, "pull_requests", cols, 1);
+	rowset_add(&rs);
+	rowset_text(&rs, "repository_full_name", full_name);
+	rc = store_update(ctx->store, "pull_requests", f, 2, &rs, e);
+	rowset_release(&rs);
+	return rc;
+}
+
 static int
 upsert_repository(struct job_ctx *ctx, const struct gh_repo *r, struct err *e)
 {
@@ -245,9 +273,19 @@ upsert_repository(struct job_ctx *ctx, const struct gh_repo *r, struct err *e)
 	rowset_text(&rs, "github_pushed_at", r->pushed_at);
 	rowset_text(&rs, "last_updated_at", now);
 	rc = jobs_upsert_ids(ctx, &rs, &ids, e);
+	/* Its name held by another repository's row (renamed, transferred, reused)? */
+	if (rc < 0 && e->code == ERR_CONFLICT) {
+		log_debug("repositories: %s", e->msg);
+		err_clear(e);
+		rc = jobs_free_repository_name(ctx, r, e);
+		if (rc == 0)
+			rc = jobs_upsert_ids(ctx, &rs, &ids, e);
+	}
 	if (rc == 0)
 		snprintf(ctx->repository_id, sizeof(ctx->repository_id), "%s",
 			 idcache_get(&ids, r->id));
+	if (rc == 0)
+		rc = rename_pulls(ctx, r->full_name, e);
 	idcache_release(&ids);
 	rowset_release(&rs);
 	return rc;
