@@ -9,11 +9,12 @@
 //
 // As a command (for a person reading what a capture meets; builds its own fixture):
 //   node tests/compat/capture.js [--variant prod|strict] [--lacking] [--collisions a,b] [--command pr-all] [--api graphql|rest]
+//                                [--strict-report]   (after the run: the rows the strict CHECKs would refuse)
 import { pathToFileURL } from 'node:url';
 import { startFakeGitHub } from '../fake-github/server.js';
 import { startGateway } from '../postgrest/server.js';
 import { runAction } from '../lib/runner.js';
-import { createFixture, LATER_COLUMNS } from './fixture.js';
+import { createFixture, LATER_COLUMNS, strictRefusals } from './fixture.js';
 
 export const TOKEN = 'ghp_test_token';
 export const KEY = 'service-role-key';
@@ -65,6 +66,8 @@ async function main(argv) {
       console.log(r.log);
       console.log(`exit ${r.code}; outputs ${JSON.stringify(r.outputs)}`);
       for (const f of cap.failures()) console.log(`store refused: ${JSON.stringify(f)}`);
+      if (argv.includes('--strict-report'))
+        for (const x of await strictRefusals(fx.db.pool)) console.log(`strict would refuse: ${JSON.stringify(x)}`);
     } finally {
       await cap.close();
     }

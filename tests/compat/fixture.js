@@ -6,7 +6,7 @@
 //   fx.db            as freshDatabase() gives it (url, pool, query, count, close), db/migrations NOT applied
 //   fx.seeded        the rows put in, by role (see README.md)
 //   fx.unvalidated   strict: the CHECKs left NOT VALID because seeded rows break them
-//   await fx.migrate()  -> the WARNINGs and NOTICEs db/migrations raised, [{ severity, message }]
+//   await fx.migrate()  -> the WARNINGs and NOTICEs db/migrations raised, [{ severity, message, detail, hint }]
 //   await fx.close()
 //
 // The schema is schema/prod.sql (+ schema/strict.sql); the rows are keyed to a
@@ -106,7 +106,7 @@ export async function createFixture(name, { variant = 'prod', scenario = null, s
 async function migrate(url) {
   const client = new pg.Client({ connectionString: url });
   const notices = [];
-  client.on('notice', (n) => notices.push({ severity: n.severity, message: n.message }));
+  client.on('notice', (n) => notices.push({ severity: n.severity, message: n.message, detail: n.detail, hint: n.hint }));
   await client.connect();
   try {
     await applyMigrations(client);
@@ -114,6 +114,33 @@ async function migrate(url) {
     await client.end();
   }
   return notices;
+}
+
+/**
+ * Which rows of `pool`'s database (a prod fixture, say after a capture) the
+ * strict variant's CHECKs refuse: [{ check, table, rows, sample }] for each
+ * CHECK some row breaks, sample = up to 3 of those rows' ids. Nothing stays:
+ * the checks are added in a transaction that is rolled back.
+ */
+export async function strictRefusals(pool) {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query(schemaSql('strict')[1]);
+    const { rows: checks } = await client.query(`select conrelid::regclass::text as t, conname,
+        pg_get_expr(conbin, conrelid) as expr
+      from pg_constraint where contype = 'c' and not convalidated and connamespace = 'public'::regnamespace
+      order by 1, 2`);
+    const out = [];
+    for (const c of checks) {
+      const { rows } = await client.query(`select id::text from ${c.t} where not (${c.expr}) order by id`);
+      if (rows.length) out.push({ check: c.conname, table: c.t, rows: rows.length, sample: rows.slice(0, 3).map((r) => r.id) });
+    }
+    return out;
+  } finally {
+    await client.query('rollback');
+    client.release();
+  }
 }
 
 // Validates each NOT VALID check the seeded rows satisfy; returns the others' names.
