@@ -15,6 +15,11 @@
 --
 -- No row is changed or deleted; nothing is dropped, loosened or re-typed. A
 -- column or key that exists is not touched (not even locked). Idempotent.
+--
+-- A key is built inside this file's transaction, and the table's writers wait
+-- while it is built. On a large busy table build it first without blocking,
+-- e.g. create unique index concurrently commits_repository_sha_key on
+-- public.commits (repository_id, sha); this file then finds it and goes on.
 
 begin;
 
