@@ -115,6 +115,10 @@ for (const c of CASES) {
         }
         assert.deepEqual((add.constraints ?? []).filter((k) => theirs.has(k.split('.')[0])),
           ['commits.commits_repository_sha_key'], 'commits got its (repository_id, sha) key');
+        // No second copy of an index they have (on author_id, pull_request_id, job_id, status).
+        const onTheirs = (name) => theirs.has(twice.indexes[name].match(/ ON public\.(\w+) /)[1]);
+        assert.deepEqual((add.indexes ?? []).filter(onTheirs),
+          ['commits_repository_sha_key', 'pull_requests_repository_created_idx'], 'indexes added to their tables');
       } finally {
         await fx.close();
       }
