@@ -2,9 +2,10 @@
 --
 -- Tables, columns, checks and conflict keys follow contributor.info's production
 -- schema so the action can write into an existing contributor.info database; every
--- statement is idempotent ("if not exists"), so applying this file to such a
--- database adds only what is missing. pull_request_files is ours: contributor.info
--- had no place for a PR's file list.
+-- statement is idempotent ("if not exists"). A table that exists is left as it is
+-- here (005 adds the columns and keys it lacks), and an index is made only where
+-- the table has none on the same leading columns. pull_request_files is ours:
+-- contributor.info had no place for a PR's file list.
 --
 -- Conflict keys the action uses (each needs a unique constraint):
 --   repositories(github_id)  contributors(github_id)  pull_requests(github_id)
@@ -12,6 +13,29 @@
 --   comments(github_id)      commits(repository_id, sha)
 
 begin;
+
+-- Index `idx` on `tbl` by `spec` ("(a, b desc)"), unless an index of the table
+-- (non-partial, on columns) already starts with the same columns: contributor.info's
+-- tables come with their own, and a second copy would only slow their writes.
+create or replace function pg_temp.progressive_capture_index(idx text, tbl text, spec text)
+returns void
+language plpgsql as $$
+declare
+	cols text[] := regexp_split_to_array(
+		trim(regexp_replace(spec, '[()]|\s+(asc|desc)\y', '', 'gi')), '\s*,\s*');
+begin
+	if to_regclass(format('public.%I', idx)) is not null or exists (
+		select 1 from pg_index i
+		 where i.indrelid = format('public.%I', tbl)::regclass
+		   and i.indpred is null and i.indexprs is null and i.indnkeyatts >= cardinality(cols)
+		   and array(select a.attname::text
+			       from unnest(i.indkey::int2[]) with ordinality k(attnum, n)
+			       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+			      where k.n <= cardinality(cols) order by k.n) = cols) then
+		return;
+	end if;
+	execute format('create index %I on public.%I %s', idx, tbl, spec);
+end $$;
 
 create table if not exists public.repositories (
 	id uuid primary key default gen_random_uuid(),
@@ -118,9 +142,9 @@ create table if not exists public.pull_requests (
 	last_synced_at timestamptz,
 	constraint pull_requests_repo_number_key unique (repository_id, number)
 );
-create index if not exists pull_requests_repository_created_idx
-	on public.pull_requests (repository_id, created_at desc);
-create index if not exists pull_requests_author_idx on public.pull_requests (author_id);
+select pg_temp.progressive_capture_index('pull_requests_repository_created_idx', 'pull_requests',
+	'(repository_id, created_at desc)');
+select pg_temp.progressive_capture_index('pull_requests_author_idx', 'pull_requests', '(author_id)');
 
 -- One row per file a PR touches; rows for files the PR no longer touches are removed
 -- by the capture once every page of the PR's file list has been read.
@@ -150,7 +174,7 @@ create table if not exists public.reviews (
 	submitted_at timestamptz not null,
 	commit_id text
 );
-create index if not exists reviews_pull_request_idx on public.reviews (pull_request_id);
+select pg_temp.progressive_capture_index('reviews_pull_request_idx', 'reviews', '(pull_request_id)');
 
 create table if not exists public.comments (
 	id uuid primary key default gen_random_uuid(),
@@ -171,7 +195,7 @@ create table if not exists public.comments (
 	commit_id text,
 	original_commit_id text
 );
-create index if not exists comments_pull_request_idx on public.comments (pull_request_id);
+select pg_temp.progressive_capture_index('comments_pull_request_idx', 'comments', '(pull_request_id)');
 
 create table if not exists public.commits (
 	id uuid primary key default gen_random_uuid(),
@@ -212,8 +236,8 @@ create table if not exists public.progressive_capture_jobs (
 	started_at timestamptz,
 	completed_at timestamptz
 );
-create index if not exists progressive_capture_jobs_status_idx
-	on public.progressive_capture_jobs (status, created_at desc);
+select pg_temp.progressive_capture_index('progressive_capture_jobs_status_idx', 'progressive_capture_jobs',
+	'(status, created_at desc)');
 
 -- One progress row per job, PATCHed by its id.
 create table if not exists public.progressive_capture_progress (
@@ -226,8 +250,8 @@ create table if not exists public.progressive_capture_progress (
 	errors jsonb default '[]'::jsonb,
 	updated_at timestamptz default now()
 );
-create index if not exists progressive_capture_progress_job_idx
-	on public.progressive_capture_progress (job_id);
+select pg_temp.progressive_capture_index('progressive_capture_progress_job_idx', 'progressive_capture_progress',
+	'(job_id)');
 
 create or replace function public.progressive_capture_touch_updated_at() returns trigger
 language plpgsql as $$
@@ -259,5 +283,7 @@ end $$;
 alter table public.progressive_capture_jobs enable row level security;
 alter table public.progressive_capture_progress enable row level security;
 alter table public.pull_request_files enable row level security;
+
+drop function pg_temp.progressive_capture_index(text, text, text);
 
 commit;

@@ -1,6 +1,7 @@
 // A fresh database per test file, in either store, with one query interface.
 //
 //   const db = await freshDatabase('name');                 // PostgreSQL (db/migrations applied)
+//   const db = await freshDatabase('name', { migrate: false });  // an empty PostgreSQL database
 //   const db = await freshDatabase('name', { store: 'sqlite' });  // a SQLite file (db/sqlite/schema.sql)
 //   await db.query(sql, [params])  -> rows, with PostgreSQL's value types for both stores:
 //     booleans as true/false, bigint ids as strings, time stamps as Date, JSON as objects
@@ -32,11 +33,16 @@ export function migrationFiles() {
   return readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => join(dir, f));
 }
 
-export function freshDatabase(name, { store = 'postgrest' } = {}) {
-  return store === 'sqlite' ? sqliteDatabase(name) : postgresDatabase(name);
+export function freshDatabase(name, { store = 'postgrest', migrate = true } = {}) {
+  return store === 'sqlite' ? sqliteDatabase(name) : postgresDatabase(name, migrate);
 }
 
-async function postgresDatabase(name) {
+// Applies every file of db/migrations, in order, through `db` (a pg Pool or Client).
+export async function applyMigrations(db) {
+  for (const f of migrationFiles()) await db.query(readFileSync(f, 'utf8'));
+}
+
+async function postgresDatabase(name, migrate) {
   let clusterUrl = process.env.PC_DATABASE_URL;
   let ownDir = null;
   if (!clusterUrl) {
@@ -51,7 +57,7 @@ async function postgresDatabase(name) {
   const url = clusterUrl.replace(/\/[^/]*$/, '/' + dbname);
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   pool.on('error', () => {}); // an idle client ended by the teardown's drop database
-  for (const f of migrationFiles()) await pool.query(readFileSync(f, 'utf8'));
+  if (migrate) await applyMigrations(pool);
   return {
     kind: 'postgrest',
     url,
