@@ -32,6 +32,7 @@ enum err_code {
 	ERR_RATE,      /* a rate limit stops us; the job can resume later */
 	ERR_STORE,     /* the database refused a request */
 	ERR_CONFLICT,  /* the database refused a row: a unique key another row holds */
+	ERR_REFUSED,   /* the database refused a row for its content (a CHECK, NOT NULL, a type) */
 	ERR_PARSE,     /* an answer that is not what its API documents */
 	ERR_CANCELLED  /* SIGTERM/SIGINT */
 };
@@ -73,7 +74,8 @@ int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf
  * True for failures that are not one item's own and so end a run: a spent
  * rate limit, refused credentials, an unverifiable certificate, a name that
  * does not resolve, a missing repository, cancellation, the store refusing
- * or failing, a local I/O error.
+ * or failing, a local I/O error. A row the database refuses for its content
+ * (ERR_REFUSED) fails only the item it is of.
  */
 bool err_stops_run(const struct err *e);
 

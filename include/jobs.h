@@ -145,6 +145,8 @@ int jobs_update_pull_counts(struct job_ctx *ctx, struct err *e);
 int jobs_free_logins(struct job_ctx *ctx, const struct gh_user *const *users, size_t n,
 		     struct err *e);
 int jobs_free_repository_name(struct job_ctx *ctx, const struct gh_repo *r, struct err *e);
+/* The repository's row of PR number under another GitHub id takes github_id (warned). */
+int jobs_adopt_pull(struct job_ctx *ctx, int number, int64_t github_id, struct err *e);
 
 /* A capture watermark (GitHub time, ISO) of the repository: 1 found, 0 none, -1 error. */
 int jobs_watermark_get(struct job_ctx *ctx, const char *stream, char out[32], struct err *e);

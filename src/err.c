@@ -93,6 +93,7 @@ err_code_name(enum err_code code)
 		[ERR_RATE] = "rate-limit",
 		[ERR_STORE] = "store",
 		[ERR_CONFLICT] = "conflict",
+		[ERR_REFUSED] = "refused",
 		[ERR_PARSE] = "parse",
 		[ERR_CANCELLED] = "cancelled",
 	};

@@ -406,9 +406,9 @@ gh_commit_pulls(struct gh *g, const char *owner, const char *name, struct gh_com
 
 /* GET path, an object mapped by map into out and checked to have the id asked for. */
 static int
-get_by_id(struct gh *g, const char *path, int64_t id, void *out, int (*map)(const cJSON *, void *,
-									    struct err *),
-	  const int64_t *got, void (*release)(void *), struct err *e)
+get_by_id(struct gh *g, const char *path, int64_t id, void *out,
+	  int (*map)(const cJSON *, void *, struct err *), const int64_t *got,
+	  void (*release)(void *), struct err *e)
 {
 	cJSON *j = NULL;
 	int rc = gh_rest_get(g, path, &j, e);

@@ -134,6 +134,18 @@ built(const struct buf *url, const struct buf *body, const char *what, struct er
 	return 0;
 }
 
+/*
+ * PostgreSQL's codes for a row refused for what it holds: a CHECK (23514),
+ * NOT NULL (23502) or foreign key (23503) violated, or a data exception
+ * (class 22: too long, out of range, not valid text, …).
+ */
+static bool
+refused_code(const char *code)
+{
+	return code != NULL && (strncmp(code, "22", 2) == 0 || strcmp(code, "23514") == 0 ||
+				strcmp(code, "23502") == 0 || strcmp(code, "23503") == 0);
+}
+
 /* Turns a refusal into an error with PostgREST's own words. */
 static int
 answer_error(const char *what, const struct http_response *r, struct err *e)
@@ -150,6 +162,8 @@ answer_error(const char *what, const struct http_response *r, struct err *e)
 		ec = ERR_AUTH;
 	else if (code != NULL && strcmp(code, "23505") == 0)
 		ec = ERR_CONFLICT;
+	else if (refused_code(code))
+		ec = ERR_REFUSED;
 	buf_printf(&m, "store: %s: %ld", what, r->status);
 	if (code != NULL)
 		buf_printf(&m, " %s", code);

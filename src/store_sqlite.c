@@ -48,12 +48,14 @@ static int
 db_error(struct sqlite_store *q, const char *what, struct err *e)
 {
 	int code = sqlite3_extended_errcode(q->db);
+	enum err_code ec = ERR_STORE;
 
-	return err_set(e,
-		       code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY
-			       ? ERR_CONFLICT
-			       : ERR_STORE,
-		       "store: %s: %s (sqlite %d)", what, sqlite3_errmsg(q->db), code);
+	if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+		ec = ERR_CONFLICT;
+	else if (code == SQLITE_CONSTRAINT_CHECK || code == SQLITE_CONSTRAINT_NOTNULL ||
+		 code == SQLITE_CONSTRAINT_FOREIGNKEY || code == SQLITE_TOOBIG)
+		ec = ERR_REFUSED; /* the row's content: only its item fails */
+	return err_set(e, ec, "store: %s: %s (sqlite %d)", what, sqlite3_errmsg(q->db), code);
 }
 
 static int
@@ -184,6 +186,16 @@ put_where(struct buf *b, const struct store_filter *f, size_t nf, struct err *e)
 		buf_putc(b, ')');
 	}
 	return 0;
+}
+
+/* Appends " <table> WHERE …": -1 + e for a table name that is not a plain identifier. */
+static int
+filtered(struct buf *sql, const char *table, const struct store_filter *f, size_t nf, struct err *e)
+{
+	if (!identifier(table))
+		return err_set(e, ERR_STORE, "internal: bad table name '%s'", table);
+	buf_printf(sql, " %s", table);
+	return put_where(sql, f, nf, e);
 }
 
 static int
@@ -351,11 +363,10 @@ sq_update(struct store *s, const char *table, const struct store_filter *f, size
 	int rc = -1;
 
 	buf_printf(&what, "update %s", table);
-	if (!identifier(table)) {
-		err_set(e, ERR_STORE, "internal: bad table name '%s'", table);
+	buf_puts(&sql, "UPDATE");
+	if (filtered(&sql, table, NULL, 0, e) < 0)
 		goto out;
-	}
-	buf_printf(&sql, "UPDATE %s SET ", table);
+	buf_puts(&sql, " SET ");
 	for (size_t c = 0; c < set->ncols; c++) {
 		if (!identifier(set->cols[c])) {
 			err_set(e, ERR_STORE, "internal: bad column '%s'", set->cols[c]);
@@ -382,12 +393,8 @@ sq_remove(struct store *s, const char *table, const struct store_filter *f, size
 	int rc = -1;
 
 	buf_printf(&what, "delete from %s", table);
-	if (!identifier(table)) {
-		err_set(e, ERR_STORE, "internal: bad table name '%s'", table);
-		goto out;
-	}
-	buf_printf(&sql, "DELETE FROM %s", table);
-	if (put_where(&sql, f, nf, e) < 0)
+	buf_puts(&sql, "DELETE FROM");
+	if (filtered(&sql, table, f, nf, e) < 0)
 		goto out;
 	rc = run_write(q, &sql, NULL, f, nf, buf_str(&what), e);
 out:
@@ -438,15 +445,11 @@ sq_select(struct store *s, const struct store_query *qr, struct rowset *out, str
 	int rc = -1;
 
 	buf_printf(&what, "select from %s", qr->table);
-	if (!identifier(qr->table)) {
-		err_set(e, ERR_STORE, "internal: bad table name '%s'", qr->table);
-		goto out;
-	}
 	buf_puts(&sql, "SELECT ");
 	if (put_list(&sql, qr->columns, ", ", e) < 0)
 		goto out;
-	buf_printf(&sql, " FROM %s", qr->table);
-	if (put_where(&sql, qr->filters, qr->nfilters, e) < 0)
+	buf_puts(&sql, " FROM");
+	if (filtered(&sql, qr->table, qr->filters, qr->nfilters, e) < 0)
 		goto out;
 	if (qr->order != NULL && put_order(&sql, qr->order, e) < 0)
 		goto out;
@@ -484,12 +487,8 @@ sq_count(struct store *s, const char *table, const struct store_filter *f, size_
 	int rc = -1;
 
 	buf_printf(&what, "count the rows of %s", table);
-	if (!identifier(table)) {
-		err_set(e, ERR_STORE, "internal: bad table name '%s'", table);
-		goto out;
-	}
-	buf_printf(&sql, "SELECT count(*) FROM %s", table);
-	if (put_where(&sql, f, nf, e) < 0)
+	buf_puts(&sql, "SELECT count(*) FROM");
+	if (filtered(&sql, table, f, nf, e) < 0)
 		goto out;
 	q->base.requests++;
 	if (prepare(q, &sql, &st, buf_str(&what), e) < 0)
@@ -526,7 +525,12 @@ sq_probe(struct store *s, const char *table, const char *columns, struct err *e)
 	sqlite3_stmt *st = NULL;
 	int rc = 1;
 
-	buf_printf(&sql, "SELECT %s FROM %s LIMIT 0", columns, table);
+	buf_printf(&sql, "SELECT %s FROM", columns);
+	if (filtered(&sql, table, NULL, 0, e) < 0) {
+		buf_release(&sql);
+		return -1;
+	}
+	buf_puts(&sql, " LIMIT 0");
 	q->base.requests++;
 	if (sqlite3_prepare_v2(q->db, buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
 		const char *m = sqlite3_errmsg(q->db);

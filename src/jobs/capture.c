@@ -165,6 +165,14 @@ upsert_pull(struct job_ctx *ctx, const struct gh_pull *p, char id_out[UUID_STR_S
 	rowset_text(&rs, "diff_url", p->diff_url);
 	rowset_text(&rs, "patch_url", p->patch_url);
 	rc = jobs_upsert_ids(ctx, &rs, &ids, e);
+	/* Its number's row stored under another GitHub id: that row is this PR's. */
+	if (rc < 0 && e->code == ERR_CONFLICT) {
+		log_debug("pull_requests: %s", e->msg);
+		err_clear(e);
+		rc = jobs_adopt_pull(ctx, p->number, p->id, e);
+		if (rc == 0)
+			rc = jobs_upsert_ids(ctx, &rs, &ids, e);
+	}
 	if (rc == 0) {
 		snprintf(id_out, UUID_STR_SIZE, "%s", idcache_get(&ids, p->id));
 		ctx->pulls_written++;

@@ -13,6 +13,10 @@
  * valid login or repository name, so it frees the name for good. Each move
  * is logged as a warning. A name the stale row would take may itself be held
  * (a chain of renames): that holder moves first.
+ *
+ * A pull request's number is its own in its repository for good: a row under
+ * the same number with another GitHub id (an older script's mix-up) is the
+ * same pull request, and takes the right id.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,8 +141,7 @@ free_login(struct job_ctx *ctx, const char *login, int64_t mine, int depth, stru
 }
 
 int
-jobs_free_logins(struct job_ctx *ctx, const struct gh_user *const *users, size_t n,
-		 struct err *e)
+jobs_free_logins(struct job_ctx *ctx, const struct gh_user *const *users, size_t n, struct err *e)
 {
 	for (size_t i = 0; i < n; i++)
 		if (users[i] != NULL && users[i]->id > 0 &&
@@ -217,8 +220,7 @@ move_repository(struct job_ctx *ctx, const struct holder *h, const char *full_na
 
 /* Frees full_name (and its owner, name pair) for GitHub repository mine. */
 static int
-free_repo_name(struct job_ctx *ctx, const char *full_name, int64_t mine, int depth,
-	       struct err *e)
+free_repo_name(struct job_ctx *ctx, const char *full_name, int64_t mine, int depth, struct err *e)
 {
 	struct holder h;
 	int rc = holder_of(ctx, "repositories", "full_name", full_name, mine, &h, e);
@@ -230,4 +232,40 @@ int
 jobs_free_repository_name(struct job_ctx *ctx, const struct gh_repo *r, struct err *e)
 {
 	return free_repo_name(ctx, r->full_name, r->id, 0, e);
+}
+
+int
+jobs_adopt_pull(struct job_ctx *ctx, int number, int64_t github_id, struct err *e)
+{
+	static const char *const cols[] = {"github_id"};
+	char num[16], gid[24];
+	struct store_filter f[3] = {
+		{.column = "repository_id", .op = STORE_EQ, .value = ctx->repository_id},
+		{.column = "number", .op = STORE_EQ, .value = num},
+		{.column = "github_id", .op = STORE_NEQ, .value = gid},
+	};
+	struct store_query q = {.table = "pull_requests",
+				.columns = "id,github_id",
+				.filters = f,
+				.nfilters = 3,
+				.limit = 1};
+	struct rowset rs, set;
+	int64_t was = 0;
+	int rc;
+
+	snprintf(num, sizeof(num), "%d", number);
+	snprintf(gid, sizeof(gid), "%lld", (long long)github_id);
+	rc = store_select(ctx->store, &q, &rs, e);
+	if (rc == 0 && rs.nrows > 0 && rowset_int_at(&rs, 0, "github_id", &was) == 0) {
+		log_warn("pull request #%d: its row had GitHub id %lld, not the pull request's "
+			 "%lld; the row (and all that refers to it) is kept, with the right id",
+			 number, (long long)was, (long long)github_id);
+		rowset_init(&set, "pull_requests", cols, 1);
+		rowset_add(&set);
+		rowset_int(&set, "github_id", github_id);
+		rc = store_update(ctx->store, "pull_requests", f, 3, &set, e);
+		rowset_release(&set);
+	}
+	rowset_release(&rs);
+	return rc;
 }

@@ -103,13 +103,38 @@ TEST(store_refusal_carries_postgrests_code_message_and_hint)
 		"\"message\":\"new row for relation \\\"reviews\\\" violates check "
 		"constraint \\\"reviews_state_check\\\"\"}");
 	CHECK(store_upsert(s, &rs, NULL, NULL, NULL, &e) == -1);
-	CHECK(e.code == ERR_STORE);
+	/* A CHECK refuses the row for what it holds: only its item fails. */
+	CHECK(e.code == ERR_REFUSED);
+	CHECK(!err_stops_run(&e));
 	CHECK_INT(e.status, 400);
 	CHECK(strstr(e.msg, "insert 1 row into reviews: 400 23514 new row for relation") != NULL);
 	CHECK(strstr(e.msg, "(details: Failing row contains (...).)") != NULL);
 	CHECK(strstr(e.msg, "service-key") == NULL);
 	rowset_release(&rs);
 	close_store(s);
+}
+
+TEST(store_unique_key_refusal_is_a_conflict_and_stops_the_run)
+{
+	struct store *s = open_store();
+	static const char *const cols[] = {"github_id", "username"};
+	struct rowset rs;
+	struct err e;
+
+	rowset_init(&rs, "contributors", cols, 2);
+	rowset_add(&rs);
+	rowset_int(&rs, "github_id", 2);
+	rowset_text(&rs, "username", "alice");
+	fake_http_push(&fake, 409, "",
+		       "{\"code\":\"23505\",\"details\":\"Key (username)=(alice) already "
+		       "exists.\",\"hint\":null,\"message\":\"duplicate key value violates "
+		       "unique constraint \\\"contributors_username_key\\\"\"}");
+	CHECK(store_upsert(s, &rs, "github_id", NULL, NULL, &e) == -1);
+	CHECK(e.code == ERR_CONFLICT);
+	CHECK(err_stops_run(&e));
+	CHECK(strstr(e.msg, "409 23505 duplicate key value") != NULL);
+	rowset_release(&rs);
+	store_close(s);
 }
 
 TEST(store_unknown_table_or_column_points_at_the_migrations)

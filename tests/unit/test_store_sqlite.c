@@ -165,7 +165,7 @@ TEST(sqlite_batch_is_all_or_nothing_and_errors_say_why)
 		rowset_text(&rs, "sync_status", i == 3 ? "exploded" : "idle");
 	}
 	CHECK(store_upsert(s, &rs, "github_id", NULL, NULL, &e) == -1);
-	CHECK(e.code == ERR_STORE);
+	CHECK(e.code == ERR_REFUSED);
 	CHECK(strstr(e.msg, "upsert 3 rows into repositories") != NULL);
 	CHECK(strstr(e.msg, "CHECK constraint failed") != NULL);
 	CHECK(store_select(s, &q, &out, NULL) == 0);
