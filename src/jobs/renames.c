@@ -134,7 +134,7 @@ move_contributor(struct job_ctx *ctx, const struct holder *h, const char *login,
 static int
 free_login(struct job_ctx *ctx, const char *login, int64_t mine, int depth, struct err *e)
 {
-	struct holder h;
+	struct holder h = {0};
 	int rc = holder_of(ctx, "contributors", "username", login, mine, &h, e);
 
 	return rc <= 0 ? rc : move_contributor(ctx, &h, login, mine, depth, e);
@@ -222,7 +222,7 @@ move_repository(struct job_ctx *ctx, const struct holder *h, const char *full_na
 static int
 free_repo_name(struct job_ctx *ctx, const char *full_name, int64_t mine, int depth, struct err *e)
 {
-	struct holder h;
+	struct holder h = {0};
 	int rc = holder_of(ctx, "repositories", "full_name", full_name, mine, &h, e);
 
 	return rc <= 0 ? rc : move_repository(ctx, &h, full_name, mine, depth, e);
