@@ -35,7 +35,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson 
 
 # Every .c under src/, in whatever folders it is split into.
 SRC     := $(sort $(shell find src -name '*.c'))
-GEN     := build/gen/sqlite_schema.c
+GEN     := build/gen/sqlite_schema.c build/gen/sqlite_functions.c
 LIBSRC  := $(filter-out src/main.c,$(SRC)) $(GEN)
 UNITSRC := $(wildcard tests/unit/*.c)
 FUZZSRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -98,10 +98,10 @@ build/static/obj/%.o: %.c | static-deps
 deps-check:
 	@CC='$(CC)' sh scripts/deps-build.sh --check $(PKGS)
 
-# The SQLite schema, compiled in.
-$(GEN): db/sqlite/schema.sql scripts/embed.sh
+# The SQLite schema and functions, compiled in.
+build/gen/sqlite_%.c: db/sqlite/%.sql scripts/embed.sh
 	@mkdir -p $(dir $@)
-	sh scripts/embed.sh sqlite_schema_sql $< > $@
+	sh scripts/embed.sh sqlite_$*_sql $< > $@
 
 # --- development ----------------------------------------------------------------
 $(PROG): $(call objs,build,$(SRC) $(GEN))

@@ -193,8 +193,11 @@ int select_pulls(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *n, 
 /*
  * Which of numbers[0..n) (with GitHub's updated_at[i], epoch s) have every
  * one of parts captured at that very updated_at: bit p of current[i] set for
- * each part p that is current. For PR_FILES the PR row must agree too.
+ * each part p that is current. For PR_FILES the PR row must agree too. The
+ * store answers (its function progressive_capture_lacking, the one
+ * definition), SELECT_CHUNK pull requests a call.
  */
+#define SELECT_CHUNK 1000
 int select_current(struct job_ctx *ctx, unsigned parts, const int64_t *numbers,
 		   const time_t *updated_at, size_t n, unsigned *current, struct err *e);
 

@@ -68,6 +68,8 @@ void rowset_bool(struct rowset *rs, const char *col, bool v);
 void rowset_json(struct rowset *rs, const char *col, const char *json);
 /* A list of strings (a text[] column), as the JSON array of s[0..n). */
 void rowset_strings(struct rowset *rs, const char *col, char *const *s, size_t n);
+/* Sets col of the last row to the array of n integers (JSON, as an int[] argument). */
+void rowset_ints(struct rowset *rs, const char *col, const int64_t *v, size_t n);
 void rowset_null(struct rowset *rs, const char *col);
 
 /* Value at (row, col) or NULL if col is unknown. Borrowed. */

@@ -52,6 +52,19 @@ struct store_query {
 	size_t limit;      /* 0 = every matching row */
 };
 
+/*
+ * A call of a function of the database (PostgREST: POST /rpc/<function>;
+ * SQLite: the statement of that name in db/sqlite/functions.sql): args is
+ * one row, its columns the arguments by name (arrays as JSON); the rows it
+ * returns have columns, in order (for stable paging).
+ */
+struct store_call {
+	const char *function;
+	const struct rowset *args;
+	const char *columns;
+	const char *order;
+};
+
 struct store;
 
 /* One back end's operations; upsert writes the rows rs[rows[0..n)]. */
@@ -68,6 +81,7 @@ struct store_ops {
 		      struct err *e);
 	int (*count)(struct store *s, const char *table, const struct store_filter *f, size_t nf,
 		     int64_t *n, struct err *e);
+	int (*call)(struct store *s, const struct store_call *c, struct rowset *out, struct err *e);
 	/* 1: table has every column of columns ("a,b"); 0: it (or the table) is missing. */
 	int (*probe)(struct store *s, const char *table, const char *columns, struct err *e);
 	void (*close)(struct store *s);
@@ -144,6 +158,12 @@ int store_delete(struct store *s, const char *table, const struct store_filter *
  * paging as needed, so a server-side row cap never truncates the result.
  */
 int store_select(struct store *s, const struct store_query *q, struct rowset *out, struct err *e);
+
+/*
+ * Calls c->function; out (initialised by the call with c->columns) receives
+ * every row it returns, paged so a server-side row cap never truncates it.
+ */
+int store_call(struct store *s, const struct store_call *c, struct rowset *out, struct err *e);
 
 /* The number of rows of table matching the filters (none: every row), counted by the database. */
 int store_count(struct store *s, const char *table, const struct store_filter *f, size_t nf,

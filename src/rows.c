@@ -170,6 +170,20 @@ rowset_strings(struct rowset *rs, const char *col, char *const *s, size_t n)
 }
 
 void
+rowset_ints(struct rowset *rs, const char *col, const int64_t *v, size_t n)
+{
+	struct val *x = last(rs, col);
+	struct buf b = BUF_INIT(SIZE_MAX);
+
+	buf_putc(&b, '[');
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%lld", i > 0 ? "," : "", (long long)v[i]);
+	buf_putc(&b, ']');
+	x->kind = VAL_JSON;
+	x->s = buf_detach(&b);
+}
+
+void
 rowset_null(struct rowset *rs, const char *col)
 {
 	last(rs, col);

@@ -198,6 +198,16 @@ store_select_in(struct store *s, const struct store_query *q, const char *column
 }
 
 int
+store_call(struct store *s, const struct store_call *c, struct rowset *out, struct err *e)
+{
+	rowset_init_list(out, c->function, c->columns);
+	if (c->args == NULL || c->args->nrows != 1)
+		return err_set(e, ERR_STORE, "internal: call of %s needs one row of arguments",
+			       c->function);
+	return s->ops->call(s, c, out, e);
+}
+
+int
 store_count(struct store *s, const char *table, const struct store_filter *f, size_t nf, int64_t *n,
 	    struct err *e)
 {

@@ -165,6 +165,17 @@ dry_count(struct store *s, const char *table, const struct store_filter *f, size
 }
 
 static int
+dry_call(struct store *s, const struct store_call *c, struct rowset *out, struct err *e)
+{
+	struct dry *d = (struct dry *)s;
+	uint64_t before = d->inner->requests;
+	int rc = d->inner->ops->call(d->inner, c, out, e);
+
+	d->base.requests += d->inner->requests - before;
+	return rc;
+}
+
+static int
 dry_probe(struct store *s, const char *table, const char *columns, struct err *e)
 {
 	struct dry *d = (struct dry *)s;
@@ -191,6 +202,7 @@ static const struct store_ops dry_ops = {
 	.remove = dry_remove,
 	.select = dry_select,
 	.count = dry_count,
+	.call = dry_call,
 	.probe = dry_probe,
 	.close = dry_close,
 };

@@ -392,53 +392,93 @@ range_total(const struct http_response *r)
 	return n;
 }
 
+/*
+ * Reads every page of base ("<url>?select=…&<filters>&order=…", no limit or
+ * offset) into out: GET, or POST body (a function's arguments). limit: the
+ * most rows wanted, 0 for all.
+ */
 static int
-pg_select(struct store *s, const struct store_query *q, struct rowset *out, struct err *e)
+read_pages(struct pgrst *p, const char *base, const char *body, size_t limit, const char *what,
+	   struct rowset *out, struct err *e)
 {
-	struct pgrst *p = (struct pgrst *)s;
-	struct buf what = BUF_INIT(256);
 	size_t offset = 0;
 	int64_t total = -1;
 	int rc = 0;
 
-	buf_printf(&what, "select from %s", q->table);
 	for (;;) {
 		struct buf url = BUF_INIT(URL_CAP);
 		struct http_response resp = {0};
 		size_t want = PAGE_ROWS;
 		size_t got = 0;
 
-		if (q->limit > 0 && q->limit - offset < want)
-			want = q->limit - offset;
-		buf_printf(&url, "%s/rest/v1/%s?select=%s", p->url, q->table, q->columns);
-		rc = add_filters(&url, q->filters, q->nfilters, e);
-		if (rc == 0) {
-			if (q->order != NULL)
-				buf_printf(&url, "&order=%s", q->order);
-			buf_printf(&url, "&limit=%zu&offset=%zu", want, offset);
-			rc = built(&url, NULL, buf_str(&what), e);
-		}
-		if (rc == 0) {
-			rc = call(p, "GET", buf_str(&url), offset == 0 ? "count=exact" : NULL, NULL,
-				  buf_str(&what), &resp, e);
-		}
+		if (limit > 0 && limit - offset < want)
+			want = limit - offset;
+		buf_printf(&url, "%s&limit=%zu&offset=%zu", base, want, offset);
+		rc = built(&url, NULL, what, e);
+		if (rc == 0)
+			rc = call(p, body != NULL ? "POST" : "GET", buf_str(&url),
+				  offset == 0 ? "count=exact" : NULL, body, what, &resp, e);
 		if (rc == 0) {
 			if (offset == 0)
 				total = range_total(&resp);
-			rc = read_rows(&resp, out, &got, buf_str(&what), e);
+			rc = read_rows(&resp, out, &got, what, e);
 		}
 		http_response_release(&resp);
 		buf_release(&url);
 		if (rc < 0)
 			break;
 		offset += got;
-		if (got == 0 || (q->limit > 0 && offset >= q->limit))
+		if (got == 0 || (limit > 0 && offset >= limit))
 			break;
 		/* Without a total, a short page is the last one; with one, keep
 		 * going until it is reached even if the server caps pages lower. */
 		if (total >= 0 ? (int64_t)offset >= total : got < want)
 			break;
 	}
+	return rc;
+}
+
+static int
+pg_select(struct store *s, const struct store_query *q, struct rowset *out, struct err *e)
+{
+	struct pgrst *p = (struct pgrst *)s;
+	struct buf what = BUF_INIT(256);
+	struct buf base = BUF_INIT(URL_CAP);
+	int rc;
+
+	buf_printf(&what, "select from %s", q->table);
+	buf_printf(&base, "%s/rest/v1/%s?select=%s", p->url, q->table, q->columns);
+	rc = add_filters(&base, q->filters, q->nfilters, e);
+	if (rc == 0 && q->order != NULL)
+		buf_printf(&base, "&order=%s", q->order);
+	if (rc == 0)
+		rc = built(&base, NULL, buf_str(&what), e);
+	if (rc == 0)
+		rc = read_pages(p, buf_str(&base), NULL, q->limit, buf_str(&what), out, e);
+	buf_release(&base);
+	buf_release(&what);
+	return rc;
+}
+
+static int
+pg_call(struct store *s, const struct store_call *c, struct rowset *out, struct err *e)
+{
+	struct pgrst *p = (struct pgrst *)s;
+	struct buf what = BUF_INIT(256);
+	struct buf base = BUF_INIT(URL_CAP);
+	struct buf body = BUF_INIT(BODY_CAP);
+	int rc;
+
+	buf_printf(&what, "call %s", c->function);
+	buf_printf(&base, "%s/rest/v1/rpc/%s?select=%s", p->url, c->function, c->columns);
+	if (c->order != NULL)
+		buf_printf(&base, "&order=%s", c->order);
+	put_row(&body, c->args, 0);
+	rc = built(&base, &body, buf_str(&what), e);
+	if (rc == 0)
+		rc = read_pages(p, buf_str(&base), buf_str(&body), 0, buf_str(&what), out, e);
+	buf_release(&base);
+	buf_release(&body);
 	buf_release(&what);
 	return rc;
 }
@@ -534,6 +574,7 @@ static const struct store_ops pgrst_ops = {
 	.remove = pg_remove,
 	.select = pg_select,
 	.count = pg_count,
+	.call = pg_call,
 	.probe = pg_probe,
 	.close = pg_close,
 };

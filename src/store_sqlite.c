@@ -23,7 +23,8 @@
 
 #define SQL_CAP ((size_t)1 << 20)
 
-extern const char *const sqlite_schema_sql[]; /* build/gen/sqlite_schema.c */
+extern const char *const sqlite_schema_sql[];    /* build/gen/sqlite_schema.c */
+extern const char *const sqlite_functions_sql[]; /* build/gen/sqlite_functions.c */
 
 struct sqlite_store {
 	struct store base; /* first: a struct store * points here */
@@ -517,6 +518,102 @@ sq_close(struct store *s)
 }
 
 /* 1: the statement (a probe) prepares; 0: a table or column it names is not there. */
+/* The statement of function name in db/sqlite/functions.sql (allocated), or NULL. */
+static char *
+function_sql(const char *name)
+{
+	struct buf b = BUF_INIT(SQL_CAP);
+	bool in = false;
+
+	for (size_t i = 0; sqlite_functions_sql[i] != NULL; i++) {
+		const char *line = sqlite_functions_sql[i];
+
+		if (strncmp(line, "-- function: ", 13) == 0) {
+			size_t len = strcspn(line + 13, " \n");
+
+			if (in)
+				break;
+			in = strlen(name) == len && strncmp(line + 13, name, len) == 0;
+		} else if (in && strncmp(line, "--", 2) != 0) {
+			buf_puts(&b, line);
+		}
+	}
+	if (b.len == 0 || buf_failed(&b)) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/* Binds each argument (a column of args' one row) to its parameter ":<name>", if used. */
+static int
+bind_args(sqlite3_stmt *st, const struct rowset *args)
+{
+	for (size_t c = 0; c < args->ncols; c++) {
+		const struct val *v = &args->vals[c];
+		char param[80];
+		int i, rc = SQLITE_OK;
+
+		snprintf(param, sizeof(param), ":%s", args->cols[c]);
+		i = sqlite3_bind_parameter_index(st, param);
+		if (i == 0)
+			continue;
+		switch (v->kind) {
+		case VAL_NULL: rc = sqlite3_bind_null(st, i); break;
+		case VAL_INT:
+		case VAL_BOOL: rc = sqlite3_bind_int64(st, i, v->i); break;
+		default: rc = sqlite3_bind_text(st, i, v->s, -1, SQLITE_TRANSIENT); break;
+		}
+		if (rc != SQLITE_OK)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+sq_call(struct store *s, const struct store_call *c, struct rowset *out, struct err *e)
+{
+	struct sqlite_store *q = (struct sqlite_store *)s;
+	char *body = function_sql(c->function);
+	struct buf sql = BUF_INIT(SQL_CAP);
+	struct buf what = BUF_INIT(256);
+	sqlite3_stmt *st = NULL;
+	int step, rc = -1;
+
+	buf_printf(&what, "call %s", c->function);
+	if (body == NULL) {
+		err_set(e, ERR_STORE, "store: %s: no such function in db/sqlite/functions.sql",
+			c->function);
+		goto out;
+	}
+	buf_puts(&sql, "SELECT ");
+	if (put_list(&sql, c->columns, ", ", e) < 0)
+		goto out;
+	buf_printf(&sql, " FROM (%s)", body);
+	if (c->order != NULL && put_order(&sql, c->order, e) < 0)
+		goto out;
+	q->base.requests++;
+	if (prepare(q, &sql, &st, buf_str(&what), e) < 0)
+		goto out;
+	if (bind_args(st, c->args) < 0) {
+		db_error(q, buf_str(&what), e);
+		goto out;
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		read_row(st, out);
+	if (step != SQLITE_DONE) {
+		db_error(q, buf_str(&what), e);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	free(body);
+	buf_release(&sql);
+	buf_release(&what);
+	return rc;
+}
+
 static int
 sq_probe(struct store *s, const char *table, const char *columns, struct err *e)
 {
@@ -551,6 +648,7 @@ static const struct store_ops sqlite_ops = {
 	.remove = sq_remove,
 	.select = sq_select,
 	.count = sq_count,
+	.call = sq_call,
 	.probe = sq_probe,
 	.close = sq_close,
 };

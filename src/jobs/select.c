@@ -60,107 +60,66 @@ on_bad(void *ud, const struct err *why, struct err *e)
 	return jobs_item_failed(r->ctx, "a pull request of the list", why, e);
 }
 
-/* The row ids' numbers as text, for IN filters (num: n slots of 24 bytes). */
-static const char **
-number_texts(const int64_t *numbers, size_t n, char (*num)[24])
-{
-	const char **vals = xcalloc(n ? n : 1, sizeof(*vals));
+struct slot {
+	int64_t number;
+	size_t i;
+};
 
-	for (size_t i = 0; i < n; i++) {
-		snprintf(num[i], sizeof(num[i]), "%lld", (long long)numbers[i]);
-		vals[i] = num[i];
-	}
-	return vals;
-}
-
-/* Index of number in numbers[0..n), or n. */
-static size_t
-index_of(const int64_t *numbers, size_t n, int64_t number)
-{
-	for (size_t i = 0; i < n; i++)
-		if (numbers[i] == number)
-			return i;
-	return n;
-}
-
-/* Sets the bits of the parts whose capture mark holds GitHub's present updated_at. */
 static int
-marks_current(struct job_ctx *ctx, unsigned parts, const int64_t *numbers, const time_t *updated,
-	      size_t n, const char *const *vals, unsigned *current, struct err *e)
+cmp_slot(const void *a, const void *b)
 {
-	const char *marks[PR_NPARTS];
-	size_t nmarks = 0;
-	struct store_filter f[2] = {
-		{.column = "repository_id", .op = STORE_EQ, .value = ctx->repository_id},
-		{.column = "part", .op = STORE_IN, .values = marks},
-	};
-	struct store_query q = {.table = "pull_request_captures",
-				.columns = "number,part,github_updated_at",
-				.filters = f,
-				.nfilters = 2};
-	struct rowset rs;
+	const struct slot *x = a, *y = b;
+
+	return x->number < y->number ? -1 : x->number > y->number;
+}
+
+/* Asks the store which of numbers[0..n) lack a part of parts; clears those bits of current. */
+static int
+ask_lacking(struct job_ctx *ctx, unsigned parts, const int64_t *numbers, const time_t *updated,
+	    size_t n, const struct slot *index, size_t nindex, unsigned *current, struct err *e)
+{
+	static const char *const cols[] = {"p_repository_id", "p_parts", "p_numbers",
+					   "p_updated_at"};
+	char **iso = xcalloc(n ? n : 1, sizeof(*iso));
+	struct rowset args, out;
 	int rc;
 
-	for (size_t p = 0; p < PR_NPARTS; p++)
-		if (parts & pr_parts[p].bit)
-			marks[nmarks++] = pr_parts[p].mark;
-	f[1].nvalues = nmarks;
-	rc = store_select_in(ctx->store, &q, "number", vals, n, &rs, e);
-	for (size_t row = 0; rc == 0 && row < rs.nrows; row++) {
-		const char *part = rowset_text_at(&rs, row, "part");
-		const char *upd = rowset_text_at(&rs, row, "github_updated_at");
-		int64_t number;
-		size_t i;
-		time_t t;
-
-		if (part == NULL || upd == NULL || time_parse_iso(upd, &t) < 0 ||
-		    rowset_int_at(&rs, row, "number", &number) < 0)
-			continue;
-		i = index_of(numbers, n, number);
-		for (size_t p = 0; i < n && p < PR_NPARTS; p++)
-			if (updated[i] == t && strcmp(part, pr_parts[p].mark) == 0)
-				current[i] |= pr_parts[p].bit;
+	for (size_t k = 0; k < n; k++) {
+		iso[k] = xcalloc(1, 21);
+		time_format_iso(updated[k], iso[k]);
 	}
-	rowset_release(&rs);
-	return rc;
-}
+	rowset_init(&args, "progressive_capture_lacking", cols, 4);
+	rowset_add(&args);
+	rowset_text(&args, "p_repository_id", ctx->repository_id);
+	rowset_int(&args, "p_parts", parts);
+	rowset_ints(&args, "p_numbers", numbers, n);
+	rowset_strings(&args, "p_updated_at", iso, n);
+	rc = store_call(ctx->store,
+			&(struct store_call){.function = "progressive_capture_lacking",
+					     .args = &args,
+					     .columns = "number,lacking",
+					     .order = "number"},
+			&out, e);
+	for (size_t row = 0; rc == 0 && row < out.nrows; row++) {
+		struct slot key = {0};
+		const struct slot *hit;
+		int64_t lacking;
 
-/*
- * Clears PR_FILES where the PR row itself no longer agrees: another writer
- * (contributor.info's pipelines write the same table) changed it since.
- */
-static int
-rows_current(struct job_ctx *ctx, const int64_t *numbers, const time_t *updated, size_t n,
-	     const char *const *vals, unsigned *current, struct err *e)
-{
-	struct store_filter f = {
-		.column = "repository_id", .op = STORE_EQ, .value = ctx->repository_id};
-	struct store_query q = {.table = "pull_requests",
-				.columns = "number,updated_at,last_synced_at",
-				.filters = &f,
-				.nfilters = 1};
-	bool *ok = xcalloc(n ? n : 1, sizeof(*ok));
-	struct rowset rs;
-	int rc = store_select_in(ctx->store, &q, "number", vals, n, &rs, e);
-
-	for (size_t row = 0; rc == 0 && row < rs.nrows; row++) {
-		const char *upd = rowset_text_at(&rs, row, "updated_at");
-		int64_t number;
-		size_t i;
-		time_t t;
-
-		if (upd == NULL || rowset_text_at(&rs, row, "last_synced_at") == NULL ||
-		    time_parse_iso(upd, &t) < 0 || rowset_int_at(&rs, row, "number", &number) < 0)
+		if (rowset_int_at(&out, row, "number", &key.number) < 0 ||
+		    rowset_int_at(&out, row, "lacking", &lacking) < 0)
 			continue;
-		i = index_of(numbers, n, number);
-		if (i < n && updated[i] == t)
-			ok[i] = true;
+		hit = bsearch(&key, index, nindex, sizeof(*index), cmp_slot);
+		/* Repeated numbers: every slot of this one (they are adjacent). */
+		while (hit != NULL && hit > index && hit[-1].number == key.number)
+			hit--;
+		for (; hit != NULL && hit < index + nindex && hit->number == key.number; hit++)
+			current[hit->i] &= ~(unsigned)lacking;
 	}
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (!ok[i])
-			current[i] &= ~PR_FILES;
-	rowset_release(&rs);
-	free(ok);
+	rowset_release(&out);
+	rowset_release(&args);
+	for (size_t k = 0; k < n; k++)
+		free(iso[k]);
+	free(iso);
 	return rc;
 }
 
@@ -168,16 +127,19 @@ int
 select_current(struct job_ctx *ctx, unsigned parts, const int64_t *numbers,
 	       const time_t *updated_at, size_t n, unsigned *current, struct err *e)
 {
-	char(*num)[24] = xcalloc(n ? n : 1, sizeof(*num));
-	const char **vals = number_texts(numbers, n, num);
-	int rc;
+	struct slot *index = xcalloc(n ? n : 1, sizeof(*index));
+	int rc = 0;
 
-	memset(current, 0, n * sizeof(*current));
-	rc = marks_current(ctx, parts, numbers, updated_at, n, vals, current, e);
-	if (rc == 0 && (parts & PR_FILES))
-		rc = rows_current(ctx, numbers, updated_at, n, vals, current, e);
-	free(vals);
-	free(num);
+	for (size_t i = 0; i < n; i++) {
+		current[i] = parts;
+		index[i] = (struct slot){numbers[i], i};
+	}
+	qsort(index, n, sizeof(*index), cmp_slot);
+	for (size_t first = 0; rc == 0 && first < n; first += SELECT_CHUNK)
+		rc = ask_lacking(ctx, parts, numbers + first, updated_at + first,
+				 n - first < SELECT_CHUNK ? n - first : SELECT_CHUNK, index, n,
+				 current, e);
+	free(index);
 	return rc;
 }
 

@@ -163,11 +163,13 @@ add_pr(int number, const char *updated, bool synced)
 static char *
 pr_id(int number)
 {
-	struct store_filter f = {.column = "number", .op = STORE_EQ, .value = jq("%d", number)};
+	char num[16];
+	struct store_filter f = {.column = "number", .op = STORE_EQ, .value = num};
 	struct store_query q = {"pull_requests", "id", &f, 1, NULL, 0};
 	struct rowset rs;
 	char *id = NULL;
 
+	snprintf(num, sizeof(num), "%d", number);
 	if (store_select(t.store, &q, &rs, NULL) == 0 && rs.nrows == 1)
 		id = xstrdup(rowset_text_at(&rs, 0, "id"));
 	rowset_release(&rs);
@@ -371,7 +373,7 @@ TEST(select_current_holds_files_current_only_when_the_pr_row_agrees_too)
 TEST(select_current_asks_for_more_numbers_than_a_chunk_in_chunks_and_answers_every_one)
 {
 	static const char *const args[] = {"pr-all", "--repository", "o/r", NULL};
-	enum { N = 2 * STORE_IN_CHUNK + 50 };
+	enum { N = 2 * SELECT_CHUNK + 50 };
 	int64_t *numbers = xcalloc(N, sizeof(*numbers));
 	time_t *updated = xcalloc(N, sizeof(*updated));
 	unsigned *current = xcalloc(N, sizeof(*current));
@@ -393,17 +395,18 @@ TEST(select_current_asks_for_more_numbers_than_a_chunk_in_chunks_and_answers_eve
 		char *id = pr_id(i + 1);
 
 		capture_row(&caps, id, i + 1, "details", NOW_ISO);
-		capture_row(&caps, id, i + 1, "reviews", NOW_ISO);
+		if ((i + 1) % 7 != 0) /* every 7th lacks its reviews */
+			capture_row(&caps, id, i + 1, "reviews", NOW_ISO);
 		free(id);
 	}
 	write_captures(&caps);
 	before = t.store->requests;
 	CHECK_INT(select_current(&t.ctx, PR_FILES | PR_REVIEWS, numbers, updated, N, current, &e),
 		  0);
-	/* 3 chunks of marks, 3 of PR rows. */
-	CHECK_INT(t.store->requests - before, 6);
+	/* 3 calls of the store's function. */
+	CHECK_INT(t.store->requests - before, 3);
 	for (int i = 0; i < N; i++)
-		whole += current[i] == (PR_FILES | PR_REVIEWS);
+		whole += current[i] == ((i + 1) % 7 != 0 ? PR_FILES | PR_REVIEWS : PR_FILES);
 	CHECK_INT(whole, N);
 	free(numbers);
 	free(updated);
