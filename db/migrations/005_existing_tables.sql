@@ -125,6 +125,8 @@ select pg_temp.progressive_capture_add_column(t, c, d) from (values
 	('repositories', 'last_synced_at', 'timestamptz'),
 	('repositories', 'last_commit_capture_at', 'timestamptz'),
 	('repositories', 'commit_capture_status', 'text default ''pending'''),
+	('repositories', 'pull_request_count', 'integer default 0'),
+	('repositories', 'total_pull_requests', 'integer default 0'),
 
 	('contributors', 'github_id', 'bigint'),
 	('contributors', 'username', 'text'),
@@ -150,6 +152,8 @@ select pg_temp.progressive_capture_add_column(t, c, d) from (values
 	('pull_requests', 'draft', 'boolean default false'),
 	('pull_requests', 'merged', 'boolean default false'),
 	('pull_requests', 'merged_by_id', 'uuid'),
+	('pull_requests', 'mergeable', 'boolean'),
+	('pull_requests', 'mergeable_state', 'text'),
 	('pull_requests', 'created_at', 'timestamptz'),
 	('pull_requests', 'updated_at', 'timestamptz'),
 	('pull_requests', 'merged_at', 'timestamptz'),
