@@ -71,6 +71,26 @@ enum option_id {
 	OPT_RESUME_CURSOR,
 	OPT_FAIL_ON_PARTIAL,
 	OPT_DRY_RUN,
+	OPT_LOG_FILE,
+	/* plan */
+	OPT_CAPTURE_TYPES,
+	OPT_SHARD_SIZE,
+	OPT_MAX_SHARDS,
+	OPT_MAX_PARALLEL,
+	OPT_JOB_MINUTES,
+	/* dispatch, migrate-inngest */
+	OPT_WORKFLOW,
+	OPT_WORKFLOW_REPOSITORY,
+	OPT_REF,
+	OPT_WORKFLOW_INPUTS,
+	OPT_EVENTS_FILE,
+	/* status, stats */
+	OPT_WAIT,
+	OPT_POLL_INTERVAL,
+	OPT_HOURS,
+	OPT_RUN_ID,
+	OPT_MINUTE_PRICE,
+	OPT_FREE_MINUTES,
 	OPT__COUNT
 };
 
@@ -109,6 +129,27 @@ struct config {
 	char *resume_cursor;
 	bool fail_on_partial;
 	bool dry_run;
+	char *log_file; /* the run's log as JSON lines, or NULL */
+
+	/* plan */
+	char *capture_types; /* "details,reviews,comments,commits" (checked by plan) */
+	int64_t shard_size;  /* PRs a shard, 0 = sized to the budget */
+	int max_shards;
+	int max_parallel;
+	int job_minutes;
+	/* dispatch, migrate-inngest */
+	char *workflow;            /* a workflow file name (capture.yml) or id */
+	char *dispatch_repository; /* owner/name where the workflow lives */
+	char *ref;
+	char *workflow_inputs; /* key=value lines (checked by dispatch) */
+	char *events_file;
+	/* status, stats */
+	bool wait;
+	int64_t poll_interval; /* seconds */
+	int hours;
+	int64_t stats_run_id; /* only this workflow run's jobs, 0 = all */
+	char *minute_price;   /* USD, a decimal (checked by stats) */
+	int64_t free_minutes;
 
 	/* The runner's environment. Strings owned by the config; NULL when unset. */
 	bool in_actions;           /* GITHUB_ACTIONS=true */

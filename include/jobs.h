@@ -50,6 +50,11 @@ struct job_ctx {
 
 	/* Where this run stopped (cursor.h), when it captured a list of PRs; else NULL. */
 	char *resume_cursor;
+
+	/* A command with no job row of its own (plan, status, …): its outputs, and
+	 * how the run ends when it returns 0 (status --wait ends as the job did). */
+	struct outputs *outs;
+	enum job_status result;
 };
 
 /* The commands, one file each in src/jobs/. */

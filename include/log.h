@@ -20,9 +20,11 @@
 #define PC_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "buf.h"
+#include "err.h"
 
 /*
  * Sets the mode. actions: emit workflow commands. debug: print debug lines
@@ -31,8 +33,29 @@
  */
 void log_init(bool actions, bool debug, FILE *stream);
 
-/* Frees the registered secrets. */
+/* Frees the registered secrets; closes the log file. */
 void log_release(void);
+
+/*
+ * Also writes every line (redacted as printed, never a secret) to the file
+ * at path as JSON lines: {"time","level","message"} plus the context fields
+ * set with log_context and "pr" when the line is about one pull request
+ * ("#12 …"). The file is created or emptied. -1 + ERR_IO when it cannot be.
+ */
+int log_file_open(const char *path, struct err *e);
+
+/* A field every JSON line carries from now on (command, repository, job); NULL value drops it. */
+void log_context(const char *key, const char *value);
+
+/* One field of a structured event: a number when text is NULL. */
+struct log_field {
+	const char *key;
+	const char *text;
+	int64_t num;
+};
+
+/* Writes {"time","level":"info","event":event, fields…} to the log file only. */
+void log_event(const char *event, const struct log_field *f, size_t n);
 
 /*
  * Registers a secret: from now on it is redacted from every line, and in

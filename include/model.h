@@ -148,4 +148,7 @@ void gh_commit_release(struct gh_commit *c);
 /* Copies src into dst (dst owns its strings afterwards). */
 void gh_user_copy(struct gh_user *dst, const struct gh_user *src);
 
+/* How a job (a run) ended: its row's status and the exit code follow from it. */
+enum job_status { JOB_COMPLETED, JOB_PARTIAL, JOB_FAILED };
+
 #endif

@@ -53,6 +53,8 @@ struct outputs {
 /* Sets key (a later set replaces the value, keeping the place). */
 void outputs_set(struct outputs *o, const char *key, const char *value);
 void outputs_release(struct outputs *o);
+/* Whether key was set. */
+bool outputs_has(const struct outputs *o, const char *key);
 
 /*
  * Appends every output to the file at path (the runner's GITHUB_OUTPUT),

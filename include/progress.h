@@ -20,13 +20,12 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "model.h"
 #include "store.h"
 
 #define PROGRESS_PATCH_MS     2000
 #define PROGRESS_MAX_ERRORS   50
 #define PROGRESS_HEARTBEAT_MS 30000
-
-enum job_status { JOB_COMPLETED, JOB_PARTIAL, JOB_FAILED };
 
 struct progress_options {
 	const char *job_id;   /* existing row, or NULL to create one */

@@ -84,6 +84,49 @@ const struct option_def config_options[OPT__COUNT] = {
 				 "false turns that into success with a warning."},
 	[OPT_DRY_RUN] = {"dry-run", NULL, OPT_BOOL, "false", NULL, NULL, 0, 0, 0, NULL,
 			 "Fetch from GitHub and report, but write nothing to the store."},
+	[OPT_LOG_FILE] = {"log-file", NULL, OPT_STRING, NULL, NULL, NULL, 0, 0, 0, NULL,
+			  "Also write the run's log to this file as JSON lines (for an artifact)."},
+	[OPT_CAPTURE_TYPES] = {"capture-types", NULL, OPT_STRING, "details,reviews,comments", NULL,
+			       NULL, 0, 0, 0, NULL,
+			       "plan: what to capture, of details, reviews, comments, commits "
+			       "(comma-separated)."},
+	[OPT_SHARD_SIZE] = {"shard-size", NULL, OPT_INT, NULL, NULL, NULL, 0, 1, 1000000, NULL,
+			    "plan: pull requests a shard (default: as many as a shard job can "
+			    "capture in job-minutes on its share of the rate limit)."},
+	[OPT_MAX_SHARDS] = {"max-shards", NULL, OPT_INT, "256", NULL, NULL, 0, 1, 256, NULL,
+			    "plan: most shards (GitHub runs at most 256 jobs of a matrix)."},
+	[OPT_MAX_PARALLEL] = {"max-parallel", NULL, OPT_INT, "4", NULL, NULL, 0, 1, 256, NULL,
+			      "plan: shard jobs that run at once (the matrix's max-parallel); "
+			      "they share the rate limit."},
+	[OPT_JOB_MINUTES] = {"job-minutes", NULL, OPT_INT, "300", NULL, NULL, 0, 1, 360, NULL,
+			     "plan: the time limit of a shard job, in minutes."},
+	[OPT_WORKFLOW] = {"workflow", NULL, OPT_STRING, NULL, NULL, NULL, 0, 0, 0, NULL,
+			  "dispatch: the workflow to run, by file name (capture-pr-details.yml)."},
+	[OPT_WORKFLOW_REPOSITORY] = {"workflow-repository", NULL, OPT_STRING, NULL,
+				     "${{ github.repository }}", NULL, 0, 0, 0, NULL,
+				     "dispatch: the repository the workflow lives in, as "
+				     "owner/name."},
+	[OPT_REF] = {"ref", NULL, OPT_STRING, "main", NULL, NULL, 0, 0, 0, NULL,
+		     "dispatch: the branch or tag to run the workflow on."},
+	[OPT_WORKFLOW_INPUTS] = {"workflow-inputs", NULL, OPT_STRING, NULL, NULL, NULL, 0, 0, 0,
+				 NULL,
+				 "dispatch: the workflow's inputs, one name=value a line (the job "
+				 "id is added)."},
+	[OPT_EVENTS_FILE] = {"events-file", NULL, OPT_STRING, NULL, NULL, NULL, 0, 0, 0, NULL,
+			     "migrate-inngest: a JSON export of the old queue's pending events."},
+	[OPT_WAIT] = {"wait", NULL, OPT_BOOL, "false", NULL, NULL, 0, 0, 0, NULL,
+		      "status: poll until the job ends, and exit as it did."},
+	[OPT_POLL_INTERVAL] = {"poll-interval", NULL, OPT_INT, "15", NULL, NULL, 0, 1, 3600, NULL,
+			       "status: seconds between polls (longer when GitHub asks)."},
+	[OPT_HOURS] = {"hours", NULL, OPT_INT, "24", NULL, NULL, 0, 1, 8760, NULL,
+		       "stats: the hours to look back."},
+	[OPT_RUN_ID] = {"run-id", NULL, OPT_INT, NULL, NULL, NULL, 0, 1, INT64_MAX, NULL,
+			"stats: only the jobs of this workflow run (its github.run_id)."},
+	[OPT_MINUTE_PRICE] = {"minute-price", NULL, OPT_STRING, "0.006", NULL, NULL, 0, 0, 0, NULL,
+			      "stats: USD a runner minute beyond the free ones (Linux 2-core, "
+			      "2026)."},
+	[OPT_FREE_MINUTES] = {"free-minutes", NULL, OPT_INT, "2000", NULL, NULL, 0, 0, 100000000,
+			      NULL, "stats: the runner minutes a month the plan includes."},
 };
 
 static const char *
@@ -400,6 +443,14 @@ set_int(struct config *c, int id, int64_t n)
 	case OPT_REQUEST_TIMEOUT: c->request_timeout = n; break;
 	case OPT_SHARD_INDEX: c->shard_index = (int)n; break;
 	case OPT_SHARD_TOTAL: c->shard_total = (int)n; break;
+	case OPT_SHARD_SIZE: c->shard_size = n; break;
+	case OPT_MAX_SHARDS: c->max_shards = (int)n; break;
+	case OPT_MAX_PARALLEL: c->max_parallel = (int)n; break;
+	case OPT_JOB_MINUTES: c->job_minutes = (int)n; break;
+	case OPT_POLL_INTERVAL: c->poll_interval = n; break;
+	case OPT_HOURS: c->hours = (int)n; break;
+	case OPT_RUN_ID: c->stats_run_id = n; break;
+	case OPT_FREE_MINUTES: c->free_minutes = n; break;
 	default: break;
 	}
 }
@@ -408,7 +459,11 @@ set_int(struct config *c, int id, int64_t n)
 static bool *
 bool_field(struct config *c, int id)
 {
-	return id == OPT_FAIL_ON_PARTIAL ? &c->fail_on_partial : &c->dry_run;
+	switch (id) {
+	case OPT_FAIL_ON_PARTIAL: return &c->fail_on_partial;
+	case OPT_WAIT: return &c->wait;
+	default: return &c->dry_run;
+	}
 }
 
 /* Where a text setting (a string or a UUID) goes. */
@@ -421,6 +476,14 @@ text_field(struct config *c, int id)
 	case OPT_RESUME_CURSOR: return &c->resume_cursor;
 	case OPT_REPOSITORY_ID: return &c->repository_id;
 	case OPT_JOB_ID: return &c->job_id;
+	case OPT_LOG_FILE: return &c->log_file;
+	case OPT_CAPTURE_TYPES: return &c->capture_types;
+	case OPT_WORKFLOW: return &c->workflow;
+	case OPT_WORKFLOW_REPOSITORY: return &c->dispatch_repository;
+	case OPT_REF: return &c->ref;
+	case OPT_WORKFLOW_INPUTS: return &c->workflow_inputs;
+	case OPT_EVENTS_FILE: return &c->events_file;
+	case OPT_MINUTE_PRICE: return &c->minute_price;
 	default: return NULL;
 	}
 }
@@ -586,6 +649,14 @@ config_release(struct config *c)
 	free(c->supabase_key);
 	free(c->database);
 	free(c->resume_cursor);
+	free(c->log_file);
+	free(c->capture_types);
+	free(c->workflow);
+	free(c->dispatch_repository);
+	free(c->ref);
+	free(c->workflow_inputs);
+	free(c->events_file);
+	free(c->minute_price);
 	free(c->api_url);
 	free(c->graphql_url);
 	free(c->server_url);

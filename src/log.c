@@ -4,16 +4,21 @@
  */
 #include "log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
+#include "json.h"
 #include "util.h"
 
 #define LINE_MAX_BYTES    ((size_t)64 * 1024)   /* of a message's text; escaping adds more */
 #define MESSAGE_MAX_BYTES ((size_t)1024 * 1024) /* formatted before redaction and the cut */
 #define MASK_MIN_LEN      4
+#define CONTEXT_MAX       8
 
 static struct {
 	bool actions;
@@ -22,7 +27,10 @@ static struct {
 	FILE *out;
 	char **secrets;
 	size_t nsecrets;
-} L = {false, false, false, NULL, NULL, 0};
+	FILE *file; /* the JSON-lines copy, or NULL */
+	char *ctx_keys[CONTEXT_MAX], *ctx_values[CONTEXT_MAX];
+	size_t nctx;
+} L;
 
 static FILE *
 stream(void)
@@ -46,6 +54,118 @@ log_release(void)
 	free(L.secrets);
 	L.secrets = NULL;
 	L.nsecrets = 0;
+	for (size_t i = 0; i < L.nctx; i++) {
+		free(L.ctx_keys[i]);
+		free(L.ctx_values[i]);
+	}
+	L.nctx = 0;
+	if (L.file != NULL)
+		fclose(L.file);
+	L.file = NULL;
+}
+
+int
+log_file_open(const char *path, struct err *e)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return err_set(e, ERR_IO, "log-file '%s': %s", path, strerror(errno));
+	if (L.file != NULL)
+		fclose(L.file);
+	L.file = f;
+	return 0;
+}
+
+void
+log_context(const char *key, const char *value)
+{
+	size_t i = 0;
+
+	while (i < L.nctx && strcmp(L.ctx_keys[i], key) != 0)
+		i++;
+	if (i < L.nctx) {
+		free(L.ctx_values[i]);
+		L.ctx_values[i] = value != NULL ? xstrdup(value) : NULL;
+		return;
+	}
+	if (value == NULL || L.nctx == CONTEXT_MAX)
+		return;
+	L.ctx_keys[L.nctx] = xstrdup(key);
+	L.ctx_values[L.nctx++] = xstrdup(value);
+}
+
+/* The pull request a line is about: "#12 …", "  #12: …", "pull request #12"; else 0. */
+static long long
+line_pr(const char *s)
+{
+	const char *p = s;
+
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, "pull request ", 13) == 0)
+		p += 13;
+	if (*p != '#' || p[1] < '0' || p[1] > '9')
+		return 0;
+	return strtoll(p + 1, NULL, 10);
+}
+
+/* {"time":…,"level":…, the context, then what put() adds} as one line of the file. */
+static void
+file_line(const char *level, const char *event, const char *message, const struct log_field *f,
+	  size_t n)
+{
+	struct buf b = BUF_INIT(8 * LINE_MAX_BYTES);
+	char now[21];
+	long long pr = message != NULL ? line_pr(message) : 0;
+
+	time_format_iso(clock_now(), now);
+	buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\"", now, level);
+	if (event != NULL) {
+		buf_puts(&b, ",\"event\":");
+		json_quote(&b, event);
+	}
+	for (size_t i = 0; i < L.nctx; i++) {
+		if (L.ctx_values[i] == NULL)
+			continue;
+		buf_putc(&b, ',');
+		json_quote(&b, L.ctx_keys[i]);
+		buf_putc(&b, ':');
+		json_quote(&b, L.ctx_values[i]);
+	}
+	if (pr > 0)
+		buf_printf(&b, ",\"pr\":%lld", pr);
+	if (message != NULL) {
+		buf_puts(&b, ",\"message\":");
+		json_quote(&b, message);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct buf red = BUF_INIT(LINE_MAX_BYTES);
+
+		buf_putc(&b, ',');
+		json_quote(&b, f[i].key);
+		buf_putc(&b, ':');
+		if (f[i].text == NULL) {
+			buf_printf(&b, "%lld", (long long)f[i].num);
+		} else {
+			log_redact(&red, f[i].text);
+			json_quote(&b, buf_str(&red));
+		}
+		buf_release(&red);
+	}
+	buf_putc(&b, '}');
+	if (!buf_failed(&b)) {
+		fprintf(L.file, "%s\n", buf_str(&b));
+		fflush(L.file);
+	}
+	buf_release(&b);
+}
+
+void
+log_event(const char *event, const struct log_field *f, size_t n)
+{
+	if (L.file != NULL)
+		file_line("info", event, NULL, f, n);
 }
 
 bool
@@ -354,6 +474,9 @@ emit(const char *command, const char *plain_prefix, const char *fmt, va_list ap)
 	}
 	fprintf(stream(), "%s\n", buf_failed(&line) ? "(log line too long)" : buf_str(&line));
 	fflush(stream());
+	if (L.file != NULL)
+		file_line(command == NULL || strcmp(command, "group") == 0 ? "info" : command, NULL,
+			  buf_str(&cut), NULL, 0);
 	buf_release(&raw);
 	buf_release(&red);
 	buf_release(&cut);

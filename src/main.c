@@ -31,10 +31,13 @@ _Static_assert(API_AUTO == 0 && API_GRAPHQL == 1 && API_REST == 2,
 #define RETRIES 5
 
 /* What a command needs before it can start; checked up front. */
-#define NEEDS_REPO   0x1u /* the repository setting */
-#define NEEDS_STORE  0x2u /* a store */
-#define NEEDS_GITHUB 0x4u /* a GitHub client */
-#define NEEDS_ALL    (NEEDS_REPO | NEEDS_STORE | NEEDS_GITHUB)
+#define NEEDS_REPO   0x1u  /* the repository setting */
+#define NEEDS_STORE  0x2u  /* a store */
+#define NEEDS_GITHUB 0x4u  /* a GitHub client */
+#define NEEDS_JOB    0x8u  /* a job row of its own: a capture */
+#define OWN_SCHEMA   0x10u /* checks the store's schema itself (doctor) */
+#define READ_ONLY    0x20u /* writes nothing: a SQLite file is opened read-only */
+#define NEEDS_ALL    (NEEDS_REPO | NEEDS_STORE | NEEDS_GITHUB | NEEDS_JOB)
 
 /* The bit of a setting in a command's options mask. */
 #define OPT_BIT(id) (UINT64_C(1) << (id))
@@ -308,6 +311,14 @@ check_settings(struct run *r)
 	if (check_needs(&r->cfg, r->cmd, &r->e) < 0)
 		return -1;
 	warn_unused(&r->cfg, r->cmd);
+	if (r->cfg.log_file != NULL) {
+		if (log_file_open(r->cfg.log_file, &r->e) < 0) {
+			r->e.code = ERR_INPUT; /* a path that cannot be written: nothing was sent */
+			return -1;
+		}
+		log_context("command", r->cfg.command);
+		log_context("repository", r->cfg.repository);
+	}
 	if (r->cfg.n_tokens == 0 && (r->cmd->needs & NEEDS_GITHUB)) {
 		/* GraphQL answers only with a token. */
 		log_warn("no GitHub token: reading over REST at GitHub's unauthenticated limit "
@@ -319,7 +330,7 @@ check_settings(struct run *r)
 
 /* Opens the store the settings choose: PostgREST with a Supabase URL, else SQLite. */
 static struct store *
-open_store(const struct config *c, struct http_client *http, struct err *e)
+open_store(const struct config *c, bool read_only, struct http_client *http, struct err *e)
 {
 	struct store *s;
 
@@ -329,7 +340,7 @@ open_store(const struct config *c, struct http_client *http, struct err *e)
 							       .time_scale = backoff_scale()},
 					 e);
 	else
-		s = store_open_sqlite(c->database, c->dry_run, e);
+		s = store_open_sqlite(c->database, c->dry_run || read_only, e);
 	/* A dry run reads the store and writes nothing to it. */
 	return s != NULL && c->dry_run ? store_open_dry(s) : s;
 }
@@ -365,7 +376,7 @@ open_services(struct run *r)
 					    .ntokens = c->n_tokens,
 					    .policy = &policy,
 					    .http = r->gh_http});
-	r->store = open_store(c, r->store_http, &r->e);
+	r->store = open_store(c, (r->cmd->needs & READ_ONLY) != 0, r->store_http, &r->e);
 	return r->store != NULL ? 0 : -1;
 }
 
@@ -378,6 +389,34 @@ count_pulls(struct job_ctx *ctx)
 	err_clear(&ce);
 	if (ctx->pulls_written > 0 && jobs_update_pull_counts(ctx, &ce) < 0)
 		log_warn("could not update the repository's pull request counts: %s", ce.msg);
+}
+
+/*
+ * A command with no job row of its own (plan, status, …): the store's schema
+ * checked first (but by doctor, whose work that is), then the command; it
+ * ends completed unless it says otherwise (ctx->result) or fails.
+ */
+static void
+run_chore(struct run *r)
+{
+	struct job_ctx *ctx = &r->ctx;
+	bool own_check = (r->cmd->needs & OWN_SCHEMA) != 0;
+
+	*ctx = (struct job_ctx){.cfg = &r->cfg,
+				.gh = r->gh,
+				.store = r->store,
+				.summary = &r->summary,
+				.outs = &r->outs,
+				.result = JOB_COMPLETED};
+	if (r->store != NULL && !own_check && schema_check(r->store, &r->e) < 0)
+		return;
+	if (r->cmd->run(ctx, &r->e) < 0)
+		r->status = r->e.code == ERR_RATE || r->e.code == ERR_CANCELLED ? JOB_PARTIAL
+										: JOB_FAILED;
+	else
+		r->status = ctx->result;
+	if (r->status == JOB_COMPLETED)
+		err_clear(&r->e);
 }
 
 /* Opens the job row, runs the command, and decides the job's status. */
@@ -416,6 +455,7 @@ run_command(struct run *r)
 	if (ctx->progress == NULL || behind)
 		return;
 	clock_on_tick(progress_heartbeat, ctx->progress);
+	log_context("job", c->dry_run ? NULL : progress_job_id(ctx->progress));
 	if (c->job_id == NULL && !c->dry_run)
 		log_info("job %s", progress_job_id(ctx->progress));
 	rc = r->cmd->run(ctx, &r->e);
@@ -473,7 +513,14 @@ set_outputs(struct run *r, const struct gh_stats *gs)
 		snprintf(num, sizeof(num), "%" PRId64, (int64_t)(n));                              \
 		outputs_set(o, (k), num);                                                          \
 	} while (0)
-	outputs_set(o, "status", status);
+	/* A command's own status output (status: the job's) stays. */
+	if ((r->cmd->needs & NEEDS_JOB) || !outputs_has(o, "status"))
+		outputs_set(o, "status", status);
+	if (!(r->cmd->needs & NEEDS_JOB)) {
+		SETN("api-calls", gs != NULL ? gs->requests : 0);
+		SETN("api-points", gs != NULL ? gs->rest_points + gs->graphql_points : 0);
+		return;
+	}
 	SETN("processed", ctx->processed);
 	SETN("failed", ctx->failed);
 	SETN("skipped", ctx->skipped);
@@ -533,8 +580,9 @@ summarize(struct run *r, const struct gh_stats *gs)
 
 	summary_title(s, "progressive-capture %s: %s — %s", c->command,
 		      c->repository != NULL ? c->repository : "", status);
-	summary_note(s, "Captured %zu, failed %zu, skipped (already up to date) %zu.",
-		     ctx->processed, ctx->failed, ctx->skipped);
+	if (r->cmd->needs & NEEDS_JOB)
+		summary_note(s, "Captured %zu, failed %zu, skipped (already up to date) %zu.",
+			     ctx->processed, ctx->failed, ctx->skipped);
 	if (ctx->pending_reviews > 0)
 		summary_note(s, "%zu review%s still pending on GitHub (not submitted): not stored.",
 			     ctx->pending_reviews, ctx->pending_reviews == 1 ? "" : "s");
@@ -575,7 +623,7 @@ conclude(struct run *r)
 		code = PC_EXIT_OK;
 	} else if (r->status == JOB_FAILED) {
 		log_error("%s", r->e.msg[0] != '\0' ? r->e.msg : "failed");
-	} else {
+	} else if (r->cmd->needs & NEEDS_JOB) {
 		log_info("done: %zu captured, %zu skipped", r->ctx.processed, r->ctx.skipped);
 	}
 	return code;
@@ -603,6 +651,31 @@ report(struct run *r, int code)
 	if (summary_write(&r->summary, r->cfg.summary_path, &oe) < 0)
 		log_warn("%s", oe.msg);
 	return code;
+}
+
+/* The log file's last line: how the run ended, in numbers. */
+static void
+log_end(const struct run *r, int code)
+{
+	const struct gh_stats *gs = r->gh != NULL ? gh_stats(r->gh) : NULL;
+	const struct log_field f[] = {
+		{"status", job_status_name(r->status), 0},
+		{"exit_code", NULL, code},
+		{"processed", NULL, (int64_t)r->ctx.processed},
+		{"failed", NULL, (int64_t)r->ctx.failed},
+		{"skipped", NULL, (int64_t)r->ctx.skipped},
+		{"api_calls", NULL, gs != NULL ? (int64_t)gs->requests : 0},
+		{"api_points", NULL,
+		 gs != NULL ? (int64_t)(gs->rest_points + gs->graphql_points) : 0},
+		{"rate_waited_ms", NULL, gs != NULL ? gs->limits.waited_ms : 0},
+		{"retries", NULL, gs != NULL ? (int64_t)gs->limits.retries : 0},
+		{"store_requests", NULL, r->store != NULL ? (int64_t)r->store->requests : 0},
+		{"store_rows_written", NULL,
+		 r->store != NULL ? (int64_t)r->store->rows_written : 0},
+		{"error", r->e.code != ERR_NONE ? r->e.msg : "", 0},
+	};
+
+	log_event("end", f, sizeof(f) / sizeof(f[0]));
 }
 
 static void
@@ -649,12 +722,15 @@ main(int argc, char **argv)
 		return PC_EXIT_INPUT;
 	}
 	cancel_install_signals();
-	if (open_services(&r) == 0)
+	if (open_services(&r) == 0 && (r.cmd->needs & NEEDS_JOB))
 		run_command(&r);
+	else if (r.e.code == ERR_NONE)
+		run_chore(&r);
 	log_endgroup();
 	record_end(&r);
 	code = conclude(&r);
 	code = report(&r, code);
+	log_end(&r, code);
 	release(&r);
 	return code;
 }

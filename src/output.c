@@ -96,6 +96,15 @@ outputs_set(struct outputs *o, const char *key, const char *value)
 	o->n++;
 }
 
+bool
+outputs_has(const struct outputs *o, const char *key)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (strcmp(o->keys[i], key) == 0)
+			return true;
+	return false;
+}
+
 void
 outputs_release(struct outputs *o)
 {
