@@ -71,6 +71,15 @@ void gh_count_hidden(struct gh *g, size_t n);
 int gh_rest_get(struct gh *g, const char *path, cJSON **out, struct err *e);
 
 /*
+ * POSTs body (JSON) to path. Not safe to repeat, so sent again only after a
+ * rate-limit refusal: a 5xx or a lost connection is final (the request may
+ * have been carried out; the caller finds out). On a 2xx *status is it and
+ * *out the parsed answer, or NULL when it has none (204).
+ */
+int gh_rest_post(struct gh *g, const char *path, const char *body, long *status, cJSON **out,
+		 struct err *e);
+
+/*
  * Same, and *next (caller frees) the URL of the next page its Link header
  * names, or NULL. A next page on another host than the API's is an error
  * (ERR_POLICY) naming that host.

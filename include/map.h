@@ -20,6 +20,8 @@
  */
 int map_user(const cJSON *j, struct gh_user *out, struct err *e);
 int map_repo(const cJSON *j, struct gh_repo *out, struct err *e);
+/* A workflow run object of the Actions API. */
+int map_run(const cJSON *j, struct gh_run *out, struct err *e);
 int map_pull(const cJSON *j, struct gh_pull *out, struct err *e);
 int map_file(const cJSON *j, struct gh_file *out, struct err *e);
 int map_review(const cJSON *j, struct gh_review *out, struct err *e);

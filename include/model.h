@@ -148,6 +148,18 @@ void gh_commit_release(struct gh_commit *c);
 /* Copies src into dst (dst owns its strings afterwards). */
 void gh_user_copy(struct gh_user *dst, const struct gh_user *src);
 
+/* A workflow run of GitHub Actions (GET …/actions/runs/{id}). */
+struct gh_run {
+	int64_t id;
+	char *title;      /* display_title: the run-name, which carries a job id */
+	char *status;     /* queued, in_progress, completed, waiting, … */
+	char *conclusion; /* success, failure, cancelled, … once completed; else NULL */
+	char *html_url;
+	char *event;
+	char *created_at, *updated_at, *run_started_at;
+};
+void gh_run_release(struct gh_run *r);
+
 /* How a job (a run) ended: its row's status and the exit code follow from it. */
 enum job_status { JOB_COMPLETED, JOB_PARTIAL, JOB_FAILED };
 

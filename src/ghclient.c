@@ -343,11 +343,14 @@ attempt_once(struct gh *g, const struct http_request *req, bool graphql, struct 
 
 /*
  * Sends a request, and again as the rate-limit policy says, until a 2xx
- * answer (parsed into *json when json is not NULL) or a final failure.
+ * answer (parsed into *json when json is not NULL) or a final failure. A
+ * request that is not safe to repeat (idempotent false: it may have been
+ * carried out) is sent again only after a rate-limit refusal, which GitHub
+ * gives before doing anything; a 5xx or a lost connection is final.
  */
 static int
-exchange(struct gh *g, const char *method, const char *url, const char *body, bool graphql,
-	 struct http_response *resp, cJSON **json, struct err *e)
+exchange_as(struct gh *g, const char *method, const char *url, const char *body, bool graphql,
+	    bool idempotent, struct http_response *resp, cJSON **json, struct err *e)
 {
 	enum rl_resource r = graphql ? RL_GRAPHQL : RL_CORE;
 	int dns_failures = 0;
@@ -393,9 +396,21 @@ exchange(struct gh *g, const char *method, const char *url, const char *body, bo
 			return err_prefix(e, "GitHub cannot be reached (no network, or a wrong "
 					     "GITHUB_API_URL?): ");
 		}
+		if (!idempotent && (kind == RL_SERVER || kind == RL_TRANSPORT)) {
+			if (e != NULL)
+				*e = ae;
+			return -1;
+		}
 		if (rl_retry(g->rl, r, kind, attempt, retry_after, &ae, e) < 0)
 			return -1;
 	}
+}
+
+static int
+exchange(struct gh *g, const char *method, const char *url, const char *body, bool graphql,
+	 struct http_response *resp, cJSON **json, struct err *e)
+{
+	return exchange_as(g, method, url, body, graphql, true, resp, json, e);
 }
 
 /* The absolute URL of path (caller frees), or NULL when it is over URL_MAX. */
@@ -461,6 +476,31 @@ gh_rest_get(struct gh *g, const char *path, cJSON **out, struct err *e)
 	int rc = gh_rest_get_page(g, path, out, &next, e);
 
 	free(next);
+	return rc;
+}
+
+int
+gh_rest_post(struct gh *g, const char *path, const char *body, long *status, cJSON **out,
+	     struct err *e)
+{
+	char *url = full_url(g, path);
+	struct http_response r = {0};
+	int rc;
+
+	*out = NULL;
+	*status = 0;
+	if (url == NULL)
+		return err_set(e, ERR_INPUT, "request URL over %d bytes: %.80s…", URL_MAX, path);
+	rc = check_origin(g, url, short_url(g, url), e);
+	if (rc == 0)
+		rc = exchange_as(g, "POST", url, body, false, false, &r, NULL, e);
+	if (rc == 0) {
+		*status = r.status;
+		if (r.body.len > 0 && (*out = json_parse(r.body.data, r.body.len, e)) == NULL)
+			rc = err_prefix(e, "POST %s: ", short_url(g, url));
+	}
+	http_response_release(&r);
+	free(url);
 	return rc;
 }
 

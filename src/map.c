@@ -773,3 +773,27 @@ fail:
 	gh_commit_release(c);
 	return -1;
 }
+
+int
+map_run(const cJSON *j, struct gh_run *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsObject(j))
+		return err_set(e, ERR_PARSE, "workflow run: not an object");
+	if (req_int(j, "workflow run", "id", &out->id, e) < 0 ||
+	    req_str(j, "workflow run", "status", &out->status, e) < 0 ||
+	    req_time(j, "workflow run", "created_at", &out->created_at, e) < 0 ||
+	    opt_time(j, "workflow run", "updated_at", &out->updated_at, e) < 0 ||
+	    opt_time(j, "workflow run", "run_started_at", &out->run_started_at, e) < 0) {
+		gh_run_release(out);
+		return -1;
+	}
+	/* display_title is the run-name (or the commit's message, or the workflow's name). */
+	out->title = opt_str(j, "display_title");
+	if (out->title == NULL)
+		out->title = opt_str(j, "name");
+	out->conclusion = opt_str(j, "conclusion");
+	out->html_url = opt_str(j, "html_url");
+	out->event = opt_str(j, "event");
+	return 0;
+}

@@ -127,3 +127,19 @@ gh_commit_release(struct gh_commit *c)
 	free(c->prs);
 	memset(c, 0, sizeof(*c));
 }
+
+void
+gh_run_release(struct gh_run *r)
+{
+	if (r == NULL)
+		return;
+	free(r->title);
+	free(r->status);
+	free(r->conclusion);
+	free(r->html_url);
+	free(r->event);
+	free(r->created_at);
+	free(r->updated_at);
+	free(r->run_started_at);
+	memset(r, 0, sizeof(*r));
+}
