@@ -55,6 +55,7 @@ struct job_ctx {
 	 * how the run ends when it returns 0 (status --wait ends as the job did). */
 	struct outputs *outs;
 	enum job_status result;
+	double time_scale; /* multiplies the waits of polls (tests) */
 };
 
 /* The commands, one file each in src/jobs/. */
@@ -65,6 +66,8 @@ int job_pr_all(struct job_ctx *ctx, struct err *e);
 int job_repository_sync(struct job_ctx *ctx, struct err *e);
 int job_commit_analysis(struct job_ctx *ctx, struct err *e);
 int check_pr_comments(const struct config *cfg, struct err *e);
+int job_dispatch(struct job_ctx *ctx, struct err *e);
+int check_dispatch(const struct config *cfg, struct err *e);
 
 /*
  * jobs/common.c: the repository, contributors, comments, watermarks.
@@ -121,6 +124,13 @@ int jobs_lookup_parents(struct job_ctx *ctx, struct idcache *ids, const struct g
 
 /* Counts an item that failed on its own (label: "#12", "commit 0abc…"), logs it, keeps the reason. */
 int jobs_item_failed(struct job_ctx *ctx, const char *label, const struct err *why, struct err *e);
+
+/*
+ * contributor.info's name of a command's work, its job rows' job_type
+ * (pr-reviews: "reviews", pr-all: "historical-pr-sync", …); the command's
+ * own name for one it has no name for.
+ */
+const char *jobs_job_type(const char *command);
 
 /* A column and the text to set it to. */
 struct col_val {

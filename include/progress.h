@@ -22,6 +22,7 @@
 #include "err.h"
 #include "model.h"
 #include "store.h"
+#include "util.h"
 
 #define PROGRESS_PATCH_MS     2000
 #define PROGRESS_MAX_ERRORS   50
@@ -86,6 +87,46 @@ void progress_heartbeat(void *ud);
  */
 int progress_finish(struct progress *p, enum job_status status, const char *error,
 		    const char *metadata_json, struct err *e);
+
+/*
+ * Jobs queued for later runs (plan's shards, dispatch): a job row in
+ * 'pending' with its progress row, which holds the work as a resume cursor
+ * so the run given only the job id takes exactly that work.
+ */
+
+/* A key of a job's metadata: text, or a number when text is NULL. */
+struct job_meta {
+	const char *key;
+	const char *text;
+	int64_t num;
+};
+
+struct job_queued {
+	const char *job_type;      /* contributor.info's name of the work */
+	const char *command;       /* the command that will run it (metadata.command) */
+	const char *repository;    /* owner/name (metadata.repository_name), or NULL */
+	const char *repository_id; /* its row, or NULL */
+	int time_range;            /* days, or 0 */
+	const struct job_meta *meta;
+	size_t nmeta;
+	size_t total;       /* items it will take (its progress row's total), 0: unknown */
+	const char *cursor; /* its work as a resume cursor (cursor.h), or NULL */
+};
+
+/* Creates a pending job row and its progress row; id_out gets the job's id. */
+int progress_queue(struct store *s, const struct job_queued *q, char id_out[UUID_STR_SIZE],
+		   struct err *e);
+
+/*
+ * Records on a queued job the run that will take it: workflow_run_id, and in
+ * its metadata workflow_run_url and dispatched_at (other keys kept). A run id
+ * of 0 (not known yet) records dispatched_at alone.
+ */
+int progress_dispatched(struct store *s, const char *job_id, int64_t run_id, const char *run_url,
+			struct err *e);
+
+/* Ends a job that did not run: failed, with error and completed_at. */
+int progress_fail(struct store *s, const char *job_id, const char *error, struct err *e);
 
 /* A status's name: "completed", "partial" or "failed"; static. */
 const char *job_status_name(enum job_status s);

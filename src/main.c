@@ -48,7 +48,7 @@ _Static_assert(API_AUTO == 0 && API_GRAPHQL == 1 && API_REST == 2,
 	 OPT_BIT(OPT_JOB_ID) | OPT_BIT(OPT_GITHUB_TOKEN) | OPT_BIT(OPT_SUPABASE_URL) |             \
 	 OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) | OPT_BIT(OPT_API) |                    \
 	 OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_TIME_LIMIT) | OPT_BIT(OPT_REQUEST_TIMEOUT) |          \
-	 OPT_BIT(OPT_FAIL_ON_PARTIAL) | OPT_BIT(OPT_DRY_RUN))
+	 OPT_BIT(OPT_FAIL_ON_PARTIAL) | OPT_BIT(OPT_DRY_RUN) | OPT_BIT(OPT_LOG_FILE))
 #define PR_OPTIONS                                                                                 \
 	(COMMON_OPTIONS | OPT_BIT(OPT_PR_NUMBERS) | OPT_BIT(OPT_MAX_ITEMS) |                       \
 	 OPT_BIT(OPT_BATCH_SIZE) | OPT_BIT(OPT_SHARD_INDEX) | OPT_BIT(OPT_SHARD_TOTAL) |           \
@@ -56,8 +56,7 @@ _Static_assert(API_AUTO == 0 && API_GRAPHQL == 1 && API_REST == 2,
 
 struct command {
 	const char *name;
-	const char *help;     /* one line for --help */
-	const char *job_type; /* its jobs' job_type, as contributor.info names the work */
+	const char *help; /* one line for --help */
 	unsigned needs;
 	uint64_t options; /* the settings it uses (OPT_BIT), for its --help and warnings */
 	int (*run)(struct job_ctx *ctx, struct err *e);
@@ -68,20 +67,17 @@ struct command {
 /* Every command, one file each in src/jobs/. */
 static const struct command commands[] = {
 	{.name = "pr-details",
-	 .job_type = "pr-details",
 	 .help = "pull request fields and every changed file, for given numbers or the recent "
 		 "ones lacking them",
 	 .needs = NEEDS_ALL,
 	 .options = PR_OPTIONS,
 	 .run = job_pr_details},
 	{.name = "pr-reviews",
-	 .job_type = "reviews",
 	 .help = "every review of the given (or the recent) pull requests",
 	 .needs = NEEDS_ALL,
 	 .options = PR_OPTIONS,
 	 .run = job_pr_reviews},
 	{.name = "pr-comments",
-	 .job_type = "comments",
 	 .help = "conversation and review comments of given pull requests, or of the whole "
 		 "repository since the last run",
 	 .needs = NEEDS_ALL,
@@ -89,20 +85,28 @@ static const struct command commands[] = {
 	 .run = job_pr_comments,
 	 .check = check_pr_comments},
 	{.name = "pr-all",
-	 .job_type = "historical-pr-sync",
 	 .help = "details, files, reviews and comments in one pass (the cheapest full capture)",
 	 .needs = NEEDS_ALL,
 	 .options = PR_OPTIONS,
 	 .run = job_pr_all},
 	{.name = "repository-sync",
-	 .job_type = "recent-prs",
 	 .help = "the repository row, then the pull requests updated since the last sync, with "
 		 "details",
 	 .needs = NEEDS_ALL,
 	 .options = COMMON_OPTIONS | OPT_BIT(OPT_MAX_ITEMS) | OPT_BIT(OPT_BATCH_SIZE),
 	 .run = job_repository_sync},
+	{.name = "dispatch",
+	 .help = "record a pending job and start a workflow for it (workflow_dispatch), with "
+		 "the run's id",
+	 .needs = NEEDS_STORE | NEEDS_GITHUB,
+	 .options = OPT_BIT(OPT_REPOSITORY) | OPT_BIT(OPT_GITHUB_TOKEN) |
+		    OPT_BIT(OPT_SUPABASE_URL) | OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) |
+		    OPT_BIT(OPT_WORKFLOW) | OPT_BIT(OPT_WORKFLOW_REPOSITORY) | OPT_BIT(OPT_REF) |
+		    OPT_BIT(OPT_WORKFLOW_INPUTS) | OPT_BIT(OPT_REQUEST_TIMEOUT) |
+		    OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_LOG_FILE),
+	 .run = job_dispatch,
+	 .check = check_dispatch},
 	{.name = "commit-analysis",
-	 .job_type = "commit_pr_check",
 	 .help = "commits of the default branch in the window, each linked to its pull request "
 		 "or marked direct",
 	 .needs = NEEDS_ALL,
@@ -227,7 +231,8 @@ warn_unused(const struct config *c, const struct command *cmd)
 			continue;
 		if (o->dflt != NULL && strcmp(c->raw[i], o->dflt) == 0)
 			continue;
-		if (o->action_default != NULL && i == OPT_GITHUB_TOKEN)
+		/* The runner fills in action.yml's ${{ }} defaults for every command. */
+		if (o->action_default != NULL && (c->in_actions || i == OPT_GITHUB_TOKEN))
 			continue;
 		log_warn("%s does not use %s; it is ignored", cmd->name, o->name);
 	}
@@ -407,7 +412,8 @@ run_chore(struct run *r)
 				.store = r->store,
 				.summary = &r->summary,
 				.outs = &r->outs,
-				.result = JOB_COMPLETED};
+				.result = JOB_COMPLETED,
+				.time_scale = backoff_scale()};
 	if (r->store != NULL && !own_check && schema_check(r->store, &r->e) < 0)
 		return;
 	if (r->cmd->run(ctx, &r->e) < 0)
@@ -438,17 +444,18 @@ run_command(struct run *r)
 	r->run_url = run_url(c);
 	/* A schema that is behind fails here, naming every column, before GitHub is asked. */
 	behind = schema_check(r->store, &r->e) < 0;
-	ctx->progress = progress_start(r->store,
-				       &(struct progress_options){.job_id = c->job_id,
-								  .job_type = r->cmd->job_type,
-								  .command = c->command,
-								  .repository = c->repository,
-								  .time_range = c->time_range,
-								  .pr_numbers = c->pr_numbers,
-								  .n_pr_numbers = c->n_pr_numbers,
-								  .run_id = c->run_id,
-								  .run_url = r->run_url},
-				       behind ? &pe : &r->e);
+	ctx->progress =
+		progress_start(r->store,
+			       &(struct progress_options){.job_id = c->job_id,
+							  .job_type = jobs_job_type(c->command),
+							  .command = c->command,
+							  .repository = c->repository,
+							  .time_range = c->time_range,
+							  .pr_numbers = c->pr_numbers,
+							  .n_pr_numbers = c->n_pr_numbers,
+							  .run_id = c->run_id,
+							  .run_url = r->run_url},
+			       behind ? &pe : &r->e);
 	/* Even so, the job row (if its table is whole) records why the run failed. */
 	if (behind && ctx->progress == NULL)
 		log_warn("the job's row could not record this either: %s", pe.msg);

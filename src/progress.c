@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -461,4 +462,148 @@ progress_heartbeat(void *ud)
 		p->heartbeat_warned = true;
 	}
 	p->in_heartbeat = false;
+}
+
+/* The metadata of a queued job: ours, then q's own keys. */
+static cJSON *
+queued_metadata(const struct job_queued *q)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	if (q->repository != NULL)
+		put(m, "repository_name", cJSON_CreateString(q->repository));
+	put(m, "command", cJSON_CreateString(q->command));
+	put(m, "processor", cJSON_CreateString(PC_NAME " " PC_VERSION));
+	put(m, "trigger_source", cJSON_CreateString("github_actions"));
+	for (size_t i = 0; i < q->nmeta; i++)
+		put(m, q->meta[i].key,
+		    q->meta[i].text != NULL ? cJSON_CreateString(q->meta[i].text)
+					    : cJSON_CreateNumber((double)q->meta[i].num));
+	return m;
+}
+
+int
+progress_queue(struct store *s, const struct job_queued *q, char id_out[UUID_STR_SIZE],
+	       struct err *e)
+{
+	static const char *const jcols[] = {"id",           "job_type",        "processor_type",
+					    "status",       "time_range_days", "metadata",
+					    "repository_id"};
+	static const char *const pcols[] = {"id",           "job_id",          "total_items",
+					    "failed_items", "processed_items", "errors",
+					    "resume_cursor"};
+	cJSON *meta = queued_metadata(q);
+	char *text = json_print(meta);
+	char pid[UUID_STR_SIZE];
+	struct rowset job, prog;
+	int rc = 0;
+
+	if (uuid_v4(id_out) < 0 || uuid_v4(pid) < 0)
+		rc = err_set(e, ERR_IO, "no randomness for a job id");
+	rowset_init(&job, JOBS, jcols, 7);
+	rowset_add(&job);
+	rowset_text(&job, "id", id_out);
+	rowset_text(&job, "job_type", q->job_type);
+	rowset_text(&job, "processor_type", "github_actions");
+	rowset_text(&job, "status", "pending");
+	if (q->time_range > 0)
+		rowset_int(&job, "time_range_days", q->time_range);
+	rowset_json(&job, "metadata", text);
+	rowset_text(&job, "repository_id", q->repository_id);
+	rowset_init(&prog, PROGRESS, pcols, 7);
+	rowset_add(&prog);
+	rowset_text(&prog, "id", pid);
+	rowset_text(&prog, "job_id", id_out);
+	rowset_int(&prog, "total_items", (int64_t)q->total);
+	rowset_int(&prog, "failed_items", 0);
+	rowset_int(&prog, "processed_items", 0);
+	rowset_json(&prog, "errors", "[]");
+	rowset_text(&prog, "resume_cursor", q->cursor);
+	/* Our own ids, upserted on them: sent again, they cannot make two rows. */
+	if (rc == 0)
+		rc = store_upsert(s, &job, "id", NULL, NULL, e);
+	if (rc == 0)
+		rc = store_upsert(s, &prog, "id", NULL, NULL, e);
+	rowset_release(&job);
+	rowset_release(&prog);
+	cJSON_Delete(meta);
+	free(text);
+	return rc;
+}
+
+/* The metadata object of job_id's row (an empty one when it has none); NULL + e. */
+static cJSON *
+job_metadata(struct store *s, const char *job_id, struct err *e)
+{
+	struct store_filter f = by_id("id", job_id);
+	struct store_query q = {JOBS, "id,metadata", &f, 1, NULL, 1};
+	struct rowset rs;
+	cJSON *m = NULL;
+
+	if (store_select(s, &q, &rs, e) == 0) {
+		if (rs.nrows == 0) {
+			err_set(e, ERR_NOT_FOUND, "job '%s' not found in %s", job_id, JOBS);
+		} else {
+			const char *text = rowset_text_at(&rs, 0, "metadata");
+
+			m = text != NULL ? cJSON_Parse(text) : NULL;
+			if (!cJSON_IsObject(m)) {
+				cJSON_Delete(m);
+				m = cJSON_CreateObject();
+			}
+		}
+	}
+	rowset_release(&rs);
+	return m;
+}
+
+int
+progress_dispatched(struct store *s, const char *job_id, int64_t run_id, const char *run_url,
+		    struct err *e)
+{
+	static const char *const cols[] = {"metadata", "workflow_run_id"};
+	struct store_filter f = by_id("id", job_id);
+	cJSON *m = job_metadata(s, job_id, e);
+	struct rowset rs;
+	char now[21];
+	char *text;
+	int rc;
+
+	if (m == NULL)
+		return -1;
+	now_iso(now);
+	put(m, "dispatched_at", cJSON_CreateString(now));
+	if (run_url != NULL)
+		put(m, "workflow_run_url", cJSON_CreateString(run_url));
+	text = json_print(m);
+	rowset_init(&rs, JOBS, cols, run_id > 0 ? 2 : 1);
+	rowset_add(&rs);
+	rowset_json(&rs, "metadata", text);
+	if (run_id > 0)
+		rowset_int(&rs, "workflow_run_id", run_id);
+	rc = store_update(s, JOBS, &f, 1, &rs, e);
+	rowset_release(&rs);
+	cJSON_Delete(m);
+	free(text);
+	return rc;
+}
+
+int
+progress_fail(struct store *s, const char *job_id, const char *error, struct err *e)
+{
+	static const char *const cols[] = {"status", "completed_at", "error"};
+	struct store_filter f = by_id("id", job_id);
+	struct rowset rs;
+	char now[21];
+	int rc;
+
+	now_iso(now);
+	rowset_init(&rs, JOBS, cols, 3);
+	rowset_add(&rs);
+	rowset_text(&rs, "status", "failed");
+	rowset_text(&rs, "completed_at", now);
+	rowset_text(&rs, "error", error);
+	rc = store_update(s, JOBS, &f, 1, &rs, e);
+	rowset_release(&rs);
+	return rc;
 }

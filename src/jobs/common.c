@@ -356,6 +356,22 @@ jobs_begin(struct job_ctx *ctx, bool refresh, struct err *e)
 	return progress_set_repository(ctx->progress, ctx->repository_id, e);
 }
 
+const char *
+jobs_job_type(const char *command)
+{
+	/* Their frontend's types (CONTRIBUTOR-INFO.md §1.3), so its dashboards file ours. */
+	static const char *const types[][2] = {
+		{"pr-details", "pr-details"},      {"pr-reviews", "reviews"},
+		{"pr-comments", "comments"},       {"pr-all", "historical-pr-sync"},
+		{"repository-sync", "recent-prs"}, {"commit-analysis", "commit_pr_check"},
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(command, types[i][0]) == 0)
+			return types[i][1];
+	return command;
+}
+
 int
 jobs_repository_update(struct job_ctx *ctx, const struct col_val *set, size_t n, struct err *e)
 {

@@ -208,6 +208,9 @@ export async function startFakeGitHub(opts = {}) {
   // Workflow files (actions.js normalizeWorkflow), by file name; null = deleted (404).
   const workflows = new Map();
   const strictWorkflows = opts.strictWorkflows ?? false;
+  // false: a GitHub (an older GitHub Enterprise Server) that predates return_run_details
+  // and answers every dispatch 204, without the run's details.
+  let dispatchRunDetails = opts.dispatchRunDetails ?? true;
   const setWorkflow = (file, spec) => {
     if (spec === null) workflows.set(file, null);
     else workflows.set(file, normalizeWorkflow(file, { ...(workflows.get(file) ?? {}), ...spec }));
@@ -531,7 +534,7 @@ export async function startFakeGitHub(opts = {}) {
       seq: x.seq, time: nowMs, repo: run.repo, workflow_id: ref0, ref: b.ref, inputs: structuredClone(given),
       return_run_details: b.return_run_details === true, run_id: run.id, token: tokenFingerprint(x.rawToken),
     });
-    if (b.return_run_details === true) return { status: 200, body: dispatchJson(x.c, run) };
+    if (b.return_run_details === true && dispatchRunDetails) return { status: 200, body: dispatchJson(x.c, run) };
     return { status: 204, body: null };
   }
 
@@ -1224,6 +1227,7 @@ export async function startFakeGitHub(opts = {}) {
      * set before. null: the file is gone (404).
      */
     setWorkflow,
+    setDispatchRunDetails(on) { dispatchRunDetails = on; },
     get workflows() { return Object.fromEntries(workflows); },
     /** Permissions of a plain token ({ actions: 'read' }: dispatches are 403); null = all. */
     setTokenPermissions(token, perms) {

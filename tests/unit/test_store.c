@@ -134,7 +134,7 @@ TEST(store_unique_key_refusal_is_a_conflict_and_stops_the_run)
 	CHECK(err_stops_run(&e));
 	CHECK(strstr(e.msg, "409 23505 duplicate key value") != NULL);
 	rowset_release(&rs);
-	store_close(s);
+	close_store(s);
 }
 
 TEST(store_unknown_table_or_column_points_at_the_migrations)
