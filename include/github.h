@@ -118,6 +118,12 @@ int gh_commit_pulls(struct gh *g, const char *owner, const char *name, struct gh
 int gh_user_by_id(struct gh *g, int64_t id, struct gh_user *out, struct err *e);
 int gh_repo_by_id(struct gh *g, int64_t id, struct gh_repo *out, struct err *e);
 
+/*
+ * GET /rate_limit (free: it costs no point): the token's core and GraphQL
+ * budgets (graphql->remaining -1 when the server has no GraphQL).
+ */
+int gh_rate_limits(struct gh *g, struct gh_budget *core, struct gh_budget *graphql, struct err *e);
+
 /* GET /users/{login}; an answer for another account is an error (ERR_GITHUB). */
 int gh_user_get(struct gh *g, const char *login, struct gh_user *out, struct err *e);
 

@@ -62,6 +62,12 @@ int gql_history(struct buf *out, const char *owner, const char *name, const char
 		const char *cursor);
 
 /*
+ * One page of the repository's pull requests, newest created first: number,
+ * createdAt, updatedAt of 100 after cursor (NULL: the first page).
+ */
+int gql_pull_list(struct buf *out, const char *owner, const char *name, const char *cursor);
+
+/*
  * What GitHub's formula charges for each document (the requests its
  * connections could need, / 100 rounded, at least 1): counted when an answer
  * does not say (no rateLimit, or an answer that cannot be read).
@@ -69,6 +75,7 @@ int gql_history(struct buf *out, const char *owner, const char *name, const char
 int64_t gql_pull_batch_cost(size_t n, unsigned parts);
 int64_t gql_continuations_cost(const struct gql_cont *conts, size_t n);
 int64_t gql_history_cost(void);
+int64_t gql_pull_list_cost(void);
 
 /* Prints one document of every shape, each followed by a line "# end". */
 void gql_print_documents(FILE *f);

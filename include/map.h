@@ -20,6 +20,11 @@
  */
 int map_user(const cJSON *j, struct gh_user *out, struct err *e);
 int map_repo(const cJSON *j, struct gh_repo *out, struct err *e);
+/* A node of a GraphQL pull request list: number, createdAt, updatedAt only. */
+int map_gql_pull_item(const cJSON *j, struct gh_pull *p, struct err *e);
+/* GET /rate_limit's resources.core and resources.graphql. */
+int map_rate_limits(const cJSON *j, struct gh_budget *core, struct gh_budget *graphql,
+		    struct err *e);
 /* A workflow run object of the Actions API. */
 int map_run(const cJSON *j, struct gh_run *out, struct err *e);
 int map_pull(const cJSON *j, struct gh_pull *out, struct err *e);

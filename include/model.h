@@ -160,6 +160,11 @@ struct gh_run {
 };
 void gh_run_release(struct gh_run *r);
 
+/* A rate-limit budget as GET /rate_limit reports it (reset: epoch s). */
+struct gh_budget {
+	int64_t limit, remaining, reset;
+};
+
 /* How a job (a run) ended: its row's status and the exit code follow from it. */
 enum job_status { JOB_COMPLETED, JOB_PARTIAL, JOB_FAILED };
 

@@ -44,6 +44,13 @@ int out_format(struct buf *out, const char *key, const char *value, const char *
  */
 int md_escape(struct buf *out, const char *s, size_t max_chars);
 
+/*
+ * Appends s as a JSON string (quoted, escaped; bytes that are not UTF-8
+ * repaired), for outputs that are JSON (plan's matrix, stats' json). -1 if
+ * out fails.
+ */
+int out_json_string(struct buf *out, const char *s);
+
 /* The step outputs of a run, in the order set. */
 struct outputs {
 	char **keys, **values;

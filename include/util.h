@@ -51,6 +51,7 @@ char *str_trim_dup(const char *s);
 
 /* true if s starts with prefix. */
 bool str_starts(const char *s, const char *prefix);
+bool str_ends(const char *s, const char *suffix);
 
 /* Bytes of a UUID's text: 36 characters (8-4-4-4-12) and the NUL. */
 #define UUID_STR_SIZE 37

@@ -334,7 +334,8 @@ attempt_once(struct gh *g, const struct http_request *req, bool graphql, struct 
 			rc = 1;
 		}
 	}
-	if (!graphql && charged(resp, *kind, refused)) {
+	/* GET /rate_limit "does not count against your REST API rate limit". */
+	if (!graphql && charged(resp, *kind, refused) && !str_ends(req->url, "/rate_limit")) {
 		g->stats.rest_points++;
 		rl_charge(g->rl, RL_CORE, 1);
 	}

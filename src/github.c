@@ -474,6 +474,18 @@ gh_repo_by_id(struct gh *g, int64_t id, struct gh_repo *out, struct err *e)
 }
 
 int
+gh_rate_limits(struct gh *g, struct gh_budget *core, struct gh_budget *graphql, struct err *e)
+{
+	cJSON *j = NULL;
+	int rc = gh_rest_get(g, "/rate_limit", &j, e);
+
+	if (rc == 0 && map_rate_limits(j, core, graphql, e) < 0)
+		rc = err_prefix(e, "GET /rate_limit: ");
+	cJSON_Delete(j);
+	return rc;
+}
+
+int
 gh_user_get(struct gh *g, const char *login, struct gh_user *out, struct err *e)
 {
 	struct buf path = BUF_INIT(PATH_MAX_BYTES);

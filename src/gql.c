@@ -240,6 +240,26 @@ gql_history(struct buf *out, const char *owner, const char *name, const char *si
 	return buf_putc(out, '\n');
 }
 
+int64_t
+gql_pull_list_cost(void)
+{
+	return points(1); /* one connection of 100, nothing nested */
+}
+
+int
+gql_pull_list(struct buf *out, const char *owner, const char *name, const char *cursor)
+{
+	buf_puts(out, "query PullList { rateLimit { cost remaining resetAt }");
+	open_repository(out, owner, name);
+	buf_puts(out, " pullRequests(first: 100, orderBy: {field: CREATED_AT, direction: DESC}");
+	if (cursor != NULL) {
+		buf_puts(out, ", after: ");
+		json_quote(out, cursor);
+	}
+	buf_puts(out, ") { " PAGE_INFO " nodes { number createdAt updatedAt } } } }");
+	return buf_putc(out, '\n');
+}
+
 /* Prints a document, the cost this file predicts for it, and the end marker. */
 static void
 emit(FILE *f, struct buf *b, int64_t cost)
@@ -284,5 +304,9 @@ gql_print_documents(FILE *f)
 	emit(f, &b, gql_history_cost());
 	gql_history(&b, "octo-org", "hello.world", "2024-01-01T00:00:00Z", "Y3Vyc29yOjEwMA==");
 	emit(f, &b, gql_history_cost());
+	gql_pull_list(&b, "octo-org", "hello.world", NULL);
+	emit(f, &b, gql_pull_list_cost());
+	gql_pull_list(&b, "octo-org", "hello.world", "Y3Vyc29yOjEwMA==");
+	emit(f, &b, gql_pull_list_cost());
 	buf_release(&b);
 }

@@ -797,3 +797,47 @@ map_run(const cJSON *j, struct gh_run *out, struct err *e)
 	out->event = opt_str(j, "event");
 	return 0;
 }
+
+static int
+map_budget(const cJSON *j, const char *what, struct gh_budget *out, struct err *e)
+{
+	if (!cJSON_IsObject(j))
+		return err_set(e, ERR_PARSE, "rate limit: no %s budget", what);
+	if (req_int(j, what, "limit", &out->limit, e) < 0 ||
+	    req_int(j, what, "remaining", &out->remaining, e) < 0 ||
+	    req_int(j, what, "reset", &out->reset, e) < 0)
+		return -1;
+	return 0;
+}
+
+int
+map_rate_limits(const cJSON *j, struct gh_budget *core, struct gh_budget *graphql, struct err *e)
+{
+	const cJSON *r = json_get(j, "resources");
+
+	memset(core, 0, sizeof(*core));
+	memset(graphql, 0, sizeof(*graphql));
+	if (map_budget(json_get(r, "core"), "core", core, e) < 0)
+		return -1;
+	/* A GitHub without GraphQL (some GHES set-ups) lists no graphql budget. */
+	if (json_get(r, "graphql") == NULL) {
+		graphql->remaining = -1;
+		return 0;
+	}
+	return map_budget(json_get(r, "graphql"), "graphql", graphql, e);
+}
+
+int
+map_gql_pull_item(const cJSON *j, struct gh_pull *p, struct err *e)
+{
+	char what[32] = "pull request";
+
+	memset(p, 0, sizeof(*p));
+	if (pull_number(j, p, what, e) < 0 ||
+	    req_time(j, what, "createdAt", &p->created_at, e) < 0 ||
+	    req_time(j, what, "updatedAt", &p->updated_at, e) < 0) {
+		gh_pull_release(p);
+		return -1;
+	}
+	return 0;
+}

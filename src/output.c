@@ -96,6 +96,12 @@ outputs_set(struct outputs *o, const char *key, const char *value)
 	o->n++;
 }
 
+int
+out_json_string(struct buf *out, const char *s)
+{
+	return json_quote(out, s != NULL ? s : "");
+}
+
 bool
 outputs_has(const struct outputs *o, const char *key)
 {

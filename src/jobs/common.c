@@ -353,7 +353,9 @@ jobs_begin(struct job_ctx *ctx, bool refresh, struct err *e)
 	if (resolve_repository(ctx, refresh, e) < 0)
 		return -1;
 	log_info("repository row %s", ctx->repository_id);
-	return progress_set_repository(ctx->progress, ctx->repository_id, e);
+	/* A command without a job row of its own (plan) has nothing to record it in. */
+	return ctx->progress != NULL ? progress_set_repository(ctx->progress, ctx->repository_id, e)
+				     : 0;
 }
 
 const char *

@@ -13,6 +13,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "progress.h"
+#include "pulllist.h"
 #include "util.h"
 
 /* The recent-PR walk: numbers and GitHub's updated_at of PRs created since cutoff. */
@@ -163,7 +164,12 @@ select_lacking(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *nout,
 	jobs_since(ctx, cutoff);
 	if (time_parse_iso(cutoff, &r.cutoff) < 0)
 		return err_set(e, ERR_INPUT, "time-range: no cut-off date");
-	rc = gh_pulls_list(ctx->gh, cfg->owner, cfg->name, "created", on_recent, on_bad, &r, e);
+	rc = pulllist(ctx->gh,
+		      &(struct pulllist_options){.owner = cfg->owner,
+						 .name = cfg->name,
+						 .since = r.cutoff,
+						 .api = (enum api_mode)cfg->api},
+		      on_recent, on_bad, &r, e);
 	cur = xcalloc(r.n ? r.n : 1, sizeof(*cur));
 	if (rc == 0)
 		rc = select_current(ctx, parts, r.numbers, r.updated, r.n, cur, e);

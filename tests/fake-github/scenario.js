@@ -306,11 +306,10 @@ export function generateScenario(opts = {}) {
   if (o.loneSurrogates) placeLoneSurrogates(pulls.filter((p) => !padded.has(p.number)), directCommits);
   assignMergeability(pulls);
 
-  const lastPush = Math.max(
-    ...directCommits.map((c) => Date.parse(c.committed_at)),
-    ...pulls.flatMap((p) => p.commits_list.map((c) => Date.parse(c.committed_at))),
-    repoCreated,
-  );
+  // A loop, not Math.max(...all): a spread of 100,000+ values overflows the stack.
+  let lastPush = repoCreated;
+  for (const c of [...directCommits, ...pulls.flatMap((p) => p.commits_list)])
+    lastPush = Math.max(lastPush, Date.parse(c.committed_at));
   const openCount = pulls.filter((p) => p.state === 'open').length;
   const repo = {
     id: repoId,

@@ -508,8 +508,8 @@ TEST(select_pulls_takes_pr_numbers_in_their_order_without_asking_github)
 
 TEST(select_pulls_takes_the_recent_prs_that_lack_a_part_newest_first_and_counts_the_others)
 {
-	static const char *const args[] = {"pr-all",       "--repository", "o/r",
-					   "--time-range", "30",           NULL};
+	static const char *const args[] = {"pr-all", "--repository", "o/r",  "--time-range",
+					   "30",     "--api",        "rest", NULL};
 	int64_t *out = NULL;
 	size_t n = 0;
 	struct err e;
@@ -537,8 +537,9 @@ TEST(select_pulls_takes_the_recent_prs_that_lack_a_part_newest_first_and_counts_
 
 TEST(select_pulls_shard_takes_every_shard_totalth_pr_by_number)
 {
-	static const char *const args[] = {"pr-all", "--repository",  "o/r", "--shard-index",
-					   "1",      "--shard-total", "3",   NULL};
+	static const char *const args[] = {
+		"pr-all", "--repository", "o/r", "--shard-index", "1", "--shard-total", "3",
+		"--api",  "rest",         NULL};
 	int64_t *out = NULL;
 	size_t n = 0;
 	struct err e;
@@ -555,8 +556,8 @@ TEST(select_pulls_shard_takes_every_shard_totalth_pr_by_number)
 
 TEST(select_pulls_max_items_cuts_the_list_keeping_the_newest)
 {
-	static const char *const args[] = {"pr-all", "--repository", "o/r", "--max-items", "2",
-					   NULL};
+	static const char *const args[] = {"pr-all", "--repository", "o/r",  "--max-items",
+					   "2",      "--api",        "rest", NULL};
 	int64_t *out = NULL;
 	size_t n = 0;
 	struct err e;
@@ -588,7 +589,7 @@ TEST(select_pulls_max_items_cuts_pr_numbers_too)
 
 TEST(select_pulls_counts_a_pr_of_the_list_it_cannot_read_as_failed_and_selects_the_others)
 {
-	static const char *const args[] = {"pr-all", "--repository", "o/r", NULL};
+	static const char *const args[] = {"pr-all", "--repository", "o/r", "--api", "rest", NULL};
 	int64_t *out = NULL;
 	size_t n = 0;
 	struct err e;
@@ -606,7 +607,7 @@ TEST(select_pulls_counts_a_pr_of_the_list_it_cannot_read_as_failed_and_selects_t
 
 TEST(select_pulls_with_nothing_recent_selects_nothing)
 {
-	static const char *const args[] = {"pr-all", "--repository", "o/r", NULL};
+	static const char *const args[] = {"pr-all", "--repository", "o/r", "--api", "rest", NULL};
 	int64_t *out = NULL;
 	size_t n = 3;
 	struct err e;
@@ -616,6 +617,47 @@ TEST(select_pulls_with_nothing_recent_selects_nothing)
 	CHECK_INT(select_pulls(&t.ctx, PR_REVIEWS, &out, &n, &e), 0);
 	CHECK_INT(n, 0);
 	CHECK_INT(t.ctx.skipped, 0);
+	free(out);
+	end();
+}
+
+/* A node of GraphQL's pull request list, created days_ago, updated now. */
+static const char *
+listed_node(int number, int days_ago)
+{
+	char created[21];
+
+	time_format_iso((time_t)FIXTURE_T0 - (time_t)days_ago * 86400, created);
+	return jq("{'number':%d,'createdAt':'%s','updatedAt':'" NOW_ISO "'}", number, created);
+}
+
+TEST(select_pulls_over_graphql_lists_pages_of_100_and_stops_at_the_first_too_old)
+{
+	static const char *const args[] = {"pr-all",       "--repository", "o/r",
+					   "--time-range", "30",           NULL};
+	int64_t *out = NULL;
+	size_t n = 0;
+	struct err e;
+
+	begin(args);
+	add_pr(14, NOW_ISO, true);
+	add_capture(14, "reviews", NOW_ISO); /* #14 is up to date */
+	fixture_answer(200, NULL,
+		       jq("{'data':{'repository':{'pullRequests':{'pageInfo':{'hasNextPage':true,"
+			  "'endCursor':'c1'},'nodes':[%s,%s]}}}}",
+			  listed_node(15, 1), listed_node(14, 2)));
+	fixture_answer(200, NULL,
+		       jq("{'data':{'repository':{'pullRequests':{'pageInfo':{'hasNextPage':true,"
+			  "'endCursor':'c2'},'nodes':[%s,%s]}}}}",
+			  listed_node(13, 3), listed_node(12, 40)));
+	CHECK_INT(select_pulls(&t.ctx, PR_REVIEWS, &out, &n, &e), 0);
+	CHECK_STR(joined(out, n), "15,13");
+	CHECK_INT(t.ctx.skipped, 1);
+	/* Two pages: the second holds one too old, so no third is asked for. */
+	CHECK_INT(gh_fake.nsent, 2);
+	CHECK(strstr(gh_fake.body[0], "after:") == NULL);
+	CHECK(strstr(gh_fake.body[1], "after: \\\"c1\\\"") != NULL); /* in the JSON body */
+	CHECK(strstr(gh_fake.body[0], "pullRequests(first: 100") != NULL);
 	free(out);
 	end();
 }

@@ -1,0 +1,159 @@
+/*
+ * pulllist.c - a repository's pull requests created since a time, over
+ * GraphQL pages or the REST list. See pulllist.h.
+ */
+#include "pulllist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ghclient.h"
+#include "gql.h"
+#include "json.h"
+#include "log.h"
+#include "map.h"
+#include "util.h"
+
+#define DOC_CAP     ((size_t)1 << 16)
+#define PARSE_TRIES 3 /* a page that cannot be read is asked for this often */
+
+struct walk {
+	const struct pulllist_options *o;
+	gh_pulls_fn fn;
+	gh_bad_fn bad;
+	void *ud;
+	bool stop;
+	size_t pages; /* delivered over GraphQL */
+};
+
+/* Maps a page's nodes and hands the ones created since o->since to fn; stops at older ones. */
+static int
+take_page(struct gh *g, struct walk *w, const cJSON *nodes, struct err *e)
+{
+	size_t n = (size_t)cJSON_GetArraySize(nodes), got = 0, hidden = 0;
+	struct gh_pull *p = xcalloc(n ? n : 1, sizeof(*p));
+	const cJSON *it;
+	int rc = 0;
+
+	cJSON_ArrayForEach (it, nodes) {
+		struct err why;
+		time_t created;
+
+		err_clear(&why);
+		if (!cJSON_IsObject(it)) {
+			hidden++;
+			continue;
+		}
+		if (map_gql_pull_item(it, &p[got], &why) < 0) {
+			if ((rc = w->bad(w->ud, &why, e)) < 0)
+				break;
+			continue;
+		}
+		if (time_parse_iso(p[got].created_at, &created) == 0 && created < w->o->since) {
+			gh_pull_release(&p[got]);
+			w->stop = true; /* newest first: the rest are older still */
+			break;
+		}
+		got++;
+	}
+	gh_count_hidden(g, hidden);
+	if (rc == 0 && got > 0) {
+		w->pages++;
+		rc = w->fn(w->ud, p, got, &w->stop, e);
+	}
+	for (size_t i = 0; i < got; i++)
+		gh_pull_release(&p[i]);
+	free(p);
+	return rc;
+}
+
+/* One page; *cursor (owned) moves to the next page's, or NULL after the last. */
+static int
+list_page(struct gh *g, struct walk *w, char **cursor, struct err *e)
+{
+	struct buf doc = BUF_INIT(DOC_CAP);
+	cJSON *root = NULL;
+	const cJSON *repo, *list, *pi;
+	int rc = gql_pull_list(&doc, w->o->owner, w->o->name, *cursor) < 0
+			 ? err_set(e, ERR_INPUT, "pull request list: query over %zu bytes", doc.max)
+			 : 0;
+
+	for (int tries = 1; rc == 0; tries++) {
+		rc = gh_graphql(g, buf_str(&doc), gql_pull_list_cost(), &root, NULL, e);
+		if (rc == 0 || e->code != ERR_PARSE || tries == PARSE_TRIES)
+			break;
+		rc = 0; /* the same page again: a cut transfer may pass */
+	}
+	buf_release(&doc);
+	free(*cursor);
+	*cursor = NULL;
+	if (rc < 0)
+		return -1;
+	repo = json_get(json_get(root, "data"), "repository");
+	list = json_get(repo, "pullRequests");
+	if (repo == NULL || cJSON_IsNull(repo))
+		rc = err_set(
+			e, ERR_NO_REPO,
+			"repository %s/%s: GitHub does not have it, or the token cannot see it",
+			w->o->owner, w->o->name);
+	else if (!cJSON_IsArray(json_get(list, "nodes")))
+		rc = err_set(e, ERR_PARSE, "pull request list: the answer has no list");
+	else
+		rc = take_page(g, w, json_get(list, "nodes"), e);
+	pi = json_get(list, "pageInfo");
+	if (rc == 0 && !w->stop && json_bool(pi, "hasNextPage", false) &&
+	    json_str(pi, "endCursor") != NULL)
+		*cursor = xstrdup(json_str(pi, "endCursor"));
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* The REST list's page, cut where PRs get older than since (sorted by creation). */
+static int
+rest_page(void *ud, const struct gh_pull *pulls, size_t n, bool *stop, struct err *e)
+{
+	struct walk *w = ud;
+	size_t k = 0;
+
+	while (k < n) {
+		time_t created;
+
+		if (time_parse_iso(pulls[k].created_at, &created) == 0 && created < w->o->since) {
+			*stop = true;
+			break;
+		}
+		k++;
+	}
+	return k > 0 ? w->fn(w->ud, pulls, k, stop, e) : 0;
+}
+
+static int
+rest_bad(void *ud, const struct err *why, struct err *e)
+{
+	struct walk *w = ud;
+
+	return w->bad(w->ud, why, e);
+}
+
+int
+pulllist(struct gh *g, const struct pulllist_options *o, gh_pulls_fn fn, gh_bad_fn bad, void *ud,
+	 struct err *e)
+{
+	struct walk w = {o, fn, bad, ud, false, 0};
+	char *cursor = NULL;
+	int rc = 0;
+
+	if (o->api != API_REST) {
+		do
+			rc = list_page(g, &w, &cursor, e);
+		while (rc == 0 && cursor != NULL);
+		free(cursor);
+		/* Over REST only when GraphQL is not there at all: nothing was delivered. */
+		if (rc == 0 || o->api != API_AUTO || !gh_graphql_missing(e) || w.pages > 0)
+			return rc;
+		log_warn("GitHub has no GraphQL endpoint here; listing pull requests over REST");
+		err_clear(e);
+	}
+	return gh_pulls_list(g, o->owner, o->name, "created", rest_page, rest_bad, &w, e);
+}
