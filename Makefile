@@ -32,6 +32,7 @@ endif
 CFLAGS  ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lsqlite3)
+LDLIBS  += -lm
 
 # Every .c under src/, in whatever folders it is split into.
 SRC     := $(sort $(shell find src -name '*.c'))

@@ -95,6 +95,16 @@ static const struct command commands[] = {
 	 .needs = NEEDS_ALL,
 	 .options = COMMON_OPTIONS | OPT_BIT(OPT_MAX_ITEMS) | OPT_BIT(OPT_BATCH_SIZE),
 	 .run = job_repository_sync},
+	{.name = "plan",
+	 .help = "the pull requests that lack capture, split into shards for a matrix of "
+		 "capture jobs (a pending job each)",
+	 .needs = NEEDS_REPO | NEEDS_STORE | NEEDS_GITHUB,
+	 .options = (COMMON_OPTIONS & ~OPT_BIT(OPT_JOB_ID)) | OPT_BIT(OPT_MAX_ITEMS) |
+		    OPT_BIT(OPT_BATCH_SIZE) | OPT_BIT(OPT_CAPTURE_TYPES) | OPT_BIT(OPT_SHARD_SIZE) |
+		    OPT_BIT(OPT_MAX_SHARDS) | OPT_BIT(OPT_MAX_PARALLEL) |
+		    OPT_BIT(OPT_JOB_MINUTES),
+	 .run = job_plan,
+	 .check = check_plan},
 	{.name = "dispatch",
 	 .help = "record a pending job and start a workflow for it (workflow_dispatch), with "
 		 "the run's id",
