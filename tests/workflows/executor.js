@@ -125,6 +125,8 @@ const resultOf = (results) => (results.includes('failure') ? 'failure'
  *   github       github context values (repository, api_url, graphql_url, server_url,
  *                ref, sha, actor, run_id, …)
  *   runner       runner context values
+ *   runnerEnv    variables of the runner machine, in every step's process (a
+ *                self-hosted runner's .env); the workflow's env: overrides them
  *   bin          OUR action's binary (default: the one tests/lib/runner.js runs)
  *   actionNames  how workflows name OUR action (default OUR_ACTION; a name matches with any @ref)
  *   runnerOptions  passed to runAction (e.g. { container } to run the image)
@@ -607,7 +609,7 @@ async function runSteps(shared, wf, id, token, inst, ctx) {
       const timeoutMs = Math.min(shared.options.stepTimeoutMs, (timeout ?? inst.timeoutMinutes) * 60000);
       rec.with = stringMap(evaluateToken(child(st, 'with'), withCtx, { functions: stepFns, where: `${where}.with` }) ?? {}, 'with');
       const processEnv = {
-        ...githubEnv(github), ...runnerEnv, GITHUB_ACTIONS: 'true', CI: 'true', ...stepEnv,
+        ...(shared.options.runnerEnv ?? {}), ...githubEnv(github), ...runnerEnv, GITHUB_ACTIONS: 'true', CI: 'true', ...stepEnv,
       };
       try {
         if (uses && isOurAction(uses, shared.options.actionNames)) {
