@@ -66,7 +66,11 @@ async function plan() {
     const prs = lacking.slice(i, i + size);
     await rest(`${store}/progressive_capture_jobs`, {
       method: 'POST', headers: storeHeaders,
-      body: JSON.stringify({ id, job_type: 'pr-all', status: 'pending', metadata: { pr_numbers: prs, repository_name: repo } }),
+      // The run's id from the start, so that `stats` finds a shard that never started.
+      body: JSON.stringify({
+        id, job_type: 'pr-all', status: 'pending', workflow_run_id: Number(process.env.GITHUB_RUN_ID),
+        metadata: { pr_numbers: prs, repository_name: repo, shard: include.length },
+      }),
     });
     include.push({ shard: include.length, command: parts.length === 3 ? 'pr-all' : `pr-${parts[0]}`, 'pr-numbers': prs.join(','), 'job-id': id });
   }

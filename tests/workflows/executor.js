@@ -5,7 +5,7 @@
 //   const run = await runWorkflow({ workflow: '.github/workflows/bulk-capture.yml',
 //     inputs: { repository: 'acme/widgets' }, secrets: {...}, github: { api_url } });
 //   run.result, run.runName, run.jobs.plan.outputs.matrix, run.jobs.capture.instances[0].call.jobs…,
-//   run.steps() (every step, nested calls included), run.artifacts, run.warnings
+//   run.steps() (every step, nested calls included; each with its warnings), run.artifacts, run.log
 //
 // GitHub's parser (github-parser.js) reads every file, so a workflow GitHub
 // would refuse is refused here with GitHub's messages. Expressions are GitHub's
@@ -66,7 +66,7 @@ class Concurrency {
     if (!g.running) {
       g.running = who;
       this.record.push({ group, who, event: 'running' });
-      return () => this.release(key, group);
+      return () => this.release(key);
     }
     if (g.pending) {
       this.record.push({ group, who: g.pending.who, event: 'cancelled', by: who });
@@ -79,7 +79,7 @@ class Concurrency {
         start: () => {
           g.running = who;
           this.record.push({ group, who, event: 'running' });
-          res(() => this.release(key, group));
+          res(() => this.release(key));
         },
         cancel: () => rej(Object.assign(new Error(`cancelled: a newer run of concurrency group '${group}' replaced it while it was pending`), { cancelled: true })),
       };
@@ -151,7 +151,6 @@ export async function runWorkflow(options) {
     concurrencyLog: [],
     steps: [],
     artifacts: [],
-    warnings: [],
     log: [],
     cache: new Map(),
     tokens: 0,
@@ -195,11 +194,10 @@ export async function runWorkflow(options) {
     };
     mkdirSync(runner.temp, { recursive: true });
     const run = await runDefinition(shared, wf, {
-      github, inputs, secrets, vars: options.vars ?? {}, runner, depth: 1, path: '', held: [], top: true,
+      github, inputs, secrets, vars: options.vars ?? {}, runner, depth: 1, path: '', held: [],
     });
     run.concurrencyLog = shared.concurrencyLog;
     run.artifacts = shared.artifacts;
-    run.warnings = [...shared.warnings, ...run.warnings];
     run.steps = () => shared.steps;
     run.log = shared.log;
     return run;
@@ -246,17 +244,15 @@ function dispatchInputs(wf, given) {
   const defs = inputDefinitions(t);
   const lower = new Map(Object.keys(defs).map((k) => [k.toLowerCase(), k]));
   const unexpected = Object.keys(given).filter((k) => !lower.has(k.toLowerCase()));
-  if (unexpected.length) throw new WorkflowInputError(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
+  if (unexpected.length) throw new WorkflowInputError(`Unexpected inputs provided: [${unexpected.map((k) => JSON.stringify(k)).join(', ')}]`);
   if (Object.keys(defs).length > 25) throw new WorkflowInputError('A workflow_dispatch may declare at most 25 inputs');
   const inputs = {};
   const eventInputs = {};
   for (const [name, def] of Object.entries(defs)) {
     const spec = evaluateToken(def, {}) ?? {};
     const key = Object.keys(given).find((k) => k.toLowerCase() === name.toLowerCase());
-    let v = key !== undefined ? given[key] : spec.default;
-    if (v === undefined || v === null || v === '') {
-      if (spec.required && (v === undefined || v === null || v === '')) throw new WorkflowInputError(`Required input '${name}' not provided`);
-    }
+    const v = key !== undefined ? given[key] : spec.default;
+    if (spec.required && (v === undefined || v === null || v === '')) throw new WorkflowInputError(`Required input '${name}' not provided`);
     const type = spec.type ?? 'string';
     if (type === 'boolean') {
       const s = v === undefined || v === null ? 'false' : String(v);
@@ -290,7 +286,6 @@ async function runDefinition(shared, wf, ctx) {
     env: {},
     jobs: {},
     result: 'success',
-    warnings: [],
     errors: [],
   };
   // run-name is used for a dispatched workflow; a called one takes its caller's.
@@ -327,8 +322,8 @@ async function runDefinition(shared, wf, ctx) {
       run.jobs[id] = await runJob(shared, wf, run, id, token, needsOf, { ...ctx, held, env: run.env, defaults: run.defaults });
       done.add(id);
     }
+    // Skipped jobs do not fail a run; a run of skipped jobs only succeeded.
     run.result = resultOf(Object.values(run.jobs).map((j) => j.result).filter((r) => r !== 'skipped'));
-    if (run.result === 'skipped') run.result = 'success';
   } finally {
     release?.();
   }
@@ -411,7 +406,7 @@ async function runJob(shared, wf, run, id, token, needsOf, ctx) {
   const completed = [];
   const fns = legs.map((matrix, index) => async () => {
     if (failed && strategy['fail-fast']) {
-      const inst = { index, matrix, name: `${id} ${matrixLabel(matrix)}`.trim(), result: 'cancelled', outputs: {}, steps: [] };
+      const inst = { index, matrix, name: `${id} ${matrixLabel(matrix)}`.trim(), result: 'cancelled', outputs: {}, steps: [], errors: [] };
       job.instances[index] = inst;
       log(shared, `${ctx.path}${inst.name}: cancelled (fail-fast: another job of the matrix failed)`);
       return inst;
@@ -517,7 +512,7 @@ async function callWorkflow(shared, wf, id, token, inst, ctx) {
     path: `${inst.path} / `, held: ctx.held,
   });
   inst.call = sub;
-  inst.result = sub.result === 'skipped' ? 'success' : sub.result;
+  inst.result = sub.result;
   if (sub.result === 'cancelled') return;
   const jobsCtx = {};
   for (const [jid, j] of Object.entries(sub.jobs)) jobsCtx[jid] = { result: j.result, outputs: j.outputs };
