@@ -4,11 +4,11 @@
 # On a fresh Debian 12 as root it installs what it needs (tests/lib/deps.sh),
 # builds with warnings as errors, runs the C unit tests (plain and under
 # ASan/UBSan), starts a throwaway PostgreSQL, runs the Node suites (the fake
-# GitHub, the PostgREST gateway, and the integration tests that run the binary
-# as the Actions runner does, the fault campaign), builds the static release
-# binary and tries it in an empty root, builds the image with podman and runs it
-# as the runner does, fuzzes each parser briefly, stops everything, and ends
-# with one line: "N passed, N failed".
+# GitHub, the PostgREST gateway, the workflows run by a local executor, and the
+# integration tests that run the binary as the Actions runner does, the fault
+# campaign), builds the static release binary and tries it in an empty root,
+# builds the image with podman and runs it as the runner does, fuzzes each
+# parser briefly, stops everything, and ends with one line: "N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -87,7 +87,9 @@ PC_DATABASE_URL=$(tests/lib/pgtmp.sh start "$pg_dir")
 export PC_DATABASE_URL
 echo "$PC_DATABASE_URL"
 
-for suite in fake-github postgrest; do
+# workflows: the workflows users copy, through GitHub's parser and run end to
+# end by the local executor against the fake GitHub and PostgreSQL.
+for suite in fake-github postgrest workflows; do
 	section "node suite: $suite"
 	(cd tests && node --test --test-concurrency=1 \
 		--test-reporter=spec --test-reporter-destination=stdout \

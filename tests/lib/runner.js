@@ -81,8 +81,11 @@ export function inputEnv(inputs) {
 // commands at /github/file_commands/<kind>_<guid>).
 // wrap: a command to run the binary under (e.g. ['/usr/bin/time', '-f', '%M']); the
 // PC_WRAP variable does the same for a whole suite (valgrind).
+// workspace: a directory that outlives the run, as a job's workspace outlives its
+// steps (GITHUB_WORKSPACE and the working directory; mounted at /github/workspace
+// in a container); by default a fresh one that is removed with the run.
 export async function runAction({ inputs = {}, env = {}, args = [], bin = BIN, actions = true, timeoutMs = 120000,
-  whileRunning = null, chroot = null, container = null, wrap = null } = {}) {
+  whileRunning = null, chroot = null, container = null, wrap = null, workspace: jobWorkspace = null } = {}) {
   const dir = mkdtempSync(join(chroot ?? tmpdir(), 'pc-run-'));
   const inside = (p) => (chroot ? p.slice(chroot.length) || '/' : p);
   const guid = randomUUID();
@@ -92,17 +95,18 @@ export async function runAction({ inputs = {}, env = {}, args = [], bin = BIN, a
       mkdirSync(join(dir, d), { recursive: true });
     outputPath = join(dir, '_temp/_runner_file_commands', `set_output_${guid}`);
     summaryPath = join(dir, '_temp/_runner_file_commands', `step_summary_${guid}`);
-    workspace = join(dir, 'workspace');
+    workspace = jobWorkspace ?? join(dir, 'workspace');
     home = join(dir, '_temp/_github_home');
   } else {
     outputPath = join(dir, 'set_output');
     summaryPath = join(dir, 'step_summary');
-    workspace = home = dir;
+    workspace = jobWorkspace ?? dir;
+    home = dir;
   }
   writeFileSync(outputPath, '');
   writeFileSync(summaryPath, '');
   const inContainer = (p) => p.replace(join(dir, '_temp/_runner_file_commands'), '/github/file_commands')
-    .replace(join(dir, '_temp/_github_home'), '/github/home').replace(join(dir, 'workspace'), '/github/workspace');
+    .replace(join(dir, '_temp/_github_home'), '/github/home').replace(workspace, '/github/workspace');
   const path = container ? inContainer : inside;
   const base = {
     PATH: process.env.PATH,
@@ -137,7 +141,7 @@ export async function runAction({ inputs = {}, env = {}, args = [], bin = BIN, a
   }
   const child = spawn(argv[0], argv.slice(1), {
     env: childEnv,
-    cwd: container ? workspace : dir,
+    cwd: container || jobWorkspace ? workspace : dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '', stderr = '';
