@@ -67,6 +67,7 @@ int job_repository_sync(struct job_ctx *ctx, struct err *e);
 int job_commit_analysis(struct job_ctx *ctx, struct err *e);
 int check_pr_comments(const struct config *cfg, struct err *e);
 int job_plan(struct job_ctx *ctx, struct err *e);
+int job_doctor(struct job_ctx *ctx, struct err *e);
 int check_plan(const struct config *cfg, struct err *e);
 int job_dispatch(struct job_ctx *ctx, struct err *e);
 int check_dispatch(const struct config *cfg, struct err *e);

@@ -109,6 +109,7 @@ struct job_queued {
 	int time_range;            /* days, or 0 */
 	const struct job_meta *meta;
 	size_t nmeta;
+	int64_t run_id;     /* the workflow run it belongs to (workflow_run_id), 0: none yet */
 	size_t total;       /* items it will take (its progress row's total), 0: unknown */
 	const char *cursor; /* its work as a resume cursor (cursor.h), or NULL */
 };

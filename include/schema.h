@@ -8,6 +8,7 @@
 #ifndef PC_SCHEMA_H
 #define PC_SCHEMA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -35,6 +36,7 @@ struct schema_def {
 	size_t nwrites;
 	const char *const *reads; /* the others it reads (e.g. the generated "id") */
 	size_t nreads;
+	const char *created_by; /* the file of db/migrations that creates it */
 };
 
 /* Every table, indexed by enum schema_table. */
@@ -42,6 +44,21 @@ extern const struct schema_def schema_tables[SCHEMA_NTABLES];
 
 /* A rowset (initialised by the call) for t with its first n written columns (0: all). */
 void schema_rowset(struct rowset *rs, enum schema_table t, size_t n);
+
+/* A column the store lacks, and the file of db/migrations that adds it. */
+struct schema_gap {
+	const char *table, *column; /* static */
+	const char *migration;      /* "005_existing_tables.sql", … */
+	bool table_missing;         /* the whole table is not there */
+};
+
+/*
+ * What s lacks of schema_tables: *gaps (allocated, free with
+ * schema_gaps_release) and *n, in table order; 0, or -1 + e when the store
+ * cannot tell.
+ */
+int schema_gaps(struct store *s, struct schema_gap **gaps, size_t *n, struct err *e);
+void schema_gaps_release(struct schema_gap *gaps, size_t n);
 
 /*
  * Checks s has every table and column of schema_tables. 0 when it does; -1

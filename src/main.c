@@ -95,14 +95,22 @@ static const struct command commands[] = {
 	 .needs = NEEDS_ALL,
 	 .options = COMMON_OPTIONS | OPT_BIT(OPT_MAX_ITEMS) | OPT_BIT(OPT_BATCH_SIZE),
 	 .run = job_repository_sync},
+	{.name = "doctor",
+	 .help = "check the token, both rate budgets, the repository, the store and its "
+		 "schema, and say how to fix what is wrong",
+	 .needs = NEEDS_STORE | NEEDS_GITHUB | OWN_SCHEMA | READ_ONLY,
+	 .options = OPT_BIT(OPT_REPOSITORY) | OPT_BIT(OPT_GITHUB_TOKEN) |
+		    OPT_BIT(OPT_SUPABASE_URL) | OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) |
+		    OPT_BIT(OPT_API) | OPT_BIT(OPT_REQUEST_TIMEOUT) | OPT_BIT(OPT_MAX_WAIT) |
+		    OPT_BIT(OPT_LOG_FILE),
+	 .run = job_doctor},
 	{.name = "plan",
 	 .help = "the pull requests that lack capture, split into shards for a matrix of "
 		 "capture jobs (a pending job each)",
 	 .needs = NEEDS_REPO | NEEDS_STORE | NEEDS_GITHUB,
 	 .options = (COMMON_OPTIONS & ~OPT_BIT(OPT_JOB_ID)) | OPT_BIT(OPT_MAX_ITEMS) |
 		    OPT_BIT(OPT_BATCH_SIZE) | OPT_BIT(OPT_CAPTURE_TYPES) | OPT_BIT(OPT_SHARD_SIZE) |
-		    OPT_BIT(OPT_MAX_SHARDS) | OPT_BIT(OPT_MAX_PARALLEL) |
-		    OPT_BIT(OPT_JOB_MINUTES),
+		    OPT_BIT(OPT_MAX_SHARDS) | OPT_BIT(OPT_MAX_PARALLEL) | OPT_BIT(OPT_JOB_MINUTES),
 	 .run = job_plan,
 	 .check = check_plan},
 	{.name = "dispatch",

@@ -500,7 +500,7 @@ progress_queue(struct store *s, const struct job_queued *q, char id_out[UUID_STR
 
 	if (uuid_v4(id_out) < 0 || uuid_v4(pid) < 0)
 		rc = err_set(e, ERR_IO, "no randomness for a job id");
-	rowset_init(&job, JOBS, jcols, 7);
+	rowset_init(&job, JOBS, jcols, 8);
 	rowset_add(&job);
 	rowset_text(&job, "id", id_out);
 	rowset_text(&job, "job_type", q->job_type);
@@ -510,6 +510,8 @@ progress_queue(struct store *s, const struct job_queued *q, char id_out[UUID_STR
 		rowset_int(&job, "time_range_days", q->time_range);
 	rowset_json(&job, "metadata", text);
 	rowset_text(&job, "repository_id", q->repository_id);
+	if (q->run_id > 0)
+		rowset_int(&job, "workflow_run_id", q->run_id);
 	rowset_init(&prog, PROGRESS, pcols, 7);
 	rowset_add(&prog);
 	rowset_text(&prog, "id", pid);

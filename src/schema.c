@@ -124,24 +124,29 @@ static const char *const progress[] = {
 	"id",           "job_id", "total_items",   "processed_items", "failed_items",
 	"current_item", "errors", "resume_cursor", "updated_at"};
 
-#define TABLE(NAME, W, R)                                                                          \
+#define TABLE(NAME, W, R, BY)                                                                      \
 	{                                                                                          \
-		NAME, W, N(W), R, N(R)                                                             \
+		NAME, W, N(W), R, N(R), BY                                                         \
 	}
 
 const struct schema_def schema_tables[SCHEMA_NTABLES] = {
-	[SCHEMA_REPOSITORIES] = TABLE("repositories", repositories, repositories_read),
-	[SCHEMA_CONTRIBUTORS] = TABLE("contributors", contributors, id),
-	[SCHEMA_PULL_REQUESTS] = TABLE("pull_requests", pull_requests, pull_requests_read),
-	[SCHEMA_PULL_REQUEST_FILES] = TABLE("pull_request_files", files, id),
-	[SCHEMA_REVIEWS] = TABLE("reviews", reviews, id),
-	[SCHEMA_COMMENTS] = TABLE("comments", comments, id),
-	[SCHEMA_COMMITS] = TABLE("commits", commits, id),
-	[SCHEMA_PULL_REQUEST_CAPTURES] = TABLE("pull_request_captures", captures, id),
-	[SCHEMA_CAPTURE_WATERMARKS] = TABLE("capture_watermarks", watermarks, id),
+	[SCHEMA_REPOSITORIES] =
+		TABLE("repositories", repositories, repositories_read, "001_core.sql"),
+	[SCHEMA_CONTRIBUTORS] = TABLE("contributors", contributors, id, "001_core.sql"),
+	[SCHEMA_PULL_REQUESTS] =
+		TABLE("pull_requests", pull_requests, pull_requests_read, "001_core.sql"),
+	[SCHEMA_PULL_REQUEST_FILES] = TABLE("pull_request_files", files, id, "001_core.sql"),
+	[SCHEMA_REVIEWS] = TABLE("reviews", reviews, id, "001_core.sql"),
+	[SCHEMA_COMMENTS] = TABLE("comments", comments, id, "001_core.sql"),
+	[SCHEMA_COMMITS] = TABLE("commits", commits, id, "001_core.sql"),
+	[SCHEMA_PULL_REQUEST_CAPTURES] =
+		TABLE("pull_request_captures", captures, id, "002_capture_state.sql"),
+	[SCHEMA_CAPTURE_WATERMARKS] =
+		TABLE("capture_watermarks", watermarks, id, "002_capture_state.sql"),
 	/* Rows of these are written with their own id. */
-	[SCHEMA_JOBS] = {"progressive_capture_jobs", jobs, N(jobs), NULL, 0},
-	[SCHEMA_PROGRESS] = {"progressive_capture_progress", progress, N(progress), NULL, 0},
+	[SCHEMA_JOBS] = {"progressive_capture_jobs", jobs, N(jobs), NULL, 0, "001_core.sql"},
+	[SCHEMA_PROGRESS] = {"progressive_capture_progress", progress, N(progress), NULL, 0,
+			     "001_core.sql"},
 };
 
 void
@@ -152,36 +157,48 @@ schema_rowset(struct rowset *rs, enum schema_table t, size_t n)
 	rowset_init(rs, d->table, d->writes, n > 0 && n < d->nwrites ? n : d->nwrites);
 }
 
-/* Adds table.col to the list of what is missing. */
-static void
-note_missing(struct buf *missing, size_t *n, const char *table, const char *col)
+void
+schema_gaps_release(struct schema_gap *g, size_t n)
 {
-	if (++*n <= MISSING_SHOWN)
-		buf_printf(missing, "%s%s.%s", *n > 1 ? ", " : "", table, col);
+	(void)n;
+	free(g);
 }
 
-/* Notes what the store lacks of cols[0..n) of table; -1 + e when it cannot tell. */
+/* Adds what the store lacks of cols[0..n) of table t to *gaps; -1 + e when it cannot tell. */
 static int
-check_columns(struct store *s, const char *table, const char *const *cols, size_t n,
-	      struct buf *missing, size_t *nmissing, struct err *e)
+table_gaps(struct store *s, size_t t, const char *const *cols, size_t n, struct schema_gap **gaps,
+	   size_t *ngaps, struct err *e)
 {
 	bool *lacks = xcalloc(n, sizeof(*lacks));
-	int rc = store_missing_columns(s, table, cols, n, lacks, e);
+	int rc = store_missing_columns(s, schema_tables[t].table, cols, n, lacks, e);
+	size_t missing = 0;
 
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (lacks[i])
-			note_missing(missing, nmissing, table, cols[i]);
+		missing += lacks[i];
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!lacks[i])
+			continue;
+		*gaps = xrealloc(*gaps, (*ngaps + 1) * sizeof(**gaps));
+		(*gaps)[(*ngaps)++] = (struct schema_gap){
+			.table = schema_tables[t].table,
+			.column = cols[i],
+			/* Every column gone: the table is not there, and the file that makes it adds it. */
+			.migration = missing == n ? schema_tables[t].created_by
+						  : "005_existing_tables.sql",
+			.table_missing = missing == n,
+		};
+	}
 	free(lacks);
 	return rc;
 }
 
 int
-schema_check(struct store *s, struct err *e)
+schema_gaps(struct store *s, struct schema_gap **gaps, size_t *n, struct err *e)
 {
-	struct buf missing = BUF_INIT(4096);
-	size_t n = 0;
 	int rc = 0;
 
+	*gaps = NULL;
+	*n = 0;
 	for (size_t t = 0; rc == 0 && t < SCHEMA_NTABLES; t++) {
 		const struct schema_def *d = &schema_tables[t];
 		const char **cols = xcalloc(d->nwrites + d->nreads, sizeof(*cols));
@@ -190,9 +207,22 @@ schema_check(struct store *s, struct err *e)
 		memcpy(cols, d->writes, d->nwrites * sizeof(*cols));
 		if (d->nreads > 0)
 			memcpy(cols + d->nwrites, d->reads, d->nreads * sizeof(*cols));
-		rc = check_columns(s, d->table, cols, d->nwrites + d->nreads, &missing, &n, e);
+		rc = table_gaps(s, t, cols, d->nwrites + d->nreads, gaps, n, e);
 		free(cols);
 	}
+	return rc;
+}
+
+int
+schema_check(struct store *s, struct err *e)
+{
+	struct buf missing = BUF_INIT(4096);
+	struct schema_gap *g;
+	size_t n;
+	int rc = schema_gaps(s, &g, &n, e);
+
+	for (size_t i = 0; rc == 0 && i < n && i < MISSING_SHOWN; i++)
+		buf_printf(&missing, "%s%s.%s", i > 0 ? ", " : "", g[i].table, g[i].column);
 	if (rc == 0 && n > 0) {
 		if (n > MISSING_SHOWN)
 			buf_printf(&missing, " and %zu more", n - MISSING_SHOWN);
@@ -200,6 +230,7 @@ schema_check(struct store *s, struct err *e)
 			     buf_str(&missing),
 			     s->schema_hint != NULL ? s->schema_hint : "upgrade it");
 	}
+	schema_gaps_release(g, n);
 	buf_release(&missing);
 	return rc;
 }

@@ -45,7 +45,7 @@ struct plan {
 	double points_per_pr, sec_per_pr;
 	int64_t per_hour; /* the budget the captures spend, a token's hourly limit */
 	size_t size, shards;
-	bool grown; /* shards past what a job can finish: 256 at most */
+	bool grown;                 /* shards past what a job can finish: 256 at most */
 	char (*ids)[UUID_STR_SIZE]; /* a job per shard, then commit-analysis's */
 };
 
@@ -70,10 +70,11 @@ parse_types(const char *s, unsigned *parts, bool *commits, struct err *e)
 		if (!known && len == 7 && strncmp(p, "commits", 7) == 0)
 			known = *commits = true;
 		if (!known && len > 0)
-			return err_set(e, ERR_INPUT,
-				       "capture-types: '%.*s' is none of details, reviews, comments, "
-				       "commits",
-				       (int)(len > 40 ? 40 : len), p);
+			return err_set(
+				e, ERR_INPUT,
+				"capture-types: '%.*s' is none of details, reviews, comments, "
+				"commits",
+				(int)(len > 40 ? 40 : len), p);
 		p += len;
 		p += strspn(p, ", \n");
 	}
@@ -155,7 +156,8 @@ estimate(struct job_ctx *ctx, struct plan *pl, struct err *e)
 	if (rest) {
 		/* A PR, then a page of each part (comments: two lists). */
 		pl->points_per_pr = 1.0 + ((pl->parts & PR_FILES) != 0) +
-				    ((pl->parts & PR_REVIEWS) != 0) + 2.0 * ((pl->parts & PR_COMMENTS) != 0);
+				    ((pl->parts & PR_REVIEWS) != 0) +
+				    2.0 * ((pl->parts & PR_COMMENTS) != 0);
 		pl->sec_per_pr = SEC_PER_PR_REST;
 		pl->per_hour = core.limit;
 	} else {
@@ -219,8 +221,12 @@ queue_shard(struct job_ctx *ctx, const struct plan *pl, size_t i, struct err *e)
 		{"shards", NULL, (int64_t)pl->shards + pl->commits_needed},
 		{"created_by", "progressive-capture plan", 0},
 	};
+	int64_t run_id = 0;
 	int rc;
 
+	/* In a workflow, the shards are this run's (stats run-id counts them before they start). */
+	if (cfg->run_id != NULL && parse_int64(cfg->run_id, 1, INT64_MAX, &run_id) < 0)
+		run_id = 0;
 	if (!commits) {
 		shard_span(pl, i, &first, &count);
 		cursor_format(&cursor, command, pl->numbers + first, count);
@@ -231,6 +237,7 @@ queue_shard(struct job_ctx *ctx, const struct plan *pl, size_t i, struct err *e)
 						 .repository = cfg->repository,
 						 .repository_id = ctx->repository_id,
 						 .time_range = cfg->time_range,
+						 .run_id = run_id,
 						 .meta = cfg->run_id != NULL ? meta : meta + 1,
 						 .nmeta = cfg->run_id != NULL ? 4 : 3,
 						 .total = count,
@@ -240,11 +247,16 @@ queue_shard(struct job_ctx *ctx, const struct plan *pl, size_t i, struct err *e)
 	return rc;
 }
 
-/* {"include":[{shard, command, pr-numbers, job-id}, …]}; with_prs false: pr-numbers left empty. */
+/*
+ * {"include":[{shard, command, pr-numbers, job-id, time-limit}, …]}; with_prs
+ * false: pr-numbers left empty. time-limit (seconds, the capture's setting)
+ * leaves the job two minutes of its job-minutes to start and to upload.
+ */
 static void
-matrix(const struct plan *pl, bool with_prs, struct buf *out)
+matrix(const struct plan *pl, int job_minutes, bool with_prs, struct buf *out)
 {
 	size_t entries = pl->shards + pl->commits_needed;
+	int limit = job_minutes * 60 - 120 > 60 ? job_minutes * 60 - 120 : 60;
 
 	buf_puts(out, "{\"include\":[");
 	for (size_t i = 0; i < entries; i++) {
@@ -260,7 +272,7 @@ matrix(const struct plan *pl, bool with_prs, struct buf *out)
 		}
 		buf_puts(out, "\",\"job-id\":");
 		out_json_string(out, pl->ids[i]);
-		buf_putc(out, '}');
+		buf_printf(out, ",\"time-limit\":\"%d\"}", limit);
 	}
 	buf_puts(out, "]}");
 }
@@ -272,24 +284,26 @@ set_outputs(struct job_ctx *ctx, const struct plan *pl)
 	struct buf m = BUF_INIT(MATRIX_MAX_BYTES), prs = BUF_INIT(NUMBERS_MAX_BYTES);
 	struct buf num = BUF_INIT(64);
 	size_t entries = pl->shards + pl->commits_needed;
-	double points = ceil((double)pl->n * pl->points_per_pr) +
-			(pl->commits_needed ? COMMITS_POINTS : 0);
+	double points =
+		ceil((double)pl->n * pl->points_per_pr) + (pl->commits_needed ? COMMITS_POINTS : 0);
 	double waves = ceil((double)pl->shards / (double)cfg->max_parallel);
 	double work = waves * (double)pl->size * pl->sec_per_pr / 60.0;
 	double budget = points / (double)pl->per_hour * 60.0;
 
-	matrix(pl, true, &m);
+	matrix(pl, cfg->job_minutes, true, &m);
 	if (buf_failed(&m)) {
-		log_warn("the shards' pull requests pass %zu KB in the matrix: left out of it (each "
-			 "shard's job row holds them, and its job id is enough)",
-			 MATRIX_MAX_BYTES / 1024);
+		log_warn(
+			"the shards' pull requests pass %zu KB in the matrix: left out of it (each "
+			"shard's job row holds them, and its job id is enough)",
+			MATRIX_MAX_BYTES / 1024);
 		buf_reset(&m);
-		matrix(pl, false, &m);
+		matrix(pl, cfg->job_minutes, false, &m);
 	}
 	numlist_format(&prs, pl->numbers, pl->n);
 	if (buf_failed(&prs)) {
-		log_warn("pr-numbers would pass %zu KB: left empty (the shards' job rows hold them)",
-			 NUMBERS_MAX_BYTES / 1024);
+		log_warn(
+			"pr-numbers would pass %zu KB: left empty (the shards' job rows hold them)",
+			NUMBERS_MAX_BYTES / 1024);
 		buf_reset(&prs);
 	}
 	outputs_set(ctx->outs, "matrix", buf_str(&m));
@@ -336,10 +350,10 @@ summarize(struct job_ctx *ctx, const struct plan *pl)
 			shard_span(pl, i, &first, &n);
 		snprintf(shard, sizeof(shard), "%zu", i);
 		snprintf(count, sizeof(count), "%zu", n);
-		summary_row(ctx->summary, (const char *const[]){shard,
-								i < pl->shards ? pl->command
-									       : "commit-analysis",
-								count, pl->ids[i]});
+		summary_row(ctx->summary,
+			    (const char *const[]){shard,
+						  i < pl->shards ? pl->command : "commit-analysis",
+						  count, pl->ids[i]});
 	}
 }
 

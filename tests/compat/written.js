@@ -84,8 +84,10 @@ export function sourceColumns() {
     const at = schema.indexOf(` ${name}[] = {`);
     return at < 0 ? [] : strings(schema.slice(at, schema.indexOf('};', at)));
   };
-  for (const m of schema.matchAll(/TABLE\("([a-z_]+)", (\w+), (\w+)\)/g)) add(m[1], [...array(m[2]), ...array(m[3])]);
-  for (const m of schema.matchAll(/\{"([a-z_]+)", (\w+), N\(\w+\), NULL, 0\}/g)) add(m[1], array(m[2]));
+  for (const m of schema.matchAll(/TABLE\(\s*"([a-z_]+)",\s*(\w+),\s*(\w+)\s*(?:,\s*"[^"]*"\s*)?\)/g))
+    add(m[1], [...array(m[2]), ...array(m[3])]);
+  for (const m of schema.matchAll(/\{\s*"([a-z_]+)",\s*(\w+),\s*N\(\w+\),\s*NULL,\s*0\s*(?:,\s*"[^"]*"\s*)?\}/g))
+    add(m[1], array(m[2]));
   for (const f of files) {
     const src = readFileSync(join(ROOT, f), 'utf8');
     const macros = Object.fromEntries([...src.matchAll(/#define\s+(\w+)\s+"([a-z_]+)"/g)].map((m) => [m[1], m[2]]));
@@ -101,7 +103,9 @@ export function sourceColumns() {
     }
     for (const m of src.matchAll(/jobs_repository_update\(([\s\S]*?)\);/g))
       add('repositories', [...m[1].matchAll(/\{\s*"([a-z_]+)"\s*,/g)].map((x) => x[1]));
-    for (const m of src.matchAll(/\.table = "([a-z_]+)",\s*\.columns = "([a-z_,]+)"/g)) add(m[1], m[2].split(','));
+    // .columns may be adjacent literals ("a,b," "c") that C joins.
+    for (const m of src.matchAll(/\.table = "([a-z_]+)",\s*\.columns = ((?:"[a-z_,]*"\s*)+)/g))
+      add(m[1], m[2].replace(/"\s*"/g, '').replace(/"/g, '').trim().split(',').filter(Boolean));
     for (const m of src.matchAll(/\{(JOBS|PROGRESS), "([a-z_,]+)"/g)) add(macros[m[1]], m[2].split(','));
     for (const m of src.matchAll(/store_upsert\([^,]+,[^,]+,\s*"([a-z_,]+)"/g)) keys.add(m[1]);
   }

@@ -39,8 +39,9 @@ test('every input of the binary is in action.yml with the same default, and noth
 
 test('every output the binary writes is described in action.yml', async () => {
   const names = Object.keys(action.outputs).sort();
-  assert.deepEqual(names, ['api-calls', 'api-points', 'failed', 'job-id', 'processed', 'rate-remaining',
-    'resume-cursor', 'skipped', 'status']);
+  assert.deepEqual(names, ['api-calls', 'api-points', 'estimated-minutes', 'estimated-points', 'failed',
+    'job-id', 'matrix', 'needed', 'ok', 'pr-numbers', 'problems', 'processed', 'rate-remaining', 'resume-cursor',
+    'run-id', 'run-url', 'shards', 'skipped', 'status'].sort());
   for (const n of names) assert.ok(action.outputs[n].description, n);
 });
 
