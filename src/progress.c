@@ -488,7 +488,7 @@ progress_queue(struct store *s, const struct job_queued *q, char id_out[UUID_STR
 {
 	static const char *const jcols[] = {"id",           "job_type",        "processor_type",
 					    "status",       "time_range_days", "metadata",
-					    "repository_id"};
+					    "repository_id", "workflow_run_id"};
 	static const char *const pcols[] = {"id",           "job_id",          "total_items",
 					    "failed_items", "processed_items", "errors",
 					    "resume_cursor"};
@@ -500,7 +500,7 @@ progress_queue(struct store *s, const struct job_queued *q, char id_out[UUID_STR
 
 	if (uuid_v4(id_out) < 0 || uuid_v4(pid) < 0)
 		rc = err_set(e, ERR_IO, "no randomness for a job id");
-	rowset_init(&job, JOBS, jcols, 8);
+	rowset_init(&job, JOBS, jcols, sizeof(jcols) / sizeof(jcols[0]));
 	rowset_add(&job);
 	rowset_text(&job, "id", id_out);
 	rowset_text(&job, "job_type", q->job_type);
@@ -512,7 +512,7 @@ progress_queue(struct store *s, const struct job_queued *q, char id_out[UUID_STR
 	rowset_text(&job, "repository_id", q->repository_id);
 	if (q->run_id > 0)
 		rowset_int(&job, "workflow_run_id", q->run_id);
-	rowset_init(&prog, PROGRESS, pcols, 7);
+	rowset_init(&prog, PROGRESS, pcols, sizeof(pcols) / sizeof(pcols[0]));
 	rowset_add(&prog);
 	rowset_text(&prog, "id", pid);
 	rowset_text(&prog, "job_id", id_out);

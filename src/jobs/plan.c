@@ -177,7 +177,10 @@ estimate(struct job_ctx *ctx, struct plan *pl, struct err *e)
 	return 0;
 }
 
-/* Shard size and count: within a job's minutes and its share of the budget; 256 jobs at most. */
+/*
+ * Shard size and count: within a job's minutes and its share of the budget,
+ * spread over max-parallel shards at least; 256 jobs at most.
+ */
 static void
 size_shards(const struct config *cfg, struct plan *pl)
 {
@@ -185,9 +188,17 @@ size_shards(const struct config *cfg, struct plan *pl)
 	double by_time = (double)cfg->job_minutes * 60.0 / pl->sec_per_pr;
 	double by_budget = (double)pl->per_hour / (double)cfg->max_parallel *
 			   ((double)cfg->job_minutes / 60.0) / pl->points_per_pr;
-	double fits = floor(by_time < by_budget ? by_time : by_budget);
+	/* (1e-9: 8 points at 0.08 a PR are 100 PRs, not 99.999…) */
+	double fits = floor((by_time < by_budget ? by_time : by_budget) + 1e-9);
 
 	pl->size = cfg->shard_size > 0 ? (size_t)cfg->shard_size : fits >= 1 ? (size_t)fits : 1;
+	/* Work for every parallel slot: no fewer shards than max-parallel when there are PRs enough. */
+	if (cfg->shard_size == 0 && pl->n > 0) {
+		size_t spread = (pl->n + (size_t)cfg->max_parallel - 1) / (size_t)cfg->max_parallel;
+
+		if (spread < pl->size)
+			pl->size = spread;
+	}
 	pl->shards = pl->n == 0 ? 0 : (pl->n + pl->size - 1) / pl->size;
 	if (max == 0 && pl->shards > 0)
 		max = 1;

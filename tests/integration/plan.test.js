@@ -93,20 +93,22 @@ test('plan over 5,000 lacking PRs: 256 shards at most though shard size 1 is ask
 
 test('plan sizes shards to a job\'s minutes and its share of the budget', async () => {
   const r0 = await rig('plan_budget', { prs: 400, ...LIGHT });
-  // pr-all over GraphQL: 2 points a batch of 25. 60 minutes and 2 shards at once on 5,000
-  // an hour: 2,500 points a shard, 31,250 PRs by budget; by time 3,600 s / 0.5 s = 7,200 PRs.
+  // pr-all over GraphQL: 2 points a batch of 24. 60 minutes and 2 shards at once on 5,000
+  // an hour: 2,500 points a shard, 31,250 PRs by budget; by time 3,600 s / 0.5 s = 7,200 PRs;
+  // spread over the 2 parallel slots: 200 a shard.
   let r = await r0.run({ command: 'plan', 'time-range': '3650', 'job-minutes': '60', 'max-parallel': '2', 'dry-run': 'true' });
   let m = checkPlan(r);
-  assert.equal(m.include.length, 1);
+  assert.equal(m.include.length, 2);
   // 1 minute a job: 120 PRs by time.
-  r = await r0.run({ command: 'plan', 'time-range': '3650', 'job-minutes': '1', 'dry-run': 'true' });
+  r = await r0.run({ command: 'plan', 'time-range': '3650', 'job-minutes': '1', 'max-parallel': '2', 'dry-run': 'true' });
   m = checkPlan(r);
   assert.equal(m.include.length, 4); // 400 PRs, 120 a shard
-  // A spent-down budget: 100 points an hour for 4 shards at once, 1 minute each.
-  r0.gh.setRateLimit('ghp_test_token', 'graphql', { limit: 100, remaining: 100, reset: Math.floor(Date.now() / 1000) + 3600 });
-  r = await r0.run({ command: 'plan', 'time-range': '3650', 'job-minutes': '60', 'dry-run': 'true' });
+  // A spent-down budget: 16 points an hour, 2 shards at once, 60 minutes each: 8 points
+  // a shard, 96 PRs by budget at 1/12 a PR (not the 200 that spreading over 2 would give).
+  r0.gh.setRateLimit('ghp_test_token', 'graphql', { limit: 16, remaining: 16, reset: Math.floor(Date.now() / 1000) + 3600 });
+  r = await r0.run({ command: 'plan', 'time-range': '3650', 'job-minutes': '60', 'max-parallel': '2', 'dry-run': 'true' });
   m = checkPlan(r);
-  assert.equal(m.include.length, 2); // 25 points a shard: 312 PRs
+  assert.equal(m.include.length, 5); // 400 PRs, 96 a shard
   assert.equal(m.include[0]['job-id'], '', 'a dry run creates no job rows');
   assert.equal(await r0.db.count('progressive_capture_jobs'), 0);
 });
