@@ -124,4 +124,11 @@ int summary_write(const struct summary *s, const char *path, struct err *e);
  */
 void results_print(const struct summary *s, const struct outputs *o, bool json, FILE *f);
 
+/*
+ * Appends s as a JSON string literal (quoted and escaped; bytes that are not
+ * UTF-8 as U+FFFD), for a command whose output is a JSON document (stats)
+ * and which never sees cJSON. -1 over out's cap (out failed).
+ */
+int out_json_string(struct buf *out, const char *s);
+
 #endif

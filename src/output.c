@@ -607,3 +607,9 @@ results_print(const struct summary *s, const struct outputs *o, bool json, FILE 
 		print_text(s, o, f);
 	fflush(f);
 }
+
+int
+out_json_string(struct buf *out, const char *s)
+{
+	return json_quote(out, s);
+}
