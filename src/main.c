@@ -106,6 +106,17 @@ static const struct command commands[] = {
 		    OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_LOG_FILE),
 	 .run = job_dispatch,
 	 .check = check_dispatch},
+	{.name = "status",
+	 .help = "one job's state, progress, workflow run and ETA; with wait, until it ends "
+		 "(exiting as it did)",
+	 .needs = NEEDS_STORE | READ_ONLY,
+	 .options = OPT_BIT(OPT_JOB_ID) | OPT_BIT(OPT_WAIT) | OPT_BIT(OPT_POLL_INTERVAL) |
+		    OPT_BIT(OPT_FAIL_ON_PARTIAL) | OPT_BIT(OPT_GITHUB_TOKEN) |
+		    OPT_BIT(OPT_SUPABASE_URL) | OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) |
+		    OPT_BIT(OPT_WORKFLOW_REPOSITORY) | OPT_BIT(OPT_REQUEST_TIMEOUT) |
+		    OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_LOG_FILE),
+	 .run = job_status,
+	 .check = check_status},
 	{.name = "commit-analysis",
 	 .help = "commits of the default branch in the window, each linked to its pull request "
 		 "or marked direct",
