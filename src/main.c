@@ -117,6 +117,16 @@ static const struct command commands[] = {
 		    OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_LOG_FILE),
 	 .run = job_status,
 	 .check = check_status},
+	{.name = "stats",
+	 .help = "the queue's health over the last hours (or one workflow run): jobs by state "
+		 "and type, success rate, durations, stale jobs, Actions minutes and cost",
+	 .needs = NEEDS_STORE | READ_ONLY,
+	 .options = OPT_BIT(OPT_HOURS) | OPT_BIT(OPT_RUN_ID) | OPT_BIT(OPT_MINUTE_PRICE) |
+		    OPT_BIT(OPT_FREE_MINUTES) | OPT_BIT(OPT_SUPABASE_URL) |
+		    OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) |
+		    OPT_BIT(OPT_REQUEST_TIMEOUT) | OPT_BIT(OPT_LOG_FILE),
+	 .run = job_stats,
+	 .check = check_stats},
 	{.name = "commit-analysis",
 	 .help = "commits of the default branch in the window, each linked to its pull request "
 		 "or marked direct",
