@@ -39,8 +39,10 @@ test('every input of the binary is in action.yml with the same default, and noth
 
 test('every output the binary writes is described in action.yml', async () => {
   const names = Object.keys(action.outputs).sort();
-  assert.deepEqual(names, ['api-calls', 'api-points', 'failed', 'job-id', 'processed', 'rate-remaining',
-    'resume-cursor', 'skipped', 'status']);
+  assert.deepEqual(names, ['api-calls', 'api-points', 'completed', 'cost-usd', 'error', 'eta-seconds', 'failed',
+    'health', 'heartbeat-age', 'job-id', 'json', 'minutes', 'p50-seconds', 'p90-seconds', 'partial', 'pending',
+    'percent', 'processed', 'processing', 'rate-remaining', 'resume-cursor', 'run-conclusion', 'run-status',
+    'run-url', 'skipped', 'stale', 'status', 'success-rate', 'total', 'within-5-minutes']);
   for (const n of names) assert.ok(action.outputs[n].description, n);
 });
 
