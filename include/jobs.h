@@ -71,6 +71,10 @@ int job_doctor(struct job_ctx *ctx, struct err *e);
 int check_plan(const struct config *cfg, struct err *e);
 int job_dispatch(struct job_ctx *ctx, struct err *e);
 int check_dispatch(const struct config *cfg, struct err *e);
+int job_status(struct job_ctx *ctx, struct err *e);
+int check_status(const struct config *cfg, struct err *e);
+int job_stats(struct job_ctx *ctx, struct err *e);
+int check_stats(const struct config *cfg, struct err *e);
 
 /*
  * jobs/common.c: the repository, contributors, comments, watermarks.

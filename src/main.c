@@ -95,6 +95,12 @@ static const struct command commands[] = {
 	 .needs = NEEDS_ALL,
 	 .options = COMMON_OPTIONS | OPT_BIT(OPT_MAX_ITEMS) | OPT_BIT(OPT_BATCH_SIZE),
 	 .run = job_repository_sync},
+	{.name = "commit-analysis",
+	 .help = "commits of the default branch in the window, each linked to its pull request "
+		 "or marked direct",
+	 .needs = NEEDS_ALL,
+	 .options = COMMON_OPTIONS,
+	 .run = job_commit_analysis},
 	{.name = "doctor",
 	 .help = "check the token, both rate budgets, the repository, the store and its "
 		 "schema, and say how to fix what is wrong",
@@ -124,12 +130,27 @@ static const struct command commands[] = {
 		    OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_LOG_FILE),
 	 .run = job_dispatch,
 	 .check = check_dispatch},
-	{.name = "commit-analysis",
-	 .help = "commits of the default branch in the window, each linked to its pull request "
-		 "or marked direct",
-	 .needs = NEEDS_ALL,
-	 .options = COMMON_OPTIONS,
-	 .run = job_commit_analysis},
+	{.name = "status",
+	 .help = "one job's state, progress, workflow run and ETA; with wait, until it ends "
+		 "(exiting as it did)",
+	 .needs = NEEDS_STORE | READ_ONLY,
+	 .options = OPT_BIT(OPT_JOB_ID) | OPT_BIT(OPT_WAIT) | OPT_BIT(OPT_POLL_INTERVAL) |
+		    OPT_BIT(OPT_FAIL_ON_PARTIAL) | OPT_BIT(OPT_GITHUB_TOKEN) |
+		    OPT_BIT(OPT_SUPABASE_URL) | OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) |
+		    OPT_BIT(OPT_WORKFLOW_REPOSITORY) | OPT_BIT(OPT_REQUEST_TIMEOUT) |
+		    OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_LOG_FILE),
+	 .run = job_status,
+	 .check = check_status},
+	{.name = "stats",
+	 .help = "the queue's health over the last hours (or one workflow run): jobs by state "
+		 "and type, success rate, durations, stale jobs, Actions minutes and cost",
+	 .needs = NEEDS_STORE | READ_ONLY,
+	 .options = OPT_BIT(OPT_HOURS) | OPT_BIT(OPT_RUN_ID) | OPT_BIT(OPT_MINUTE_PRICE) |
+		    OPT_BIT(OPT_FREE_MINUTES) | OPT_BIT(OPT_SUPABASE_URL) |
+		    OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) |
+		    OPT_BIT(OPT_REQUEST_TIMEOUT) | OPT_BIT(OPT_LOG_FILE),
+	 .run = job_stats,
+	 .check = check_stats},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -603,8 +624,9 @@ summarize(struct run *r, const struct gh_stats *gs)
 	struct summary *s = &r->summary;
 	const char *status = job_status_name(r->status);
 
-	summary_title(s, "progressive-capture %s: %s — %s", c->command,
-		      c->repository != NULL ? c->repository : "", status);
+	summary_title(s, "progressive-capture %s%s%s — %s", c->command,
+		      c->repository != NULL ? ": " : "", c->repository != NULL ? c->repository : "",
+		      status);
 	if (r->cmd->needs & NEEDS_JOB)
 		summary_note(s, "Captured %zu, failed %zu, skipped (already up to date) %zu.",
 			     ctx->processed, ctx->failed, ctx->skipped);

@@ -486,9 +486,9 @@ int
 progress_queue(struct store *s, const struct job_queued *q, char id_out[UUID_STR_SIZE],
 	       struct err *e)
 {
-	static const char *const jcols[] = {"id",           "job_type",        "processor_type",
-					    "status",       "time_range_days", "metadata",
-					    "repository_id", "workflow_run_id"};
+	static const char *const jcols[] = {
+		"id",       "job_type",      "processor_type", "status", "time_range_days",
+		"metadata", "repository_id", "workflow_run_id"};
 	static const char *const pcols[] = {"id",           "job_id",          "total_items",
 					    "failed_items", "processed_items", "errors",
 					    "resume_cursor"};
