@@ -185,20 +185,24 @@ static void
 size_shards(const struct config *cfg, struct plan *pl)
 {
 	size_t max = (size_t)cfg->max_shards - (pl->commits_needed ? 1 : 0);
+	size_t parallel = cfg->max_parallel > 0 ? (size_t)cfg->max_parallel : 1;
+	double per_pr = pl->points_per_pr > 0 ? pl->points_per_pr : 0.01;
 	double by_time = (double)cfg->job_minutes * 60.0 / pl->sec_per_pr;
-	double by_budget = (double)pl->per_hour / (double)cfg->max_parallel *
-			   ((double)cfg->job_minutes / 60.0) / pl->points_per_pr;
+	double by_budget = (double)pl->per_hour / (double)parallel *
+			   ((double)cfg->job_minutes / 60.0) / per_pr;
 	/* (1e-9: 8 points at 0.08 a PR are 100 PRs, not 99.999…) */
 	double fits = floor((by_time < by_budget ? by_time : by_budget) + 1e-9);
 
 	pl->size = cfg->shard_size > 0 ? (size_t)cfg->shard_size : fits >= 1 ? (size_t)fits : 1;
 	/* Work for every parallel slot: no fewer shards than max-parallel when there are PRs enough. */
 	if (cfg->shard_size == 0 && pl->n > 0) {
-		size_t spread = (pl->n + (size_t)cfg->max_parallel - 1) / (size_t)cfg->max_parallel;
+		size_t spread = (pl->n + parallel - 1) / parallel;
 
 		if (spread < pl->size)
 			pl->size = spread;
 	}
+	if (pl->size == 0)
+		pl->size = 1;
 	pl->shards = pl->n == 0 ? 0 : (pl->n + pl->size - 1) / pl->size;
 	if (max == 0 && pl->shards > 0)
 		max = 1;
