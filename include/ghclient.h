@@ -114,6 +114,13 @@ int gh_rest_each_page(struct gh *g, const char *path, gh_page_fn fn, void *ud, s
 int gh_graphql(struct gh *g, const char *query, int64_t cost, cJSON **out, size_t *bytes,
 	       struct err *e);
 
+/*
+ * gh_graphql for a page of a list: an answer that cannot be read (a cut
+ * transfer) is asked for again, up to GH_PAGE_TRIES times in all.
+ */
+#define GH_PAGE_TRIES 3
+int gh_graphql_page(struct gh *g, const char *query, int64_t cost, cJSON **out, struct err *e);
+
 /* True when e says the GraphQL endpoint itself is missing (a proxy, some GHES set-ups). */
 bool gh_graphql_missing(const struct err *e);
 

@@ -17,7 +17,6 @@
 #include "util.h"
 
 #define DOC_CAP     ((size_t)1 << 20)
-#define PARSE_TRIES 3 /* a history page that cannot be read is asked for this often */
 
 struct walk {
 	struct gh *g;
@@ -84,12 +83,8 @@ history_page(struct walk *w, char **cursor, struct err *e)
 
 	if (gql_history(&doc, w->o->owner, w->o->name, w->o->since, *cursor) < 0)
 		rc = err_set(e, ERR_INPUT, "commit history: query over %zu bytes", doc.max);
-	for (int tries = 1; rc == 0; tries++) {
-		rc = gh_graphql(w->g, buf_str(&doc), gql_history_cost(), &root, NULL, e);
-		if (rc == 0 || e->code != ERR_PARSE || tries == PARSE_TRIES)
-			break;
-		rc = 0; /* the same page again: a cut transfer may pass */
-	}
+	if (rc == 0)
+		rc = gh_graphql_page(w->g, buf_str(&doc), gql_history_cost(), &root, e);
 	buf_release(&doc);
 	free(*cursor);
 	*cursor = NULL;

@@ -629,6 +629,19 @@ gh_repo_exists(struct gh *g, const char *owner, const char *name, struct err *e)
 	return g->repo_exists;
 }
 
+int
+gh_graphql_page(struct gh *g, const char *query, int64_t cost, cJSON **out, struct err *e)
+{
+	int rc = -1;
+
+	for (int tries = 1; tries <= GH_PAGE_TRIES; tries++) {
+		rc = gh_graphql(g, query, cost, out, NULL, e);
+		if (rc == 0 || e == NULL || e->code != ERR_PARSE)
+			break;
+	}
+	return rc;
+}
+
 bool
 gh_graphql_missing(const struct err *e)
 {

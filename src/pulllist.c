@@ -16,7 +16,6 @@
 #include "util.h"
 
 #define DOC_CAP     ((size_t)1 << 16)
-#define PARSE_TRIES 3 /* a page that cannot be read is asked for this often */
 
 struct walk {
 	const struct pulllist_options *o;
@@ -79,12 +78,8 @@ list_page(struct gh *g, struct walk *w, char **cursor, struct err *e)
 			 ? err_set(e, ERR_INPUT, "pull request list: query over %zu bytes", doc.max)
 			 : 0;
 
-	for (int tries = 1; rc == 0; tries++) {
-		rc = gh_graphql(g, buf_str(&doc), gql_pull_list_cost(), &root, NULL, e);
-		if (rc == 0 || e->code != ERR_PARSE || tries == PARSE_TRIES)
-			break;
-		rc = 0; /* the same page again: a cut transfer may pass */
-	}
+	if (rc == 0)
+		rc = gh_graphql_page(g, buf_str(&doc), gql_pull_list_cost(), &root, e);
 	buf_release(&doc);
 	free(*cursor);
 	*cursor = NULL;

@@ -158,6 +158,18 @@ read_row(sqlite3_stmt *st, struct rowset *out)
 	}
 }
 
+/* Steps st to its end, each row into out; -1 + e when a step fails. */
+static int
+read_all(struct sqlite_store *q, sqlite3_stmt *st, struct rowset *out, const char *what,
+	 struct err *e)
+{
+	int step;
+
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		read_row(st, out);
+	return step == SQLITE_DONE ? 0 : db_error(q, what, e);
+}
+
 static const char *const ops[] = {
 	[STORE_EQ] = "=",   [STORE_NEQ] = "<>", [STORE_GT] = ">",
 	[STORE_GTE] = ">=", [STORE_LT] = "<",   [STORE_LTE] = "<=",
@@ -442,7 +454,6 @@ sq_select(struct store *s, const struct store_query *qr, struct rowset *out, str
 	struct buf sql = BUF_INIT(SQL_CAP);
 	struct buf what = BUF_INIT(256);
 	sqlite3_stmt *st = NULL;
-	int step;
 	int rc = -1;
 
 	buf_printf(&what, "select from %s", qr->table);
@@ -463,13 +474,7 @@ sq_select(struct store *s, const struct store_query *qr, struct rowset *out, str
 		db_error(q, buf_str(&what), e);
 		goto out;
 	}
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		read_row(st, out);
-	if (step != SQLITE_DONE) {
-		db_error(q, buf_str(&what), e);
-		goto out;
-	}
-	rc = 0;
+	rc = read_all(q, st, out, buf_str(&what), e);
 out:
 	sqlite3_finalize(st);
 	buf_release(&sql);
@@ -578,7 +583,7 @@ sq_call(struct store *s, const struct store_call *c, struct rowset *out, struct 
 	struct buf sql = BUF_INIT(SQL_CAP);
 	struct buf what = BUF_INIT(256);
 	sqlite3_stmt *st = NULL;
-	int step, rc = -1;
+	int rc = -1;
 
 	buf_printf(&what, "call %s", c->function);
 	if (body == NULL) {
@@ -599,13 +604,7 @@ sq_call(struct store *s, const struct store_call *c, struct rowset *out, struct 
 		db_error(q, buf_str(&what), e);
 		goto out;
 	}
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		read_row(st, out);
-	if (step != SQLITE_DONE) {
-		db_error(q, buf_str(&what), e);
-		goto out;
-	}
-	rc = 0;
+	rc = read_all(q, st, out, buf_str(&what), e);
 out:
 	sqlite3_finalize(st);
 	free(body);
