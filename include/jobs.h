@@ -70,6 +70,18 @@ int job_dispatch(struct job_ctx *ctx, struct err *e);
 int check_dispatch(const struct config *cfg, struct err *e);
 
 /*
+ * jobs/dispatch.c: starts ctx->cfg's workflow (on workflow-repository@ref)
+ * for the queued job id, with the inputs names[i]=values[i] (at most 24) and
+ * job-id=id, and records the run on the job (progress_dispatched). A dispatch
+ * GitHub refuses fails the job with GitHub's words (progress_fail) and
+ * returns -1. *run_id is the run's id (0 while not known) and *run_url its
+ * page (allocated, caller frees; NULL while not known), even on failure.
+ */
+int jobs_dispatch_job(struct job_ctx *ctx, const char *id, const char *const *names,
+		      const char *const *values, size_t n, int64_t *run_id, char **run_url,
+		      struct err *e);
+
+/*
  * jobs/common.c: the repository, contributors, comments, watermarks.
  */
 
