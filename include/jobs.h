@@ -68,6 +68,8 @@ int job_commit_analysis(struct job_ctx *ctx, struct err *e);
 int check_pr_comments(const struct config *cfg, struct err *e);
 int job_dispatch(struct job_ctx *ctx, struct err *e);
 int check_dispatch(const struct config *cfg, struct err *e);
+int job_migrate_inngest(struct job_ctx *ctx, struct err *e);
+int check_migrate_inngest(const struct config *cfg, struct err *e);
 
 /*
  * jobs/dispatch.c: starts ctx->cfg's workflow (on workflow-repository@ref)
