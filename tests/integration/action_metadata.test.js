@@ -39,8 +39,9 @@ test('every input of the binary is in action.yml with the same default, and noth
 
 test('every output the binary writes is described in action.yml', async () => {
   const names = Object.keys(action.outputs).sort();
-  assert.deepEqual(names, ['api-calls', 'api-points', 'failed', 'job-id', 'processed', 'rate-remaining',
-    'resume-cursor', 'skipped', 'status']);
+  assert.deepEqual(names, ['api-calls', 'api-points', 'dispatched', 'failed', 'job-id', 'job-ids', 'jobs',
+    'merged', 'processed', 'rate-remaining', 'resume-cursor', 'skipped', 'skipped-duplicates', 'status',
+    'unmappable']);
   for (const n of names) assert.ok(action.outputs[n].description, n);
 });
 
