@@ -11,7 +11,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRig } from '../lib/rig.js';
+import { createFixture } from '../compat/fixture.js';
+import { startCapture } from '../compat/capture.js';
+import { startRig, STORE } from '../lib/rig.js';
 import { ROOT } from '../lib/runner.js';
 
 const R1 = 'aaaaaaaa-0000-4000-8000-000000000001'; // acme/widgets
@@ -323,4 +325,48 @@ test('bad settings are bad input, and nothing is read or sent', async () => {
   }
   assert.deepEqual(rig.gh.log, []);
   assert.equal(readFileSync(events, 'utf8').length > 0, true);
+});
+
+// contributor.info's own database: their monitoring sees the hand-over as what it is.
+test('on contributor.info\'s database their monitoring shows the rows handed over, not failed', { skip: STORE === 'sqlite' && 'PostgreSQL only' }, async () => {
+  const fx = await createFixture('migrate');
+  try {
+    await fx.migrate();
+    const [repo] = await fx.db.query('select id, full_name from repositories order by github_id limit 1');
+    // As HybridQueueManager.createJobRecord and queueWithInngest leave them (the fixture
+    // has two more: a pending comments job, and a sync that started 3 minutes ago).
+    const meta = { repository_name: repo.full_name, trigger_source: 'manual', created_by: 'hybrid_queue_manager' };
+    await fx.db.query(`insert into progressive_capture_jobs
+        (job_type, repository_id, processor_type, status, metadata, created_at, started_at)
+      values ('pr-details', $1, 'inngest', 'pending', $2, now(), null),
+             ('recent-prs', $1, 'inngest', 'processing', $3, now() - interval '1 hour', now() - interval '1 hour')`,
+    [repo.id, JSON.stringify({ ...meta, pr_numbers: [1, 2] }), JSON.stringify(meta)]);
+    const metrics = async () => (await fx.db.query('select * from public.get_progressive_capture_metrics()'))[0];
+    const before = await metrics();
+    const cap = await startCapture(fx);
+    try {
+      const r = await cap.run({ command: 'migrate-inngest', repository: null, 'github-token': null });
+      assert.equal(r.code, 0, r.log);
+      assert.equal(r.outputs.jobs, '3', r.summary);
+      assert.deepEqual(cap.failures(), []);
+    } finally {
+      await cap.close();
+    }
+    const stats = await fx.db.query(`select status, count::int as count
+      from public.progressive_capture_stats where processor_type = 'inngest' order by 1`);
+    assert.deepEqual(stats.find((x) => x.status === 'cancelled'), { status: 'cancelled', count: 3 });
+    assert.deepEqual(stats.find((x) => x.status === 'processing'), { status: 'processing', count: 1 }, 'the live one');
+    assert.equal(stats.find((x) => x.status === 'pending'), undefined);
+    const after = await metrics();
+    const n = (row, k) => Number(row[k]);
+    assert.equal(n(after, 'failed_jobs'), n(before, 'failed_jobs'), 'a hand-over is no failure');
+    assert.equal(n(after, 'completed_jobs'), n(before, 'completed_jobs'));
+    assert.equal(n(after, 'processing_jobs'), n(before, 'processing_jobs') - 1);
+    assert.equal(n(after, 'pending_jobs'), n(before, 'pending_jobs') - 2 + 3, 'the new jobs wait');
+    assert.equal(n(after, 'inngest_jobs'), n(before, 'inngest_jobs'));
+    assert.equal(n(after, 'github_actions_jobs'), n(before, 'github_actions_jobs') + 3);
+    assert.equal(after.avg_completion_time_minutes, before.avg_completion_time_minutes);
+  } finally {
+    await fx.close();
+  }
 });
