@@ -49,7 +49,7 @@ enum fate {
 struct item {
 	bool row;
 	size_t event; /* an event: its place in the export, from 1 */
-	char *label;  /* "job row <id> (<type>)", "event 3 (capture/pr.reviews)" */
+	char *label;  /* "job row <id> (<type>, <status>)", "event 3 (capture/pr.reviews)" */
 	char *key;    /* its name in a new job's migrated_from: the row's id, the event's key */
 	char *repository_id; /* as given (the row's column, data.repositoryId), then the row's */
 	char *repository;    /* owner/name, as given, then as the repositories row has it */
@@ -60,8 +60,8 @@ struct item {
 	time_t made;     /* when it was queued, 0 when not known */
 	char *job_id;    /* an event: the job row it names, or NULL */
 	bool processing; /* a row in status processing: running unless stale */
-	bool resolved;   /* its repository_id names a repositories row */
 	time_t life;     /* such a row's last sign of life, 0 when none */
+	bool resolved;   /* its repository_id names a repositories row */
 	enum fate fate;
 	char *why;  /* duplicate, unmappable, running: why */
 	size_t job; /* taken: its new job */
@@ -158,6 +158,13 @@ copy_numbers(const int64_t *v, size_t n)
 	return out;
 }
 
+/* Whether a command works on a list of pull requests (else on the repository's branch). */
+static bool
+takes_numbers(const char *command)
+{
+	return strcmp(command, "repository-sync") != 0 && strcmp(command, "commit-analysis") != 0;
+}
+
 /* "#3,5-7", "14 days", "repository-wide": what an item's or a job's work covers. */
 static void
 describe_work(struct buf *b, const char *command, const int64_t *numbers, size_t n, int days)
@@ -168,8 +175,7 @@ describe_work(struct buf *b, const char *command, const int64_t *numbers, size_t
 	if (n > 0) {
 		buf_puts(b, " #");
 		numlist_format(b, numbers, n);
-	} else if (strcmp(command, "repository-sync") == 0 ||
-		   strcmp(command, "commit-analysis") == 0) {
+	} else if (!takes_numbers(command)) {
 		if (days > 0)
 			buf_printf(b, ", %d days", days);
 	} else {
@@ -324,12 +330,6 @@ static const struct type_work type_works[] = {
 	{"commit_pr_check", "commit-analysis", "commit-analysis"},
 };
 
-static bool
-takes_numbers(const char *command)
-{
-	return strcmp(command, "repository-sync") != 0 && strcmp(command, "commit-analysis") != 0;
-}
-
 /* Maps a row to its work, or settles it as unmappable. */
 static void
 map_row(struct item *it, const char *type, const struct job_metadata *md)
@@ -406,12 +406,9 @@ add_row(struct migration *m, const struct rowset *rs, size_t r)
 static int
 read_heartbeats(struct migration *m, size_t first, struct err *e)
 {
-	const struct store_query q = {"progressive_capture_progress",
-				      "job_id,updated_at",
-				      NULL,
-				      0,
-				      "job_id,updated_at",
-				      0};
+	const struct store_query q = {.table = "progressive_capture_progress",
+				      .columns = "job_id,updated_at",
+				      .order = "job_id,updated_at"};
 	const char **ids = xcalloc(m->n - first + 1, sizeof(*ids));
 	time_t now = clock_now();
 	struct rowset rs;
@@ -449,12 +446,12 @@ read_rows(struct migration *m, struct err *e)
 		{"status", STORE_IN, NULL, statuses, 2},
 	};
 	const struct store_query q = {
-		JOBS,
-		"id,job_type,status,repository_id,time_range_days,metadata,created_at,started_at",
-		f,
-		2,
-		"created_at,id",
-		0};
+		.table = JOBS,
+		.columns = "id,job_type,status,repository_id,time_range_days,metadata,created_at,"
+			   "started_at",
+		.filters = f,
+		.nfilters = 2,
+		.order = "created_at,id"};
 	size_t first = m->n;
 	struct rowset rs;
 	int rc = store_select(m->ctx->store, &q, &rs, e);
@@ -534,7 +531,8 @@ same_events(struct migration *m)
 static int
 other_rows(struct migration *m, const char **ids, size_t k, struct err *e)
 {
-	const struct store_query q = {JOBS, "id,status,metadata", NULL, 0, "id", 0};
+	const struct store_query q = {
+		.table = JOBS, .columns = "id,status,metadata", .order = "id"};
 	struct rowset rs;
 	int rc = store_select_in(m->ctx->store, &q, "id", ids, k, &rs, e);
 
@@ -645,7 +643,11 @@ static int
 read_earlier(const struct migration *m, struct earlier **v, size_t *n, struct err *e)
 {
 	struct store_filter f[2] = {{"processor_type", STORE_EQ, "github_actions", NULL, 0}};
-	struct store_query q = {JOBS, "id,status,started_at,metadata", f, 1, "created_at,id", 0};
+	struct store_query q = {.table = JOBS,
+				.columns = "id,status,started_at,metadata",
+				.filters = f,
+				.nfilters = 1,
+				.order = "created_at,id"};
 	time_t oldest = oldest_open(m);
 	char since[21];
 	struct rowset rs;
@@ -745,7 +747,8 @@ take_repositories(struct migration *m, const struct rowset *rs, bool by_id)
 static int
 repositories_by(struct migration *m, bool by_id, struct err *e)
 {
-	const struct store_query q = {"repositories", "id,full_name", NULL, 0, "id", 0};
+	const struct store_query q = {
+		.table = "repositories", .columns = "id,full_name", .order = "id"};
 	const char **vals = xcalloc(m->n + 1, sizeof(*vals));
 	struct rowset rs;
 	size_t k = 0;
