@@ -75,6 +75,20 @@ int job_status(struct job_ctx *ctx, struct err *e);
 int check_status(const struct config *cfg, struct err *e);
 int job_stats(struct job_ctx *ctx, struct err *e);
 int check_stats(const struct config *cfg, struct err *e);
+int job_migrate_inngest(struct job_ctx *ctx, struct err *e);
+int check_migrate_inngest(const struct config *cfg, struct err *e);
+
+/*
+ * jobs/dispatch.c: starts ctx->cfg's workflow (on workflow-repository@ref)
+ * for the queued job id, with the inputs names[i]=values[i] (at most 24) and
+ * job-id=id, and records the run on the job (progress_dispatched). A dispatch
+ * GitHub refuses fails the job with GitHub's words (progress_fail) and
+ * returns -1. *run_id is the run's id (0 while not known) and *run_url its
+ * page (allocated, caller frees; NULL while not known), even on failure.
+ */
+int jobs_dispatch_job(struct job_ctx *ctx, const char *id, const char *const *names,
+		      const char *const *values, size_t n, int64_t *run_id, char **run_url,
+		      struct err *e);
 
 /*
  * jobs/common.c: the repository, contributors, comments, watermarks.
@@ -211,6 +225,9 @@ int capture_pull_ids(struct job_ctx *ctx, struct idcache *prs, const int64_t *nu
  * applied. *out is allocated (caller frees).
  */
 int select_pulls(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *n, struct err *e);
+
+/* The cursor a run resumes from: the resume-cursor setting, or the one its job's last run (or plan) left; NULL. */
+const char *select_resume_cursor(const struct job_ctx *ctx);
 
 /*
  * Which of numbers[0..n) (with GitHub's updated_at[i], epoch s) have every

@@ -1,5 +1,6 @@
 /*
- * map.h - GitHub's JSON, REST and GraphQL, to the structs of model.h.
+ * map.h - GitHub's JSON, REST and GraphQL, to the structs of model.h (and
+ * the old queue's events: map_inngest_event).
  *
  * The one place where GitHub's field names meet our structs. Pure (no I/O,
  * no globals), every field a capture needs is checked, fuzzed. Both APIs map
@@ -50,5 +51,12 @@ int map_gql_review(const cJSON *j, struct gh_review *out, struct err *e);
 int map_gql_comment(const cJSON *j, enum gh_comment_kind kind, int pr_number,
 		    struct gh_comment *out, struct err *e);
 int map_gql_commit(const cJSON *j, struct gh_commit *out, struct err *e);
+
+/*
+ * One event of an Inngest export (model.h map_inngest_export reads a whole
+ * export): name and data required; ERR_PARSE naming the field otherwise,
+ * never its value (data may hold a token), and out holds nothing to free.
+ */
+int map_inngest_event(const cJSON *j, struct inngest_event *out, struct err *e);
 
 #endif

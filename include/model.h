@@ -1,9 +1,10 @@
 /*
  * model.h - the GitHub objects the program captures, as plain structs, and
  * the small tables of the domain: the parts of a pull request and the ways
- * of reading GitHub. No JSON and no I/O: jobs, the GitHub layer and the
- * tests all speak these. The mappers that fill them from GitHub's JSON are
- * map.h's.
+ * of reading GitHub, and the old queue's events. No JSON trees and no I/O:
+ * jobs, the GitHub layer and the tests all speak these. The mappers that
+ * fill them from JSON are map.c's (map.h; the two that read whole texts of
+ * the old queue are declared here, as jobs call them).
  *
  * Strings in the structs are owned by the struct and freed by its _release
  * (which leaves it zeroed; releasing a zeroed struct is a no-op). Time
@@ -15,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "err.h"
 
 /* The parts of a pull request a capture can want besides its own fields. */
 #define PR_FILES    0x1u /* the changed files (with the PR's fields: "details") */
@@ -164,6 +167,63 @@ void gh_run_release(struct gh_run *r);
 struct gh_budget {
 	int64_t limit, remaining, reset;
 };
+
+/*
+ * The old queue, for migrate-inngest: an event of contributor.info's Inngest
+ * queue as an export holds it, and what is read of a job row's metadata.
+ * Filled from their JSON text by map.c (map_inngest_export,
+ * map_job_metadata, declared below so the jobs that read them need no
+ * JSON header).
+ */
+struct inngest_event {
+	size_t index;  /* its place in the export, from 1 */
+	char *name;    /* "capture/pr.details", …; NULL when the item has none */
+	char *key;     /* its identity: "id:<Inngest's id>", else "h:<hash of name and data>" */
+	int64_t ts_ms; /* when it was sent (epoch ms), 0 when not said */
+	char *repository_id; /* data.repositoryId (not checked here), or NULL */
+	char *repository;    /* data.repositoryName, or data.owner/data.repo, as owner/name */
+	int64_t *pr_numbers; /* data.prNumber, data.prNumbers or data.pr_number */
+	size_t n_pr_numbers;
+	int days;      /* data.days, else data.timeRange; 0 when neither */
+	char *job_id;  /* data.jobId (not checked here), or NULL */
+	char *problem; /* why the item cannot be read as an event (then only index and
+			  name may be set), or NULL */
+};
+
+struct inngest_export {
+	struct inngest_event *events;
+	size_t n;
+};
+void inngest_event_release(struct inngest_event *ev);
+void inngest_export_release(struct inngest_export *x);
+
+/* What the queue commands read of a job row's metadata (keys of another type are absent). */
+struct job_metadata {
+	char *heartbeat_at;    /* a running job's last sign of life (ISO), or NULL */
+	char *repository_name; /* owner/name, or NULL */
+	char *created_by;
+	char *migrated_to;
+	int64_t *pr_numbers; /* pr_numbers: an array of numbers, or a list "1,2,5-7" */
+	size_t n_pr_numbers;
+	bool bad_pr_numbers;  /* pr_numbers is there, but no list of PR numbers */
+	char **migrated_from; /* what a migrate-inngest job took over (item keys) */
+	size_t n_migrated_from;
+};
+void job_metadata_release(struct job_metadata *m);
+
+/*
+ * Reads an export of Inngest events (text[0..len)): a JSON array of events,
+ * an object holding them under "data" (a page of Inngest's REST API) or
+ * "events", or JSON lines, one event each. An event is an object with name
+ * and data (id or internal_id, ts optional). An item that cannot be read is
+ * kept with its problem set, never dropped. -1 + ERR_INPUT (nothing in out)
+ * when the text is none of these shapes. Release out with
+ * inngest_export_release.
+ */
+int map_inngest_export(const char *text, size_t len, struct inngest_export *out, struct err *e);
+
+/* Reads a job row's metadata (JSON text; NULL or not an object reads as empty). */
+void map_job_metadata(const char *json, struct job_metadata *out);
 
 /* How a job (a run) ended: its row's status and the exit code follow from it. */
 enum job_status { JOB_COMPLETED, JOB_PARTIAL, JOB_FAILED };

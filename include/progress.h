@@ -112,6 +112,8 @@ struct job_queued {
 	int64_t run_id;     /* the workflow run it belongs to (workflow_run_id), 0: none yet */
 	size_t total;       /* items it will take (its progress row's total), 0: unknown */
 	const char *cursor; /* its work as a resume cursor (cursor.h), or NULL */
+	/* A JSON object whose keys are added last (values meta cannot hold: arrays), or NULL. */
+	const char *meta_json;
 };
 
 /* Creates a pending job row and its progress row; id_out gets the job's id. */
@@ -128,6 +130,17 @@ int progress_dispatched(struct store *s, const char *job_id, int64_t run_id, con
 
 /* Ends a job that did not run: failed, with error and completed_at. */
 int progress_fail(struct store *s, const char *job_id, const char *error, struct err *e);
+
+/*
+ * Ends a job whose work another took over (migrate-inngest: a job of the
+ * queue that replaces its own): status (e.g. "cancelled") and error set, and
+ * the keys of metadata_json (a JSON object text, may be NULL) added to its
+ * metadata, the keys others wrote kept. completed_at is left as it is: the
+ * work was not done here, so no duration may count it. A job_id with no row
+ * is ERR_NOT_FOUND.
+ */
+int progress_mark(struct store *s, const char *job_id, const char *status, const char *error,
+		  const char *metadata_json, struct err *e);
 
 /* A status's name: "completed", "partial" or "failed"; static. */
 const char *job_status_name(enum job_status s);

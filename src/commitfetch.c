@@ -16,7 +16,7 @@
 #include "map.h"
 #include "util.h"
 
-#define DOC_CAP     ((size_t)1 << 20)
+#define DOC_CAP ((size_t)1 << 20)
 
 struct walk {
 	struct gh *g;

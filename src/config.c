@@ -35,8 +35,9 @@ const struct option_def config_options[OPT__COUNT] = {
 	[OPT_MAX_ITEMS] = {"max-items", NULL, OPT_INT, NULL, NULL, NULL, 0, 1, 1000000, NULL,
 			   "Most pull requests to capture in this run (default: no cap)."},
 	[OPT_JOB_ID] = {"job-id", NULL, OPT_UUID, NULL, NULL, NULL, 0, 0, 0, NULL,
-			"UUID of an existing progressive_capture_jobs row to report into; without "
-			"it a new job row is created."},
+			"UUID of a progressive_capture_jobs row: the job a capture reports into "
+			"(without it one is created; a queued job's own PRs are taken), or the "
+			"job status reads."},
 	[OPT_GITHUB_TOKEN] = {"github-token", NULL, OPT_TOKENS, NULL, "${{ github.token }}",
 			      "GITHUB_TOKEN", OPT_SECRET, 0, 0, NULL,
 			      "GitHub token (in Actions the default is the workflow's own token)."},
@@ -101,13 +102,14 @@ const struct option_def config_options[OPT__COUNT] = {
 	[OPT_JOB_MINUTES] = {"job-minutes", NULL, OPT_INT, "300", NULL, NULL, 0, 1, 360, NULL,
 			     "plan: the time limit of a shard job, in minutes."},
 	[OPT_WORKFLOW] = {"workflow", NULL, OPT_STRING, NULL, NULL, NULL, 0, 0, 0, NULL,
-			  "dispatch: the workflow to run, by file name (capture-pr-details.yml)."},
+			  "dispatch, migrate-inngest: the workflow to run, by file name "
+			  "(capture-pr-details.yml)."},
 	[OPT_WORKFLOW_REPOSITORY] = {"workflow-repository", NULL, OPT_STRING, NULL,
 				     "${{ github.repository }}", NULL, 0, 0, 0, NULL,
-				     "dispatch: the repository the workflow lives in, as "
-				     "owner/name."},
+				     "dispatch, migrate-inngest, status: the repository the "
+				     "workflow lives in, as owner/name."},
 	[OPT_REF] = {"ref", NULL, OPT_STRING, "main", NULL, NULL, 0, 0, 0, NULL,
-		     "dispatch: the branch or tag to run the workflow on."},
+		     "dispatch, migrate-inngest: the branch or tag to run the workflow on."},
 	[OPT_WORKFLOW_INPUTS] = {"workflow-inputs", NULL, OPT_STRING, NULL, NULL, NULL, 0, 0, 0,
 				 NULL,
 				 "dispatch: the workflow's inputs, one name=value a line (the job "

@@ -151,6 +151,17 @@ static const struct command commands[] = {
 		    OPT_BIT(OPT_REQUEST_TIMEOUT) | OPT_BIT(OPT_LOG_FILE),
 	 .run = job_stats,
 	 .check = check_stats},
+	{.name = "migrate-inngest",
+	 .help = "hand the old Inngest queue's pending work (its job rows, an export of its "
+		 "events) to jobs of this queue, nothing twice",
+	 .needs = NEEDS_STORE,
+	 .options = OPT_BIT(OPT_EVENTS_FILE) | OPT_BIT(OPT_GITHUB_TOKEN) |
+		    OPT_BIT(OPT_SUPABASE_URL) | OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) |
+		    OPT_BIT(OPT_WORKFLOW) | OPT_BIT(OPT_WORKFLOW_REPOSITORY) | OPT_BIT(OPT_REF) |
+		    OPT_BIT(OPT_DRY_RUN) | OPT_BIT(OPT_REQUEST_TIMEOUT) | OPT_BIT(OPT_MAX_WAIT) |
+		    OPT_BIT(OPT_LOG_FILE),
+	 .run = job_migrate_inngest,
+	 .check = check_migrate_inngest},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -1,5 +1,6 @@
 /*
- * map.c - GitHub JSON (REST and GraphQL) to the structs of model.h.
+ * map.c - GitHub JSON (REST and GraphQL) to the structs of model.h, and the
+ * old queue's JSON (an export of Inngest events, a job row's metadata).
  * Pure functions: no I/O, no globals; every field checked; fuzzed. Both APIs
  * map to the same values, so either path writes the same rows.
  */
@@ -10,6 +11,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "numlist.h"
 #include "util.h"
 
 /* Required string field: copied, or -1 naming the field. */
@@ -840,4 +842,375 @@ map_gql_pull_item(const cJSON *j, struct gh_pull *p, struct err *e)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The old queue: an export of contributor.info's Inngest events, and a job
+ * row's metadata. Messages name fields, never their values: an event's data
+ * may hold a token (their edge functions sent github_token along).
+ */
+
+#define EVENT_ID_MAX  64   /* longest Inngest id kept as an event's key */
+#define EVENT_MAX_DAY 3650 /* as the time-range setting */
+
+/* An Inngest id fit to be a key as it is (a ULID, a UUID, a short dedupe id). */
+static bool
+event_id_ok(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n == 0 || n > EVENT_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || strchr("._:-", s[i]) != NULL))
+			return false;
+	return true;
+}
+
+/* FNV-1a, 64 bits, of s continuing from h. */
+static uint64_t
+fnv1a(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
+/*
+ * An event's identity: Inngest's internal_id or id, else a hash of its name
+ * and data, so that the same work sent twice, or exported twice, is one key.
+ */
+static char *
+event_key(const cJSON *j, const char *name, const cJSON *data)
+{
+	const char *id = json_str(j, "internal_id");
+	char *text;
+	char out[EVENT_ID_MAX + 8];
+	uint64_t h;
+
+	if (!event_id_ok(id))
+		id = json_str(j, "id");
+	if (event_id_ok(id)) {
+		snprintf(out, sizeof(out), "id:%s", id);
+		return xstrdup(out);
+	}
+	text = json_print(data);
+	h = fnv1a(fnv1a(fnv1a(UINT64_C(0xcbf29ce484222325), name), "\n"), text);
+	free(text);
+	snprintf(out, sizeof(out), "h:%016llx", (unsigned long long)h);
+	return xstrdup(out);
+}
+
+/* owner/name as GitHub allows them: letters, digits, '-' (and '.', '_' in the name). */
+static bool
+repo_name_ok(const char *s)
+{
+	size_t owner = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+	size_t name;
+
+	if (owner == 0 || owner > 39 || s[owner] != '/')
+		return false;
+	name = strspn(s + owner + 1,
+		      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._");
+	return name > 0 && name <= 100 && s[owner + 1 + name] == '\0';
+}
+
+/* Optional string of data: copied; -1 when present but not a string. */
+static int
+data_str(const cJSON *data, const char *key, char **out, struct err *e)
+{
+	const cJSON *v = json_get(data, key);
+
+	*out = NULL;
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v))
+		return err_set(e, ERR_PARSE, "data.%s is not a string", key);
+	*out = xstrdup(v->valuestring);
+	return 0;
+}
+
+/* data.repositoryId, and the name: data.repositoryName, or data.owner and data.repo. */
+static int
+event_repository(const cJSON *data, struct inngest_event *ev, struct err *e)
+{
+	char *owner = NULL, *repo = NULL;
+	int rc = data_str(data, "repositoryId", &ev->repository_id, e);
+
+	if (rc == 0)
+		rc = data_str(data, "repositoryName", &ev->repository, e);
+	if (rc == 0 && ev->repository == NULL)
+		rc = data_str(data, "owner", &owner, e) < 0 ? -1 : data_str(data, "repo", &repo, e);
+	if (rc == 0 && owner != NULL && repo != NULL) {
+		size_t n = strlen(owner) + strlen(repo) + 2;
+
+		ev->repository = xmalloc(n);
+		snprintf(ev->repository, n, "%s/%s", owner, repo);
+	}
+	if (rc == 0 && ev->repository != NULL && !repo_name_ok(ev->repository))
+		rc = err_set(e, ERR_PARSE, "data.%s is not a repository's owner/name",
+			     owner != NULL ? "owner/data.repo" : "repositoryName");
+	free(owner);
+	free(repo);
+	return rc;
+}
+
+/* One PR number of data.key (a number or a string of digits, 1 to 2^31 - 1). */
+static int
+event_number(const cJSON *v, const char *key, struct inngest_event *ev, struct err *e)
+{
+	int64_t n;
+
+	if (json_value_int64(v, &n) < 0 || n < 1 || n > INT32_MAX)
+		return err_set(e, ERR_PARSE, "data.%s is not a pull request number", key);
+	ev->pr_numbers[ev->n_pr_numbers++] = n;
+	return 0;
+}
+
+/* data.prNumber, data.pr_number and data.prNumbers: the pull requests the event names. */
+static int
+event_numbers(const cJSON *data, struct inngest_event *ev, struct err *e)
+{
+	static const char *const singles[] = {"prNumber", "pr_number"};
+	const cJSON *list = json_get(data, "prNumbers");
+	const cJSON *v;
+
+	if (list != NULL && !cJSON_IsNull(list) && !cJSON_IsArray(list))
+		return err_set(e, ERR_PARSE, "data.prNumbers is not a list");
+	ev->pr_numbers = xcalloc(2 + (size_t)cJSON_GetArraySize(list), sizeof(int64_t));
+	for (size_t i = 0; i < 2; i++) {
+		v = json_get(data, singles[i]);
+		if (v != NULL && !cJSON_IsNull(v) && event_number(v, singles[i], ev, e) < 0)
+			return -1;
+	}
+	if (!cJSON_IsArray(list))
+		return 0;
+	cJSON_ArrayForEach (v, list) {
+		if (event_number(v, "prNumbers", ev, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* data.days (repository.sync), else data.timeRange (repository.comments.all, …). */
+static int
+event_days(const cJSON *data, struct inngest_event *ev, struct err *e)
+{
+	static const char *const keys[] = {"days", "timeRange"};
+
+	for (size_t i = 0; i < 2; i++) {
+		const cJSON *v = json_get(data, keys[i]);
+		int64_t d;
+
+		if (v == NULL || cJSON_IsNull(v))
+			continue;
+		if (json_value_int64(v, &d) < 0 || d < 1 || d > EVENT_MAX_DAY)
+			return err_set(e, ERR_PARSE, "data.%s is not a number of days (1-%d)",
+				       keys[i], EVENT_MAX_DAY);
+		ev->days = (int)d;
+		return 0;
+	}
+	return 0;
+}
+
+int
+map_inngest_event(const cJSON *j, struct inngest_event *ev, struct err *e)
+{
+	const cJSON *data = json_get(j, "data");
+	int64_t ts;
+
+	memset(ev, 0, sizeof(*ev));
+	if (!cJSON_IsObject(j))
+		return err_set(e, ERR_PARSE, "not an object");
+	if (req_str(j, NULL, "name", &ev->name, e) < 0)
+		return -1;
+	if (!cJSON_IsObject(data)) {
+		inngest_event_release(ev);
+		return err_set(e, ERR_PARSE, "field 'data' is missing or not an object");
+	}
+	if (json_int64(j, "ts", &ts) == 0 && ts > 0)
+		ev->ts_ms = ts;
+	ev->key = event_key(j, ev->name, data);
+	if (data_str(data, "jobId", &ev->job_id, e) < 0 || event_repository(data, ev, e) < 0 ||
+	    event_numbers(data, ev, e) < 0 || event_days(data, ev, e) < 0) {
+		inngest_event_release(ev);
+		return -1;
+	}
+	return 0;
+}
+
+/* Adds item as the next event of out (room is there); one it cannot read keeps its problem. */
+static void
+add_event(struct inngest_export *out, const cJSON *item, const char *unread)
+{
+	struct inngest_event *ev = &out->events[out->n];
+	struct err e;
+
+	err_clear(&e);
+	if (unread != NULL) {
+		memset(ev, 0, sizeof(*ev));
+		ev->problem = xstrdup(unread);
+	} else if (map_inngest_event(item, ev, &e) < 0) {
+		ev->name = xstrdup(json_str(item, "name"));
+		ev->problem = xstrdup(e.msg);
+	}
+	ev->index = ++out->n;
+}
+
+static bool
+blank_char(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* JSON lines: one event a line (blank lines skipped). */
+static void
+read_lines(const char *text, size_t len, struct inngest_export *out)
+{
+	size_t lines = 1;
+
+	for (size_t i = 0; i < len; i++)
+		lines += text[i] == '\n';
+	out->events = xcalloc(lines, sizeof(*out->events));
+	for (size_t at = 0, no = 1; at < len; no++) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t n = nl != NULL ? (size_t)(nl - (text + at)) : len - at;
+		size_t blank = 0;
+		struct err e;
+		cJSON *j;
+
+		err_clear(&e);
+		while (blank < n && blank_char(text[at + blank]))
+			blank++;
+		if (blank < n) {
+			char why[sizeof(e.msg) + 64];
+
+			j = json_parse(text + at, n, &e);
+			snprintf(why, sizeof(why), "line %zu is not JSON: %s", no, e.msg);
+			add_event(out, j, j == NULL ? why : NULL);
+			cJSON_Delete(j);
+		}
+		at += n + 1;
+	}
+}
+
+/* The events of a parsed export: an array, an object holding one, or one event. */
+static int
+read_doc(const cJSON *doc, struct inngest_export *out, struct err *e)
+{
+	const cJSON *list = doc;
+	const cJSON *item;
+
+	if (cJSON_IsObject(doc) && json_str(doc, "name") == NULL)
+		list = cJSON_IsArray(json_get(doc, "data")) ? json_get(doc, "data")
+							    : json_get(doc, "events");
+	if (cJSON_IsObject(list)) {
+		out->events = xcalloc(1, sizeof(*out->events));
+		add_event(out, list, NULL);
+		return 0;
+	}
+	if (!cJSON_IsArray(list))
+		return err_set(e, ERR_INPUT,
+			       "events file: neither a list of events nor an object holding "
+			       "one under \"data\" or \"events\"");
+	out->events = xcalloc((size_t)cJSON_GetArraySize(list) + 1, sizeof(*out->events));
+	cJSON_ArrayForEach (item, list) {
+		add_event(out, item, NULL);
+	}
+	return 0;
+}
+
+int
+map_inngest_export(const char *text, size_t len, struct inngest_export *out, struct err *e)
+{
+	struct err pe;
+	size_t lead = 0;
+	cJSON *doc;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	err_clear(&pe);
+	doc = json_parse(text, len, &pe);
+	while (lead < len && blank_char(text[lead]))
+		lead++;
+	if (doc == NULL && lead < len && text[lead] == '{') {
+		read_lines(text, len, out);
+		return 0;
+	}
+	if (doc == NULL)
+		return err_set(e, ERR_INPUT, "events file: %s", pe.msg);
+	rc = read_doc(doc, out, e);
+	cJSON_Delete(doc);
+	if (rc < 0)
+		inngest_export_release(out);
+	return rc;
+}
+
+/* metadata.pr_numbers: an array of numbers (contributor.info's), or a list "1,2,5-7". */
+static void
+meta_numbers(const cJSON *v, struct job_metadata *out)
+{
+	const cJSON *it;
+	struct err e;
+
+	if (v == NULL || cJSON_IsNull(v))
+		return;
+	if (cJSON_IsString(v)) {
+		out->bad_pr_numbers =
+			numlist_parse(v->valuestring, ",\n", false, true, "pr_numbers",
+				      &out->pr_numbers, &out->n_pr_numbers, &e) < 0;
+		return;
+	}
+	out->bad_pr_numbers = !cJSON_IsArray(v);
+	if (out->bad_pr_numbers)
+		return;
+	out->pr_numbers = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(int64_t));
+	cJSON_ArrayForEach (it, v) {
+		int64_t n;
+
+		if (json_value_int64(it, &n) < 0 || n < 1 || n > INT32_MAX) {
+			out->bad_pr_numbers = true;
+			free(out->pr_numbers);
+			out->pr_numbers = NULL;
+			out->n_pr_numbers = 0;
+			return;
+		}
+		out->pr_numbers[out->n_pr_numbers++] = n;
+	}
+}
+
+/* metadata.migrated_from: its strings (anything else in it is skipped). */
+static void
+meta_strings(const cJSON *v, struct job_metadata *out)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsArray(v))
+		return;
+	out->migrated_from = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(char *));
+	cJSON_ArrayForEach (it, v) {
+		if (cJSON_IsString(it))
+			out->migrated_from[out->n_migrated_from++] = xstrdup(it->valuestring);
+	}
+}
+
+void
+map_job_metadata(const char *json, struct job_metadata *out)
+{
+	struct err e;
+	cJSON *m = json != NULL ? json_parse(json, strlen(json), &e) : NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (cJSON_IsObject(m)) {
+		out->heartbeat_at = opt_str(m, "heartbeat_at");
+		out->repository_name = opt_str(m, "repository_name");
+		out->created_by = opt_str(m, "created_by");
+		out->migrated_to = opt_str(m, "migrated_to");
+		meta_numbers(json_get(m, "pr_numbers"), out);
+		meta_strings(json_get(m, "migrated_from"), out);
+	}
+	cJSON_Delete(m);
 }

@@ -143,3 +143,45 @@ gh_run_release(struct gh_run *r)
 	free(r->run_started_at);
 	memset(r, 0, sizeof(*r));
 }
+
+void
+inngest_event_release(struct inngest_event *ev)
+{
+	if (ev == NULL)
+		return;
+	free(ev->name);
+	free(ev->key);
+	free(ev->repository_id);
+	free(ev->repository);
+	free(ev->pr_numbers);
+	free(ev->job_id);
+	free(ev->problem);
+	memset(ev, 0, sizeof(*ev));
+}
+
+void
+inngest_export_release(struct inngest_export *x)
+{
+	if (x == NULL)
+		return;
+	for (size_t i = 0; i < x->n; i++)
+		inngest_event_release(&x->events[i]);
+	free(x->events);
+	memset(x, 0, sizeof(*x));
+}
+
+void
+job_metadata_release(struct job_metadata *m)
+{
+	if (m == NULL)
+		return;
+	free(m->heartbeat_at);
+	free(m->repository_name);
+	free(m->created_by);
+	free(m->migrated_to);
+	free(m->pr_numbers);
+	for (size_t i = 0; i < m->n_migrated_from; i++)
+		free(m->migrated_from[i]);
+	free(m->migrated_from);
+	memset(m, 0, sizeof(*m));
+}

@@ -75,6 +75,22 @@ put(cJSON *obj, const char *key, cJSON *item)
 	free(k);
 }
 
+/* Adds the keys of the JSON object text json (NULL, or not an object: none) to obj. */
+static void
+merge_json(cJSON *obj, const char *json)
+{
+	cJSON *extra = json != NULL ? cJSON_Parse(json) : NULL;
+	cJSON *it = extra != NULL && cJSON_IsObject(extra) ? extra->child : NULL;
+
+	while (it != NULL) {
+		cJSON *next = it->next;
+
+		put(obj, it->string, cJSON_DetachItemViaPointer(extra, it));
+		it = next;
+	}
+	cJSON_Delete(extra);
+}
+
 static void
 merge_metadata(struct progress *p, const struct progress_options *o)
 {
@@ -369,25 +385,13 @@ progress_finish(struct progress *p, enum job_status status, const char *error,
 	static const char *const cols[] = {"status", "completed_at", "error", "metadata"};
 	struct store_filter f;
 	struct rowset rs;
-	cJSON *extra;
 	char now[21];
 	char *meta;
 	int rc;
 
 	if (patch_progress(p, e) < 0)
 		return -1;
-	extra = metadata_json != NULL ? cJSON_Parse(metadata_json) : NULL;
-	if (extra != NULL && cJSON_IsObject(extra)) {
-		cJSON *it = extra->child;
-
-		while (it != NULL) {
-			cJSON *next = it->next;
-
-			put(p->metadata, it->string, cJSON_DetachItemViaPointer(extra, it));
-			it = next;
-		}
-	}
-	cJSON_Delete(extra);
+	merge_json(p->metadata, metadata_json);
 	meta = json_print(p->metadata);
 	now_iso(now);
 	f = by_id("id", p->job_id);
@@ -479,6 +483,7 @@ queued_metadata(const struct job_queued *q)
 		put(m, q->meta[i].key,
 		    q->meta[i].text != NULL ? cJSON_CreateString(q->meta[i].text)
 					    : cJSON_CreateNumber((double)q->meta[i].num));
+	merge_json(m, q->meta_json);
 	return m;
 }
 
@@ -607,5 +612,32 @@ progress_fail(struct store *s, const char *job_id, const char *error, struct err
 	rowset_text(&rs, "error", error);
 	rc = store_update(s, JOBS, &f, 1, &rs, e);
 	rowset_release(&rs);
+	return rc;
+}
+
+int
+progress_mark(struct store *s, const char *job_id, const char *status, const char *error,
+	      const char *metadata_json, struct err *e)
+{
+	static const char *const cols[] = {"status", "error", "metadata"};
+	struct store_filter f = by_id("id", job_id);
+	cJSON *m = job_metadata(s, job_id, e);
+	struct rowset rs;
+	char *text;
+	int rc;
+
+	if (m == NULL)
+		return -1;
+	merge_json(m, metadata_json);
+	text = json_print(m);
+	rowset_init(&rs, JOBS, cols, 3);
+	rowset_add(&rs);
+	rowset_text(&rs, "status", status);
+	rowset_text(&rs, "error", error);
+	rowset_json(&rs, "metadata", text);
+	rc = store_update(s, JOBS, &f, 1, &rs, e);
+	rowset_release(&rs);
+	cJSON_Delete(m);
+	free(text);
 	return rc;
 }

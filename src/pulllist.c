@@ -15,7 +15,7 @@
 #include "map.h"
 #include "util.h"
 
-#define DOC_CAP     ((size_t)1 << 16)
+#define DOC_CAP ((size_t)1 << 16)
 
 struct walk {
 	const struct pulllist_options *o;

@@ -254,6 +254,42 @@ start(struct job_ctx *ctx, const struct inputs *in, const char *id, int64_t *run
 }
 
 int
+jobs_dispatch_job(struct job_ctx *ctx, const char *id, const char *const *names,
+		  const char *const *values, size_t n, int64_t *run_id, char **run_url,
+		  struct err *e)
+{
+	const struct config *cfg = ctx->cfg;
+	struct inputs in = {0};
+	int rc;
+
+	*run_id = 0;
+	*run_url = NULL;
+	if (n >= MAX_INPUTS)
+		return err_set(e, ERR_INPUT, "dispatch: more than %d inputs", MAX_INPUTS - 1);
+	for (size_t i = 0; i < n; i++) {
+		in.names[in.n] = xstrdup(names[i]);
+		in.values[in.n++] = xstrdup(values[i]);
+	}
+	in.names[in.n] = xstrdup("job-id");
+	in.values[in.n++] = xstrdup(id);
+	log_info("job %s: dispatching %s on %s@%s", id, cfg->workflow, cfg->dispatch_repository,
+		 cfg->ref);
+	rc = start(ctx, &in, id, run_id, run_url, e);
+	if (rc < 0) {
+		struct err fe;
+
+		err_clear(&fe);
+		err_prefix(e, "dispatch of %s: ", cfg->workflow);
+		if (progress_fail(ctx->store, id, e->msg, &fe) < 0)
+			log_error("the job's row could not record the failure: %s", fe.msg);
+	} else {
+		rc = progress_dispatched(ctx->store, id, *run_id, *run_url, e);
+	}
+	inputs_release(&in);
+	return rc;
+}
+
+int
 job_dispatch(struct job_ctx *ctx, struct err *e)
 {
 	const struct config *cfg = ctx->cfg;
@@ -269,23 +305,9 @@ job_dispatch(struct job_ctx *ctx, struct err *e)
 		rc = err_set(e, ERR_INPUT, "dispatch: no command for '%s'", cfg->workflow);
 	if (rc == 0)
 		rc = queue_job(ctx, &in, command, id, e);
-	if (rc == 0) {
-		in.names[in.n] = xstrdup("job-id");
-		in.values[in.n++] = xstrdup(id);
-		log_info("job %s: dispatching %s on %s@%s", id, cfg->workflow,
-			 cfg->dispatch_repository, cfg->ref);
-		rc = start(ctx, &in, id, &run_id, &run_url, e);
-		if (rc < 0) {
-			struct err fe;
-
-			err_clear(&fe);
-			err_prefix(e, "dispatch of %s: ", cfg->workflow);
-			if (progress_fail(ctx->store, id, e->msg, &fe) < 0)
-				log_error("the job's row could not record the failure: %s", fe.msg);
-		}
-	}
 	if (rc == 0)
-		rc = progress_dispatched(ctx->store, id, run_id, run_url, e);
+		rc = jobs_dispatch_job(ctx, id, (const char *const *)in.names,
+				       (const char *const *)in.values, in.n, &run_id, &run_url, e);
 	if (run_id > 0)
 		snprintf(run, sizeof(run), "%lld", (long long)run_id);
 	outputs_set(ctx->outs, "job-id", id);

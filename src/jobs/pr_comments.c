@@ -202,7 +202,8 @@ job_pr_comments(struct job_ctx *ctx, struct err *e)
 
 	if (jobs_begin(ctx, false, e) < 0)
 		return -1;
-	if (ctx->cfg->n_pr_numbers > 0) {
+	/* PRs given, or a job that holds PRs (plan's shards, dispatched or migrated jobs). */
+	if (ctx->cfg->n_pr_numbers > 0 || select_resume_cursor(ctx) != NULL) {
 		if (select_pulls(ctx, PR_COMMENTS, &numbers, &n, e) < 0)
 			return -1;
 		rc = capture_pulls(ctx, numbers, n, PR_COMMENTS, e);

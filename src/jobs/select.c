@@ -192,9 +192,8 @@ select_lacking(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *nout,
 	return rc;
 }
 
-/* The cursor to resume from: the resume-cursor setting, or the one the job's last run left. */
-static const char *
-resume_from(const struct job_ctx *ctx)
+const char *
+select_resume_cursor(const struct job_ctx *ctx)
 {
 	if (ctx->cfg->resume_cursor != NULL)
 		return ctx->cfg->resume_cursor;
@@ -226,7 +225,7 @@ int
 select_pulls(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *n, struct err *e)
 {
 	const struct config *cfg = ctx->cfg;
-	const char *cursor = resume_from(ctx);
+	const char *cursor = select_resume_cursor(ctx);
 
 	*out = NULL;
 	*n = 0;

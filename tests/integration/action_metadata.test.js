@@ -39,11 +39,12 @@ test('every input of the binary is in action.yml with the same default, and noth
 
 test('every output the binary writes is described in action.yml', async () => {
   const names = Object.keys(action.outputs).sort();
-  assert.deepEqual(names, ['api-calls', 'api-points', 'completed', 'cost-usd', 'error', 'estimated-minutes',
-    'estimated-points', 'eta-seconds', 'failed', 'health', 'heartbeat-age', 'job-id', 'json', 'matrix', 'minutes',
-    'needed', 'ok', 'p50-seconds', 'p90-seconds', 'partial', 'pending', 'percent', 'pr-numbers', 'problems',
-    'processed', 'processing', 'rate-remaining', 'resume-cursor', 'run-conclusion', 'run-id', 'run-status', 'run-url',
-    'shards', 'skipped', 'stale', 'status', 'success-rate', 'total', 'within-5-minutes'].sort());
+  assert.deepEqual(names, ['api-calls', 'api-points', 'completed', 'cost-usd', 'dispatched', 'error',
+    'estimated-minutes', 'estimated-points', 'eta-seconds', 'failed', 'health', 'heartbeat-age', 'job-id', 'job-ids',
+    'jobs', 'json', 'matrix', 'merged', 'minutes', 'needed', 'ok', 'p50-seconds', 'p90-seconds', 'partial', 'pending',
+    'percent', 'pr-numbers', 'problems', 'processed', 'processing', 'rate-remaining', 'resume-cursor',
+    'run-conclusion', 'run-id', 'run-status', 'run-url', 'shards', 'skipped', 'skipped-duplicates', 'stale', 'status',
+    'success-rate', 'total', 'unmappable', 'within-5-minutes'].sort());
   for (const n of names) assert.ok(action.outputs[n].description, n);
 });
 

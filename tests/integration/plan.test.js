@@ -152,3 +152,16 @@ test('plan over 100,500 lacking PRs: the same plan from PostgREST and SQLite, 25
   }
   assert.deepEqual(plans[0], plans[1]);
 });
+
+test('a pr-comments shard given only its job id captures its own PRs, not the repository-wide lists', async () => {
+  const r0 = await rig('plan_comments', { prs: 12 });
+  const r = await r0.run({ command: 'plan', 'time-range': '3650', 'capture-types': 'comments', 'shard-size': '5' });
+  const m = checkPlan(r);
+  assert.equal(m.include[0].command, 'pr-comments');
+  const s = m.include[1];
+  r0.clearLogs();
+  const c = await r0.run({ command: 'pr-comments', 'job-id': s['job-id'] });
+  assert.equal(c.code, 0, c.log);
+  assert.equal(c.outputs.processed, String(expand(s['pr-numbers']).length));
+  assert.ok(!r0.gh.log.some((e) => /\/(issues|pulls)\/comments$/.test(e.path)), 'no repository-wide list read');
+});

@@ -1,13 +1,16 @@
 /*
  * test_map.c - GitHub JSON to structs, on the official OpenAPI examples
  * (tests/vectors/github/, copied from @octokit/openapi) and on
- * broken variants of them.
+ * broken variants of them; the old queue's JSON (an Inngest export, a job
+ * row's metadata) on vectors/inngest-*.
  */
 #include <stdlib.h>
 
+#include "buf.h"
 #include "harness.h"
 #include "json.h"
 #include "map.h"
+#include "util.h"
 
 static cJSON *
 load(const char *path)
@@ -427,4 +430,196 @@ TEST(map_gql_commit_reads_a_history_page)
 	}
 	CHECK(count > 0);
 	cJSON_Delete(j);
+}
+
+/* The fields of an event as inngest-event.txt writes them. */
+static void
+describe_event(const struct inngest_event *ev, struct buf *b)
+{
+	if (ev->problem != NULL) {
+		buf_printf(b, "! %s", ev->problem);
+		return;
+	}
+	buf_printf(b, "%s key=%s", ev->name, str_starts(ev->key, "h:") ? "h" : ev->key);
+	if (ev->repository_id != NULL)
+		buf_printf(b, " repo-id=%s", ev->repository_id);
+	if (ev->repository != NULL)
+		buf_printf(b, " repo=%s", ev->repository);
+	for (size_t i = 0; i < ev->n_pr_numbers; i++)
+		buf_printf(b, "%s%lld", i == 0 ? " prs=" : ",", (long long)ev->pr_numbers[i]);
+	if (ev->days > 0)
+		buf_printf(b, " days=%d", ev->days);
+	if (ev->job_id != NULL)
+		buf_printf(b, " job=%s", ev->job_id);
+	if (ev->ts_ms > 0)
+		buf_printf(b, " ts=%lld", (long long)ev->ts_ms);
+}
+
+static void
+event_vec(const char *in, const char *want, int line)
+{
+	cJSON *j = json_parse(in, strlen(in), NULL);
+	struct inngest_event ev;
+	struct buf b = BUF_INIT(4096);
+	struct err e;
+
+	err_clear(&e);
+	if (!CHECK(j != NULL)) {
+		fprintf(stderr, "    vectors/inngest-event.txt:%d is not JSON\n", line);
+		return;
+	}
+	if (map_inngest_event(j, &ev, &e) < 0)
+		buf_printf(&b, "! %s", e.msg);
+	else
+		describe_event(&ev, &b);
+	if (!CHECK_STR(buf_str(&b), want))
+		fprintf(stderr, "    vectors/inngest-event.txt:%d\n", line);
+	inngest_event_release(&ev);
+	buf_release(&b);
+	cJSON_Delete(j);
+}
+
+TEST(map_inngest_event_reads_the_payloads_contributor_info_sends)
+{
+	CHECK(vec_each("vectors/inngest-event.txt", event_vec) > 25);
+}
+
+static struct inngest_export
+read_export(const char *text, int want_rc)
+{
+	struct inngest_export x;
+	struct err e;
+
+	err_clear(&e);
+	if (!CHECK_INT(map_inngest_export(text, strlen(text), &x, &e), want_rc))
+		fprintf(stderr, "    %s\n", e.msg);
+	if (want_rc < 0)
+		CHECK_INT(e.code, ERR_INPUT);
+	return x;
+}
+
+TEST(map_inngest_export_reads_the_test_export_item_by_item)
+{
+	char *text = vec_slurp("vectors/inngest-events.json", NULL);
+	struct inngest_export x = read_export(text, 0);
+
+	if (!CHECK_INT(x.n, 16))
+		goto out;
+	for (size_t i = 0; i < x.n; i++)
+		CHECK_INT(x.events[i].index, i + 1);
+	CHECK_STR(x.events[0].key, "id:01HZX0000000000000000000E1");
+	CHECK_INT(x.events[0].ts_ms, 1717000000001);
+	CHECK_STR(x.events[11].problem, "data.prNumber is not a pull request number");
+	CHECK_STR(x.events[11].name, "capture/pr.reviews");
+	CHECK_STR(x.events[14].problem, "not an object");
+	CHECK(x.events[14].name == NULL);
+	/* The same work sent twice without an id is one key. */
+	CHECK(str_starts(x.events[12].key, "h:"));
+	CHECK_STR(x.events[12].key, x.events[15].key);
+	CHECK_STR(x.events[12].repository, "acme/widgets");
+out:
+	inngest_export_release(&x);
+	free(text);
+}
+
+TEST(map_inngest_export_takes_a_page_of_the_api_an_object_and_json_lines)
+{
+	struct inngest_export x;
+
+	x = read_export("{\"data\":[{\"name\":\"a\",\"data\":{}},{\"name\":\"b\",\"data\":{}}],"
+			"\"cursor\":\"c\"}",
+			0);
+	CHECK(x.n == 2 && strcmp(x.events[1].name, "b") == 0);
+	inngest_export_release(&x);
+	x = read_export("{\"events\":[{\"name\":\"a\",\"data\":{}}]}", 0);
+	CHECK(x.n == 1 && strcmp(x.events[0].name, "a") == 0);
+	inngest_export_release(&x);
+	x = read_export("  {\"name\":\"one\",\"data\":{}}\n", 0);
+	CHECK(x.n == 1 && strcmp(x.events[0].name, "one") == 0);
+	inngest_export_release(&x);
+	x = read_export("[]", 0);
+	CHECK_INT(x.n, 0);
+	inngest_export_release(&x);
+	/* JSON lines: a line that is not JSON is an item that cannot be read. */
+	x = read_export("{\"name\":\"a\",\"data\":{}}\n\n  \r\n{\"name\":\"b\",\"da\n"
+			"{\"name\":\"c\",\"data\":{}}",
+			0);
+	if (CHECK_INT(x.n, 3)) {
+		CHECK_STR(x.events[0].name, "a");
+		CHECK(str_starts(x.events[1].problem, "line 4 is not JSON"));
+		CHECK_STR(x.events[2].name, "c");
+		CHECK_INT(x.events[2].index, 3);
+	}
+	inngest_export_release(&x);
+}
+
+TEST(map_inngest_export_refuses_what_is_no_export)
+{
+	static const char *const bad[] = {
+		"", "12", "\"events\"", "[1,2", "{\"data\":{}}", "{\"cursor\":\"c\"}", "not json"};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct inngest_export x = read_export(bad[i], -1);
+
+		CHECK(x.n == 0 && x.events == NULL);
+	}
+}
+
+TEST(map_inngest_event_keys_are_the_same_for_the_same_work_only)
+{
+	struct inngest_export x = read_export(
+		"[{\"name\":\"capture/"
+		"pr.reviews\",\"data\":{\"repositoryId\":\"r\",\"prNumber\":1}},"
+		"{\"name\":\"capture/pr.reviews\",\"ts\":5,\"data\":{\"repositoryId\":\"r\", "
+		"\"prNumber\": 1}},"
+		"{\"name\":\"capture/"
+		"pr.reviews\",\"data\":{\"repositoryId\":\"r\",\"prNumber\":2}},"
+		"{\"name\":\"capture/"
+		"pr.comments\",\"data\":{\"repositoryId\":\"r\",\"prNumber\":1}}]",
+		0);
+
+	if (CHECK_INT(x.n, 4)) {
+		CHECK_STR(x.events[0].key, x.events[1].key);
+		CHECK(strcmp(x.events[0].key, x.events[2].key) != 0);
+		CHECK(strcmp(x.events[0].key, x.events[3].key) != 0);
+		CHECK_INT(strlen(x.events[0].key), 2 + 16);
+	}
+	inngest_export_release(&x);
+}
+
+static void
+metadata_vec(const char *in, const char *want, int line)
+{
+	struct job_metadata m;
+	struct buf b = BUF_INIT(4096);
+
+	map_job_metadata(in, &m);
+	if (m.heartbeat_at != NULL)
+		buf_printf(&b, " heartbeat=%s", m.heartbeat_at);
+	if (m.repository_name != NULL)
+		buf_printf(&b, " repo=%s", m.repository_name);
+	if (m.created_by != NULL)
+		buf_printf(&b, " by=%s", m.created_by);
+	if (m.migrated_to != NULL)
+		buf_printf(&b, " to=%s", m.migrated_to);
+	for (size_t i = 0; i < m.n_pr_numbers; i++)
+		buf_printf(&b, "%s%lld", i == 0 ? " prs=" : ",", (long long)m.pr_numbers[i]);
+	if (m.bad_pr_numbers)
+		buf_puts(&b, " bad-prs");
+	for (size_t i = 0; i < m.n_migrated_from; i++)
+		buf_printf(&b, "%s%s", i == 0 ? " from=" : ",", m.migrated_from[i]);
+	if (!CHECK_STR(b.len > 0 ? buf_str(&b) + 1 : "(nothing)", want))
+		fprintf(stderr, "    vectors/job-metadata.txt:%d\n", line);
+	job_metadata_release(&m);
+	buf_release(&b);
+}
+
+TEST(map_job_metadata_reads_what_the_queues_wrote)
+{
+	struct job_metadata m;
+
+	CHECK(vec_each("vectors/job-metadata.txt", metadata_vec) > 15);
+	map_job_metadata(NULL, &m);
+	CHECK(m.pr_numbers == NULL && m.migrated_from == NULL);
+	job_metadata_release(&m);
 }

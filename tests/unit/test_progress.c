@@ -163,3 +163,27 @@ TEST(progress_reads_the_cursor_an_earlier_run_of_the_job_left)
 	progress_free(p);
 	scripted_store_close(s, http);
 }
+
+TEST(progress_mark_keeps_the_metadata_others_wrote_and_adds_its_keys)
+{
+	struct http_client *http;
+	struct store *s;
+
+	s = scripted_store(&http);
+	fake_http_push(&fake, 200, "",
+		       "[{\"id\":\"0b8a5a0e-7c1f-4a57-9c2e-1d2f3a4b5c6d\",\"metadata\":"
+		       "{\"priority\":\"high\",\"pr_numbers\":[1,2]}}]");
+	fake_http_push(&fake, 204, "", "");
+	CHECK(progress_mark(s, "0b8a5a0e-7c1f-4a57-9c2e-1d2f3a4b5c6d", "cancelled", "moved",
+			    "{\"migrated_to\":\"1b8a5a0e-7c1f-4a57-9c2e-1d2f3a4b5c6d\","
+			    "\"migrated_items\":[\"a\",\"b\"]}",
+			    NULL) == 0);
+	CHECK(sent_with("PATCH", "progressive_capture_jobs", "\"status\":\"cancelled\""));
+	CHECK(sent_with("PATCH", "progressive_capture_jobs", "\"priority\":\"high\""));
+	CHECK(sent_with("PATCH", "progressive_capture_jobs", "\"pr_numbers\":[1,2]"));
+	CHECK(sent_with("PATCH", "progressive_capture_jobs",
+			"\"migrated_to\":\"1b8a5a0e-7c1f-4a57-9c2e-1d2f3a4b5c6d\""));
+	CHECK(sent_with("PATCH", "progressive_capture_jobs", "\"migrated_items\":[\"a\",\"b\"]"));
+	CHECK(!sent_with("PATCH", "progressive_capture_jobs", "completed_at"));
+	scripted_store_close(s, http);
+}
