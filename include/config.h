@@ -69,6 +69,7 @@ enum option_id {
 	OPT_SHARD_INDEX,
 	OPT_SHARD_TOTAL,
 	OPT_RESUME_CURSOR,
+	OPT_FORCE,
 	OPT_FAIL_ON_PARTIAL,
 	OPT_DRY_RUN,
 	OPT_LOG_FILE,
@@ -129,6 +130,7 @@ struct config {
 	char *resume_cursor;
 	bool fail_on_partial;
 	bool dry_run;
+	bool force;     /* fetch the PRs chosen even when unchanged since their capture */
 	char *log_file; /* the run's log as JSON lines, or NULL */
 
 	/* plan */

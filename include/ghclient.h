@@ -71,6 +71,14 @@ void gh_count_hidden(struct gh *g, size_t n);
 int gh_rest_get(struct gh *g, const char *path, cJSON **out, struct err *e);
 
 /*
+ * GETs path like gh_rest_get, with etag (when not NULL) as If-None-Match. A
+ * 304 (Not Modified: no primary rate point) is a success with *out NULL.
+ * *etag_out (caller frees) is the answer's ETag (a 304's: etag), or NULL.
+ */
+int gh_rest_get_cond(struct gh *g, const char *path, const char *etag, cJSON **out, char **etag_out,
+		     struct err *e);
+
+/*
  * POSTs body (JSON) to path. Not safe to repeat, so sent again only after a
  * rate-limit refusal: a 5xx or a lost connection is final (the request may
  * have been carried out; the caller finds out). On a 2xx *status is it and

@@ -36,6 +36,14 @@ int gh_pull_get(struct gh *g, const char *owner, const char *name, int number, s
 		struct err *e);
 
 /*
+ * The same, sent with etag (the ETag of an earlier answer; NULL: none) as
+ * If-None-Match: 1 when GitHub answers 304, Not Modified (no primary rate
+ * point; *out stays empty), 0 with *out and out->etag the answer's ETag.
+ */
+int gh_pull_get_if(struct gh *g, const char *owner, const char *name, int number, const char *etag,
+		   struct gh_pull *out, struct err *e);
+
+/*
  * An item of a list that could not be read (malformed): why, with what
  * the item was when that could be told. Return 0 to go on with the next
  * item, -1 (e set) to end the walk.

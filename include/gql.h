@@ -68,6 +68,15 @@ int gql_history(struct buf *out, const char *owner, const char *name, const char
 int gql_pull_list(struct buf *out, const char *owner, const char *name, const char *cursor);
 
 /*
+ * The number, createdAt and updatedAt of pull requests numbers[0..n) (n at most
+ * GQL_STAMPS_MAX), aliased "p<number>": what a re-sync needs to tell which
+ * changed since their capture. No connection: 1 point whatever n is.
+ */
+#define GQL_STAMPS_MAX 100
+int gql_pull_stamps(struct buf *out, const char *owner, const char *name, const int64_t *numbers,
+		    size_t n);
+
+/*
  * What GitHub's formula charges for each document (the requests its
  * connections could need, / 100 rounded, at least 1): counted when an answer
  * does not say (no rateLimit, or an answer that cannot be read).
@@ -76,6 +85,7 @@ int64_t gql_pull_batch_cost(size_t n, unsigned parts);
 int64_t gql_continuations_cost(const struct gql_cont *conts, size_t n);
 int64_t gql_history_cost(void);
 int64_t gql_pull_list_cost(void);
+int64_t gql_pull_stamps_cost(void);
 
 /* Prints one document of every shape, each followed by a line "# end". */
 void gql_print_documents(FILE *f);

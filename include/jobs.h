@@ -110,9 +110,15 @@ int jobs_begin(struct job_ctx *ctx, bool refresh, struct err *e);
 const struct gh_user *jobs_stored_user(const struct gh_user *u);
 
 /*
- * Upserts the contributors among users[0..n) not yet in ctx's cache (users
- * with id 0 and NULLs are skipped) and caches their row ids.
+ * Contributor rows of users[0..n) (NULL, id 0 and the ones already cached
+ * skipped) appended to rs (a schema_rowset of SCHEMA_CONTRIBUTORS), then
+ * written on github_id with their row ids cached; a login another account's
+ * row holds is freed first (jobs/renames.c). jobs_upsert_contributors does
+ * both.
  */
+void jobs_contributor_rows(struct job_ctx *ctx, struct rowset *rs,
+			   const struct gh_user *const *users, size_t n);
+int jobs_write_contributors(struct job_ctx *ctx, const struct rowset *rs, struct err *e);
 int jobs_upsert_contributors(struct job_ctx *ctx, const struct gh_user *const *users, size_t n,
 			     struct err *e);
 
@@ -178,8 +184,7 @@ int jobs_update_pull_counts(struct job_ctx *ctx, struct err *e);
  * former name "<name>#<github id>" when GitHub has it no more; a warning
  * says so. Called when writing a row met a unique-key conflict (ERR_CONFLICT).
  */
-int jobs_free_logins(struct job_ctx *ctx, const struct gh_user *const *users, size_t n,
-		     struct err *e);
+int jobs_free_logins(struct job_ctx *ctx, const struct rowset *rs, struct err *e);
 int jobs_free_repository_name(struct job_ctx *ctx, const struct gh_repo *r, struct err *e);
 /* The repository's row of PR number under another GitHub id takes github_id (warned). */
 int jobs_adopt_pull(struct job_ctx *ctx, int number, int64_t github_id, struct err *e);
@@ -225,6 +230,14 @@ int capture_pull_ids(struct job_ctx *ctx, struct idcache *prs, const int64_t *nu
  * applied. *out is allocated (caller frees).
  */
 int select_pulls(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *n, struct err *e);
+
+/*
+ * Drops from numbers[0..*n) the pull requests GitHub says are unchanged
+ * since their capture of parts (jobs/resync.c), counting them as skipped:
+ * one GraphQL point per 100 PRs captured before, or a conditional REST GET
+ * each (a 304 costs no primary point). PRs never captured are not asked about.
+ */
+int resync_changed(struct job_ctx *ctx, unsigned parts, int64_t *numbers, size_t *n, struct err *e);
 
 /* The cursor a run resumes from: the resume-cursor setting, or the one its job's last run (or plan) left; NULL. */
 const char *select_resume_cursor(const struct job_ctx *ctx);

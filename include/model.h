@@ -87,6 +87,7 @@ struct gh_pull {
 	int64_t additions, deletions, changed_files, commits;
 	struct gh_user author;    /* id 0 when none */
 	struct gh_user merged_by; /* id 0 when none */
+	char *etag;               /* REST: the answer's ETag, when it had one */
 };
 
 struct gh_file {

@@ -37,4 +37,26 @@ struct pulllist_options {
 int pulllist(struct gh *g, const struct pulllist_options *o, gh_pulls_fn fn, gh_bad_fn bad,
 	     void *ud, struct err *e);
 
+/* What a re-sync learns of a pull request before fetching it. */
+struct pull_stamp {
+	int64_t number;
+	const char *etag; /* in: the ETag its capture marks keep (REST), or NULL */
+	char *updated_at; /* out (owned): GitHub's updatedAt; NULL: not learnt */
+	char *new_etag;   /* out (owned; REST): the ETag of the answer */
+	bool unchanged;   /* out (REST): GitHub answered 304 to etag */
+};
+
+/*
+ * Learns cheaply which of s[0..n) changed: over GraphQL, number and
+ * updatedAt in one query per GQL_STAMPS_MAX PRs (1 point each); over REST,
+ * a GET /pulls/{n} per PR sent with its ETag (a 304 costs no primary
+ * point). A PR GitHub has no answer for stays unlearnt: the capture fetches
+ * it and says what is wrong. -1 + e only for what stops the run.
+ */
+int pullstamps(struct gh *g, const struct pulllist_options *o, struct pull_stamp *s, size_t n,
+	       struct err *e);
+
+/* Frees what pullstamps set in s[0..n). */
+void pullstamps_release(struct pull_stamp *s, size_t n);
+
 #endif

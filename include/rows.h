@@ -34,7 +34,8 @@ struct rowset {
 	size_t ncols;
 	struct val *vals; /* nrows * ncols, row-major */
 	size_t nrows;
-	size_t cap; /* rows allocated */
+	size_t cap;   /* rows allocated */
+	size_t bytes; /* about what the rows hold: their cells and strings */
 };
 
 /* Sets up an empty rowset for table with the given columns (copied). */
@@ -71,6 +72,15 @@ void rowset_strings(struct rowset *rs, const char *col, char *const *s, size_t n
 /* Sets col of the last row to the array of n integers (JSON, as an int[] argument). */
 void rowset_ints(struct rowset *rs, const char *col, const int64_t *v, size_t n);
 void rowset_null(struct rowset *rs, const char *col);
+
+/* Sets col of row to s (NULL: SQL NULL); an unknown column aborts, as the setters do. */
+void rowset_set_text(struct rowset *rs, size_t row, const char *col, const char *s);
+
+/*
+ * Appends a copy of row of src to dst, column by column by name: dst's
+ * columns must be among src's (a missing one aborts).
+ */
+void rowset_copy_row(struct rowset *dst, const struct rowset *src, size_t row);
 
 /* Value at (row, col) or NULL if col is unknown. Borrowed. */
 const struct val *rowset_get(const struct rowset *rs, size_t row, const char *col);

@@ -79,6 +79,9 @@ const struct option_def config_options[OPT__COUNT] = {
 	[OPT_RESUME_CURSOR] =
 		{"resume-cursor", NULL, OPT_STRING, NULL, NULL, NULL, 0, 0, 0, NULL,
 		 "The resume-cursor output of a partial run: continue where it stopped."},
+	[OPT_FORCE] = {"force", NULL, OPT_BOOL, "false", NULL, NULL, 0, 0, 0, NULL,
+		       "Fetch the given pull requests even when GitHub says they have not "
+		       "changed since their capture."},
 	[OPT_FAIL_ON_PARTIAL] = {"fail-on-partial", NULL, OPT_BOOL, "true", NULL, NULL, 0, 0, 0,
 				 NULL,
 				 "Exit 3 when the run stops early (rate limit) but can be resumed; "
@@ -464,6 +467,7 @@ bool_field(struct config *c, int id)
 	switch (id) {
 	case OPT_FAIL_ON_PARTIAL: return &c->fail_on_partial;
 	case OPT_WAIT: return &c->wait;
+	case OPT_FORCE: return &c->force;
 	default: return &c->dry_run;
 	}
 }

@@ -32,6 +32,7 @@ struct gh {
 	size_t nusers;
 	char *repo_checked; /* "owner/name" gh_repo_exists asked about, and the answer */
 	bool repo_exists;
+	const char *validator; /* "If-None-Match: …" of the conditional GET under way */
 };
 
 struct gh *
@@ -284,6 +285,8 @@ request_headers(struct gh *g, const char *body, struct buf *auth, const char *he
 	}
 	if (body != NULL)
 		headers[n++] = "Content-Type: application/json";
+	if (g->validator != NULL)
+		headers[n++] = g->validator;
 	headers[n] = NULL;
 	return n;
 }
@@ -309,7 +312,9 @@ attempt_once(struct gh *g, const struct http_request *req, bool graphql, struct 
 			       ? -1
 			       : 1;
 	note_rate(g, resp, r);
-	if (resp->status < 200 || resp->status > 299) {
+	if (resp->status == 304 && g->validator != NULL) {
+		/* Not modified: the caller's copy stands; no primary point. */
+	} else if (resp->status < 200 || resp->status > 299) {
 		struct buf words = BUF_INIT(1024);
 
 		answer_words(resp, &words);
@@ -501,6 +506,43 @@ gh_rest_post(struct gh *g, const char *path, const char *body, long *status, cJS
 			rc = err_prefix(e, "POST %s: ", short_url(g, url));
 	}
 	http_response_release(&r);
+	free(url);
+	return rc;
+}
+
+/* The longest ETag kept (GitHub's are W/"<64 hex digits>"). */
+#define ETAG_MAX 256
+
+int
+gh_rest_get_cond(struct gh *g, const char *path, const char *etag, cJSON **out, char **etag_out,
+		 struct err *e)
+{
+	char *url = full_url(g, path);
+	struct buf validator = BUF_INIT(512);
+	struct http_response r = {0};
+	const char *tag;
+	int rc;
+
+	*out = NULL;
+	*etag_out = NULL;
+	if (url == NULL)
+		return err_set(e, ERR_INPUT, "request URL over %d bytes: %.80s…", URL_MAX, path);
+	rc = check_origin(g, url, short_url(g, url), e);
+	if (rc == 0 && etag != NULL && buf_printf(&validator, "If-None-Match: %s", etag) < 0)
+		rc = err_set(e, ERR_INPUT, "GET %s: an ETag over %zu bytes", short_url(g, url),
+			     validator.max);
+	if (rc == 0) {
+		g->validator = etag != NULL ? buf_str(&validator) : NULL;
+		rc = exchange(g, "GET", url, NULL, false, &r, out, e);
+		g->validator = NULL;
+	}
+	tag = rc == 0 ? http_header(&r, "etag") : NULL;
+	if (tag != NULL && *tag != '\0' && strlen(tag) <= ETAG_MAX)
+		*etag_out = xstrdup(tag);
+	else if (rc == 0 && r.status == 304)
+		*etag_out = xstrdup(etag); /* GitHub repeats it; a 304 without one keeps ours */
+	http_response_release(&r);
+	buf_release(&validator);
 	free(url);
 	return rc;
 }

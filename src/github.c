@@ -84,13 +84,23 @@ int
 gh_pull_get(struct gh *g, const char *owner, const char *name, int number, struct gh_pull *out,
 	    struct err *e)
 {
+	return gh_pull_get_if(g, owner, name, number, NULL, out, e);
+}
+
+int
+gh_pull_get_if(struct gh *g, const char *owner, const char *name, int number, const char *etag,
+	       struct gh_pull *out, struct err *e)
+{
 	struct buf path = BUF_INIT(PATH_MAX_BYTES);
 	cJSON *j = NULL;
+	char *tag = NULL;
 	int rc = pathf(&path, e, "/repos/%s/%s/pulls/%d", owner, name, number);
 
 	memset(out, 0, sizeof(*out));
-	if (rc == 0 && gh_rest_get(g, buf_str(&path), &j, e) < 0)
+	if (rc == 0 && gh_rest_get_cond(g, buf_str(&path), etag, &j, &tag, e) < 0)
 		rc = not_found(g, owner, name, e);
+	else if (rc == 0 && j == NULL)
+		rc = 1; /* 304: as it was when etag was given */
 	else if (rc == 0 && map_pull(j, out, e) < 0)
 		rc = err_prefix(e, "GET %s: ", buf_str(&path));
 	else if (rc == 0 && out->number != number)
@@ -99,8 +109,13 @@ gh_pull_get(struct gh *g, const char *owner, const char *name, int number, struc
 	else if (rc == 0 && !out->has_counters)
 		rc = err_set(e, ERR_PARSE, "GET %s: the answer has no additions/deletions",
 			     buf_str(&path));
+	if (rc == 0) {
+		out->etag = tag;
+		tag = NULL;
+	}
 	if (rc < 0)
 		gh_pull_release(out);
+	free(tag);
 	cJSON_Delete(j);
 	buf_release(&path);
 	return rc;

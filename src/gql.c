@@ -260,6 +260,27 @@ gql_pull_list(struct buf *out, const char *owner, const char *name, const char *
 	return buf_putc(out, '\n');
 }
 
+int64_t
+gql_pull_stamps_cost(void)
+{
+	return points(0); /* no connection: the minimum */
+}
+
+int
+gql_pull_stamps(struct buf *out, const char *owner, const char *name, const int64_t *numbers,
+		size_t n)
+{
+	buf_puts(out, "query PullStamps { rateLimit { cost remaining resetAt }");
+	open_repository(out, owner, name);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(out,
+			   " p%" PRId64 ": pullRequest(number: %" PRId64
+			   ") { number createdAt updatedAt }",
+			   numbers[i], numbers[i]);
+	buf_puts(out, " } }");
+	return buf_putc(out, '\n');
+}
+
 /* Prints a document, the cost this file predicts for it, and the end marker. */
 static void
 emit(FILE *f, struct buf *b, int64_t cost)
@@ -308,5 +329,7 @@ gql_print_documents(FILE *f)
 	emit(f, &b, gql_pull_list_cost());
 	gql_pull_list(&b, "octo-org", "hello.world", "Y3Vyc29yOjEwMA==");
 	emit(f, &b, gql_pull_list_cost());
+	gql_pull_stamps(&b, "octo-org", "hello.world", numbers, GQL_STAMPS_MAX);
+	emit(f, &b, gql_pull_stamps_cost());
 	buf_release(&b);
 }

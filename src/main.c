@@ -52,7 +52,7 @@ _Static_assert(API_AUTO == 0 && API_GRAPHQL == 1 && API_REST == 2,
 #define PR_OPTIONS                                                                                 \
 	(COMMON_OPTIONS | OPT_BIT(OPT_PR_NUMBERS) | OPT_BIT(OPT_MAX_ITEMS) |                       \
 	 OPT_BIT(OPT_BATCH_SIZE) | OPT_BIT(OPT_SHARD_INDEX) | OPT_BIT(OPT_SHARD_TOTAL) |           \
-	 OPT_BIT(OPT_RESUME_CURSOR))
+	 OPT_BIT(OPT_RESUME_CURSOR) | OPT_BIT(OPT_FORCE))
 
 struct command {
 	const char *name;

@@ -73,6 +73,7 @@ gh_pull_release(struct gh_pull *p)
 	free(p->diff_url);
 	free(p->patch_url);
 	free(p->mergeable_state);
+	free(p->etag);
 	gh_user_release(&p->author);
 	gh_user_release(&p->merged_by);
 	memset(p, 0, sizeof(*p));

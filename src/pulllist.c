@@ -152,3 +152,114 @@ pulllist(struct gh *g, const struct pulllist_options *o, gh_pulls_fn fn, gh_bad_
 	}
 	return gh_pulls_list(g, o->owner, o->name, "created", rest_page, rest_bad, &w, e);
 }
+
+/* One GraphQL query for s[0..n): each PR's updatedAt from its alias. */
+static int
+stamp_batch(struct gh *g, const struct pulllist_options *o, struct pull_stamp *s, size_t n,
+	    struct err *e)
+{
+	struct buf doc = BUF_INIT(DOC_CAP);
+	int64_t numbers[GQL_STAMPS_MAX];
+	cJSON *root = NULL;
+	const cJSON *repo;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		numbers[i] = s[i].number;
+	rc = gql_pull_stamps(&doc, o->owner, o->name, numbers, n) < 0
+		     ? err_set(e, ERR_INPUT, "pull request stamps: query over %zu bytes", doc.max)
+		     : 0;
+	if (rc == 0)
+		rc = gh_graphql_page(g, buf_str(&doc), gql_pull_stamps_cost(), &root, e);
+	buf_release(&doc);
+	if (rc < 0)
+		return -1;
+	repo = json_get(json_get(root, "data"), "repository");
+	if (repo == NULL || cJSON_IsNull(repo))
+		rc = err_set(
+			e, ERR_NO_REPO,
+			"repository %s/%s: GitHub does not have it, or the token cannot see it",
+			o->owner, o->name);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char alias[16];
+		const cJSON *pr;
+		struct gh_pull p;
+		struct err why;
+
+		gql_pull_alias((int)s[i].number, alias);
+		pr = json_get(repo, alias);
+		err_clear(&why);
+		/* None (not found, hidden), or another PR's: left to the capture. */
+		if (!cJSON_IsObject(pr) || map_gql_pull_item(pr, &p, &why) < 0)
+			continue;
+		if (p.number == s[i].number) {
+			s[i].updated_at = p.updated_at;
+			p.updated_at = NULL;
+		}
+		gh_pull_release(&p);
+	}
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* A conditional GET /pulls/{n} per PR. */
+static int
+stamp_rest(struct gh *g, const struct pulllist_options *o, struct pull_stamp *s, size_t n,
+	   struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct gh_pull p;
+		struct err why;
+		int rc;
+
+		err_clear(&why);
+		rc = gh_pull_get_if(g, o->owner, o->name, (int)s[i].number, s[i].etag, &p, &why);
+		if (rc == 1) {
+			s[i].unchanged = true;
+			continue;
+		}
+		if (rc < 0) {
+			if (err_stops_run(&why)) {
+				*e = why;
+				return -1;
+			}
+			continue; /* the capture fetches it and says what is wrong */
+		}
+		s[i].updated_at = p.updated_at;
+		s[i].new_etag = p.etag;
+		p.updated_at = p.etag = NULL;
+		gh_pull_release(&p);
+	}
+	return 0;
+}
+
+int
+pullstamps(struct gh *g, const struct pulllist_options *o, struct pull_stamp *s, size_t n,
+	   struct err *e)
+{
+	int rc = 0;
+
+	if (o->api != API_REST) {
+		for (size_t first = 0; rc == 0 && first < n; first += GQL_STAMPS_MAX)
+			rc = stamp_batch(g, o, s + first,
+					 n - first < GQL_STAMPS_MAX ? n - first : GQL_STAMPS_MAX,
+					 e);
+		if (rc == 0 || o->api != API_AUTO || !gh_graphql_missing(e))
+			return rc;
+		log_warn("GitHub has no GraphQL endpoint here; asking for changes over REST");
+		err_clear(e);
+		pullstamps_release(s, n);
+	}
+	return stamp_rest(g, o, s, n, e);
+}
+
+void
+pullstamps_release(struct pull_stamp *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(s[i].updated_at);
+		free(s[i].new_etag);
+		s[i].updated_at = s[i].new_etag = NULL;
+		s[i].unchanged = false;
+	}
+}

@@ -64,6 +64,7 @@ rowset_clear(struct rowset *rs)
 	for (size_t i = 0; i < rs->nrows * rs->ncols; i++)
 		val_free(&rs->vals[i]);
 	rs->nrows = 0;
+	rs->bytes = 0;
 }
 
 void
@@ -86,6 +87,7 @@ rowset_add(struct rowset *rs)
 		rs->vals = xrealloc(rs->vals, rs->cap * rs->ncols * sizeof(*rs->vals));
 	}
 	memset(&rs->vals[rs->nrows * rs->ncols], 0, rs->ncols * sizeof(*rs->vals));
+	rs->bytes += rs->ncols * sizeof(*rs->vals);
 	return rs->nrows++;
 }
 
@@ -96,6 +98,15 @@ rowset_col(const struct rowset *rs, const char *col)
 		if (strcmp(rs->cols[i], col) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* Sets v to s, a string now owned by rs. */
+static void
+own(struct rowset *rs, struct val *v, enum val_kind kind, char *s)
+{
+	v->kind = kind;
+	v->s = s;
+	rs->bytes += strlen(s) + 1;
 }
 
 static struct val *
@@ -117,10 +128,8 @@ rowset_text(struct rowset *rs, const char *col, const char *s)
 {
 	struct val *v = last(rs, col);
 
-	if (s != NULL) {
-		v->kind = VAL_TEXT;
-		v->s = xstrdup(s);
-	}
+	if (s != NULL)
+		own(rs, v, VAL_TEXT, xstrdup(s));
 }
 
 void
@@ -146,10 +155,8 @@ rowset_json(struct rowset *rs, const char *col, const char *json)
 {
 	struct val *v = last(rs, col);
 
-	if (json != NULL) {
-		v->kind = VAL_JSON;
-		v->s = xstrdup(json);
-	}
+	if (json != NULL)
+		own(rs, v, VAL_JSON, xstrdup(json));
 }
 
 void
@@ -165,8 +172,7 @@ rowset_strings(struct rowset *rs, const char *col, char *const *s, size_t n)
 		json_quote(&b, s[i]);
 	}
 	buf_putc(&b, ']');
-	v->kind = VAL_JSON;
-	v->s = buf_detach(&b);
+	own(rs, v, VAL_JSON, buf_detach(&b));
 }
 
 void
@@ -179,8 +185,7 @@ rowset_ints(struct rowset *rs, const char *col, const int64_t *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&b, "%s%lld", i > 0 ? "," : "", (long long)v[i]);
 	buf_putc(&b, ']');
-	x->kind = VAL_JSON;
-	x->s = buf_detach(&b);
+	own(rs, x, VAL_JSON, buf_detach(&b));
 }
 
 void
@@ -221,4 +226,48 @@ rowset_int_at(const struct rowset *rs, size_t row, const char *col, int64_t *out
 	if (v->kind == VAL_TEXT)
 		return parse_int64(v->s, INT64_MIN, INT64_MAX, out);
 	return -1;
+}
+
+/* The value at (row, col); an unknown column or a row past the end aborts. */
+static struct val *
+cell(struct rowset *rs, size_t row, const char *col)
+{
+	int c = rowset_col(rs, col);
+
+	if (c < 0 || row >= rs->nrows) {
+		fprintf(stderr, "::error::internal: table %s has no column '%s' (row %zu)\n",
+			rs->table, col, row);
+		abort();
+	}
+	return &rs->vals[row * rs->ncols + (size_t)c];
+}
+
+void
+rowset_set_text(struct rowset *rs, size_t row, const char *col, const char *s)
+{
+	struct val *v = cell(rs, row, col);
+
+	val_free(v);
+	if (s != NULL)
+		own(rs, v, VAL_TEXT, xstrdup(s));
+}
+
+void
+rowset_copy_row(struct rowset *dst, const struct rowset *src, size_t row)
+{
+	size_t r = rowset_add(dst);
+
+	for (size_t c = 0; c < dst->ncols; c++) {
+		const struct val *from = rowset_get(src, row, dst->cols[c]);
+		struct val *to = &dst->vals[r * dst->ncols + c];
+
+		if (from == NULL) {
+			fprintf(stderr, "::error::internal: table %s has no column '%s' to copy\n",
+				src->table, dst->cols[c]);
+			abort();
+		}
+		*to = *from;
+		if (from->s != NULL)
+			own(dst, to, from->kind, xstrdup(from->s));
+	}
 }

@@ -110,8 +110,8 @@ static const char *const commits[] = {"sha",           "repository_id",    "auth
 				      "changed_files", "is_direct_commit", "pull_request_id",
 				      "html_url",      "updated_at"};
 
-static const char *const captures[] = {"repository_id", "pull_request_id",   "number",
-				       "part",          "github_updated_at", "captured_at"};
+static const char *const captures[] = {"repository_id",     "pull_request_id", "number", "part",
+				       "github_updated_at", "captured_at",     "etag"};
 
 static const char *const watermarks[] = {"repository_id", "stream", "watermark", "updated_at"};
 

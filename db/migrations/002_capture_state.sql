@@ -22,6 +22,7 @@ create table if not exists public.pull_request_captures (
 	part text not null check (part in ('details', 'reviews', 'comments')),
 	github_updated_at timestamptz not null,
 	captured_at timestamptz not null default now(),
+	etag text,
 	constraint pull_request_captures_pr_part_key unique (pull_request_id, part)
 );
 create index if not exists pull_request_captures_repo_part_idx

@@ -243,6 +243,7 @@ select pg_temp.progressive_capture_add_column(t, c, d) from (values
 	('pull_request_captures', 'part', 'text'),
 	('pull_request_captures', 'github_updated_at', 'timestamptz'),
 	('pull_request_captures', 'captured_at', 'timestamptz default now()'),
+	('pull_request_captures', 'etag', 'text'),
 
 	('capture_watermarks', 'repository_id', 'uuid'),
 	('capture_watermarks', 'stream', 'text'),

@@ -235,6 +235,7 @@ CREATE TABLE IF NOT EXISTS pull_request_captures (
 	part TEXT NOT NULL CHECK (part IN ('details', 'reviews', 'comments')),
 	github_updated_at TEXT NOT NULL,
 	captured_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+	etag TEXT,
 	CONSTRAINT pull_request_captures_pr_part_key UNIQUE (pull_request_id, part)
 );
 CREATE INDEX IF NOT EXISTS pull_request_captures_repo_part_idx

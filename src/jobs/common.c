@@ -65,40 +65,58 @@ jobs_upsert_ids(struct job_ctx *ctx, const struct rowset *rs, struct idcache *id
 	return rc;
 }
 
-int
-jobs_upsert_contributors(struct job_ctx *ctx, const struct gh_user *const *users, size_t n,
-			 struct err *e)
+void
+jobs_contributor_rows(struct job_ctx *ctx, struct rowset *rs, const struct gh_user *const *users,
+		      size_t n)
 {
-	struct rowset rs;
 	char now[21];
-	int rc = 0;
 
 	time_format_iso(clock_now(), now);
-	schema_rowset(&rs, SCHEMA_CONTRIBUTORS, 0);
 	for (size_t i = 0; i < n; i++) {
 		const struct gh_user *u = users[i];
 
 		if (u == NULL || u->id <= 0 || idcache_get(&ctx->contributors, u->id) != NULL)
 			continue;
-		rowset_add(&rs);
-		rowset_int(&rs, "github_id", u->id);
-		rowset_text(&rs, "username", u->login);
-		rowset_text(&rs, "avatar_url", u->avatar_url);
-		rowset_text(&rs, "profile_url", u->html_url);
-		rowset_bool(&rs, "is_bot", u->is_bot);
-		rowset_text(&rs, "last_updated_at", now);
+		rowset_add(rs);
+		rowset_int(rs, "github_id", u->id);
+		rowset_text(rs, "username", u->login);
+		rowset_text(rs, "avatar_url", u->avatar_url);
+		rowset_text(rs, "profile_url", u->html_url);
+		rowset_bool(rs, "is_bot", u->is_bot);
+		rowset_text(rs, "last_updated_at", now);
 	}
+}
+
+int
+jobs_write_contributors(struct job_ctx *ctx, const struct rowset *rs, struct err *e)
+{
+	int rc;
+
+	if (rs->nrows == 0)
+		return 0;
 	/* The store writes a repeated github_id once (the last row wins). A login
 	 * another account's row holds (renamed, deleted, reused) is freed first. */
-	if (rs.nrows > 0)
-		rc = jobs_upsert_ids(ctx, &rs, &ctx->contributors, e);
+	rc = jobs_upsert_ids(ctx, rs, &ctx->contributors, e);
 	if (rc < 0 && e->code == ERR_CONFLICT) {
 		log_debug("contributors: %s", e->msg);
 		err_clear(e);
-		rc = jobs_free_logins(ctx, users, n, e);
+		rc = jobs_free_logins(ctx, rs, e);
 		if (rc == 0)
-			rc = jobs_upsert_ids(ctx, &rs, &ctx->contributors, e);
+			rc = jobs_upsert_ids(ctx, rs, &ctx->contributors, e);
 	}
+	return rc;
+}
+
+int
+jobs_upsert_contributors(struct job_ctx *ctx, const struct gh_user *const *users, size_t n,
+			 struct err *e)
+{
+	struct rowset rs;
+	int rc;
+
+	schema_rowset(&rs, SCHEMA_CONTRIBUTORS, 0);
+	jobs_contributor_rows(ctx, &rs, users, n);
+	rc = jobs_write_contributors(ctx, &rs, e);
 	rowset_release(&rs);
 	return rc;
 }

@@ -141,13 +141,17 @@ free_login(struct job_ctx *ctx, const char *login, int64_t mine, int depth, stru
 }
 
 int
-jobs_free_logins(struct job_ctx *ctx, const struct gh_user *const *users, size_t n, struct err *e)
+jobs_free_logins(struct job_ctx *ctx, const struct rowset *rs, struct err *e)
 {
-	for (size_t i = 0; i < n; i++)
-		if (users[i] != NULL && users[i]->id > 0 &&
-		    idcache_get(&ctx->contributors, users[i]->id) == NULL &&
-		    free_login(ctx, users[i]->login, users[i]->id, 0, e) < 0)
+	for (size_t r = 0; r < rs->nrows; r++) {
+		const char *login = rowset_text_at(rs, r, "username");
+		int64_t id;
+
+		if (login != NULL && rowset_int_at(rs, r, "github_id", &id) == 0 && id > 0 &&
+		    idcache_get(&ctx->contributors, id) == NULL &&
+		    free_login(ctx, login, id, 0, e) < 0)
 			return -1;
+	}
 	return 0;
 }
 

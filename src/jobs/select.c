@@ -236,6 +236,8 @@ select_pulls(struct job_ctx *ctx, unsigned parts, int64_t **out, size_t *n, stru
 		*out = xcalloc(cfg->n_pr_numbers, sizeof(**out));
 		memcpy(*out, cfg->pr_numbers, cfg->n_pr_numbers * sizeof(**out));
 		*n = cfg->n_pr_numbers;
+		if (!cfg->force && resync_changed(ctx, parts, *out, n, e) < 0)
+			return -1;
 	} else {
 		log_group("Finding pull requests of the last %d days that lack data",
 			  cfg->time_range);

@@ -34,7 +34,7 @@ export const COLUMNS = Object.freeze({
   progressive_capture_progress: ['id', 'job_id', 'total_items', 'processed_items', 'failed_items',
     'current_item', 'errors', 'resume_cursor', 'updated_at'],
   pull_request_captures: ['id', 'repository_id', 'pull_request_id', 'number', 'part', 'github_updated_at',
-    'captured_at'],
+    'captured_at', 'etag'],
   capture_watermarks: ['id', 'repository_id', 'stream', 'watermark', 'updated_at'],
 });
 

@@ -57,7 +57,7 @@ test('re-running the same job reuses its one progress row (PATCH by id, never an
   const id = randomUUID();
   await rig.db.query(`insert into progressive_capture_jobs (id, job_type) values ($1, 'pr-details')`, [id]);
   for (let i = 0; i < 2; i++) {
-    const r = await rig.run({ 'pr-numbers': '1,4', 'job-id': id });
+    const r = await rig.run({ 'pr-numbers': '1,4', 'job-id': id, force: 'true' });
     assert.equal(r.code, 0, r.log);
   }
   const rows = await rig.db.query('select * from progressive_capture_progress where job_id = $1', [id]);

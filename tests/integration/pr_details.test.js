@@ -202,7 +202,7 @@ test('outputs follow the runner file format and count GitHub calls exactly', asy
 });
 
 test('the step summary shows the capture with GitHub text escaped', async () => {
-  const r = await rig.run({ 'pr-numbers': '1' });
+  const r = await rig.run({ 'pr-numbers': '1', force: 'true' });
   assert.equal(r.code, 0, r.log);
   const p = rig.scn.pulls.find((x) => x.number === 1);
   assert.match(r.summary, /### progressive-capture pr-details/);

@@ -265,6 +265,59 @@ joined(const int64_t *out, size_t n)
 	return fixture_keep(s);
 }
 
+/* GET /pulls/{n}'s answer: a listed PR with its counters. */
+static const char *
+pull_json(int number, const char *updated)
+{
+	return jq("{'number':%d,'id':%d,'title':'a change','state':'open',"
+		  "'created_at':'" OLDER_ISO "','updated_at':'%s','user':null,"
+		  "'base':{'ref':'main'},'head':{'ref':'topic'},'additions':1,'deletions':0,"
+		  "'changed_files':1,'commits':1}",
+		  number, 9000 + number, updated);
+}
+
+/* Sets the ETag of every capture mark of PR number. */
+static void
+set_etag(int number, const char *etag)
+{
+	char num[16];
+	struct store_filter f = {.column = "number", .op = STORE_EQ, .value = num};
+	struct rowset set;
+
+	snprintf(num, sizeof(num), "%d", number);
+	rowset_init_list(&set, "pull_request_captures", "etag");
+	rowset_add(&set);
+	rowset_text(&set, "etag", etag);
+	CHECK(store_update(t.store, "pull_request_captures", &f, 1, &set, NULL) == 0);
+	rowset_release(&set);
+}
+
+/* The ETag the capture marks of PR number keep ("" when none or differing). */
+static const char *
+etag_of(int number)
+{
+	char num[16];
+	struct store_filter f = {.column = "number", .op = STORE_EQ, .value = num};
+	struct store_query q = {"pull_request_captures", "etag", &f, 1, NULL, 0};
+	struct rowset rs;
+	char *etag = NULL;
+
+	snprintf(num, sizeof(num), "%d", number);
+	if (store_select(t.store, &q, &rs, NULL) == 0)
+		for (size_t row = 0; row < rs.nrows; row++) {
+			const char *v = rowset_text_at(&rs, row, "etag");
+
+			if (row == 0 && v != NULL)
+				etag = xstrdup(v);
+			else if (etag != NULL && (v == NULL || strcmp(v, etag) != 0)) {
+				free(etag);
+				etag = NULL;
+			}
+		}
+	rowset_release(&rs);
+	return fixture_keep(etag != NULL ? etag : xstrdup(""));
+}
+
 /*
  * select_current.
  */
@@ -487,10 +540,10 @@ TEST(select_pulls_refuses_a_resume_cursor_of_another_command)
 	end();
 }
 
-TEST(select_pulls_takes_pr_numbers_in_their_order_without_asking_github)
+TEST(select_pulls_takes_pr_numbers_in_their_order_with_force_without_asking_github)
 {
-	static const char *const args[] = {"pr-all",       "--repository", "o/r",
-					   "--pr-numbers", "5,2,9",        NULL};
+	static const char *const args[] = {"pr-all", "--repository", "o/r", "--pr-numbers",
+					   "5,2,9",  "--force",      NULL};
 	int64_t *out = NULL;
 	size_t n = 0;
 	struct err e;
@@ -502,6 +555,80 @@ TEST(select_pulls_takes_pr_numbers_in_their_order_without_asking_github)
 	CHECK_STR(joined(out, n), "5,2,9");
 	CHECK_INT(gh_fake.nsent, 0);
 	CHECK_INT(t.ctx.skipped, 0);
+	free(out);
+	end();
+}
+
+TEST(select_pulls_asks_nothing_of_github_about_pr_numbers_never_captured)
+{
+	static const char *const args[] = {"pr-all",       "--repository", "o/r",
+					   "--pr-numbers", "5,2,9",        NULL};
+	int64_t *out = NULL;
+	size_t n = 0;
+	struct err e;
+
+	begin(args);
+	add_pr(2, NOW_ISO, true);
+	add_capture(2, "details", NOW_ISO); /* not the part wanted */
+	CHECK_INT(select_pulls(&t.ctx, PR_REVIEWS, &out, &n, &e), 0);
+	CHECK_STR(joined(out, n), "5,2,9");
+	CHECK_INT(gh_fake.nsent, 0);
+	free(out);
+	end();
+}
+
+TEST(select_pulls_skips_pr_numbers_graphql_says_are_unchanged_in_one_query)
+{
+	static const char *const args[] = {"pr-all",       "--repository", "o/r",
+					   "--pr-numbers", "5,2,9",        NULL};
+	int64_t *out = NULL;
+	size_t n = 0;
+	struct err e;
+
+	begin(args);
+	add_pr(2, NOW_ISO, true);
+	add_pr(9, OLDER_ISO, true);
+	add_capture(2, "reviews", NOW_ISO);
+	add_capture(9, "reviews", OLDER_ISO);
+	fixture_answer(200, NULL,
+		       jq("{'data':{'rateLimit':{'cost':1,'remaining':4999,'resetAt':'%s'},"
+			  "'repository':{'p2':{'number':2,'createdAt':'%s','updatedAt':'%s'},"
+			  "'p9':{'number':9,'createdAt':'%s','updatedAt':'%s'}}}}",
+			  NEWER_ISO, OLDER_ISO, NOW_ISO, OLDER_ISO, NEWER_ISO));
+	CHECK_INT(select_pulls(&t.ctx, PR_REVIEWS, &out, &n, &e), 0);
+	CHECK_STR(joined(out, n), "5,9"); /* #2 as captured; #9 changed; #5 never captured */
+	CHECK_INT(gh_fake.nsent, 1);
+	CHECK(strstr(gh_fake.body[0],
+		     "p2: pullRequest(number: 2) { number createdAt updatedAt }") != NULL);
+	CHECK(strstr(gh_fake.body[0], "p5:") == NULL);
+	CHECK_INT(t.ctx.skipped, 1);
+	free(out);
+	end();
+}
+
+TEST(select_pulls_over_rest_sends_the_kept_etag_and_skips_on_304)
+{
+	static const char *const args[] = {"pr-all", "--repository", "o/r",  "--pr-numbers",
+					   "2,3",    "--api",        "rest", NULL};
+	int64_t *out = NULL;
+	size_t n = 0;
+	struct err e;
+
+	begin(args);
+	add_pr(2, NOW_ISO, true);
+	add_pr(3, NOW_ISO, true);
+	add_capture(2, "reviews", NOW_ISO);
+	add_capture(3, "reviews", NOW_ISO);
+	set_etag(2, "W/\"e2\"");
+	fixture_answer(304, "etag: W/\"e2\"\n", "");
+	fixture_answer(200, "etag: W/\"e3\"\n", pull_json(3, NOW_ISO));
+	CHECK_INT(select_pulls(&t.ctx, PR_REVIEWS, &out, &n, &e), 0);
+	CHECK_STR(joined(out, n), ""); /* both unchanged: #2 by its ETag, #3 by its time */
+	CHECK_INT(gh_fake.nsent, 2);
+	CHECK(strstr(gh_fake.headers[0], "If-None-Match: W/\"e2\"") != NULL);
+	CHECK(strstr(gh_fake.headers[1], "If-None-Match") == NULL);
+	CHECK_STR(etag_of(3), "W/\"e3\""); /* kept for the next run */
+	CHECK_INT(t.ctx.skipped, 2);
 	free(out);
 	end();
 }
