@@ -123,6 +123,19 @@ int gh_graphql(struct gh *g, const char *query, int64_t cost, cJSON **out, size_
 	       struct err *e);
 
 /*
+ * Sends query now, ahead of the gh_graphql call that will want its answer,
+ * so waiting for GitHub overlaps other work (the store's writes): the next
+ * gh_graphql of the same query collects it instead of sending it. Any other
+ * GraphQL query first, or gh_ahead_drop, abandons it (counted as sent: GitHub
+ * may have charged it). Nothing is sent when a request is already ahead, or
+ * when the budget (or this shard's share) could not pay cost without a wait.
+ * At most one request is ahead: with the one under way, two at a time, as
+ * GitHub asks of clients (serial, not concurrent, requests).
+ */
+void gh_graphql_ahead(struct gh *g, const char *query, int64_t cost);
+void gh_ahead_drop(struct gh *g);
+
+/*
  * gh_graphql for a page of a list: an answer that cannot be read (a cut
  * transfer) is asked for again, up to GH_PAGE_TRIES times in all.
  */

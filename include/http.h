@@ -92,6 +92,21 @@ void http_client_set_transport(struct http_client *c, http_transport_fn fn, void
 int http_send(struct http_client *c, const struct http_request *req, struct http_response *resp,
 	      struct err *e);
 
+/*
+ * A request sent ahead of its answer being wanted, so the wait for it
+ * overlaps other work on the same thread (libcurl's multi interface): one at
+ * a time per client, on a handle and connection of its own. http_start
+ * sends req (copied) and returns once it has gone out (or after 2 s of
+ * connecting); http_collect waits for the answer and returns what
+ * http_send would have (redirects followed); http_drop abandons it (the
+ * server may have acted on it). Over the transport seam the answer comes at
+ * once, at http_start.
+ */
+int http_start(struct http_client *c, const struct http_request *req, struct err *e);
+bool http_started(const struct http_client *c);
+int http_collect(struct http_client *c, struct http_response *resp, struct err *e);
+void http_drop(struct http_client *c);
+
 /* True when URLs a and b have the same scheme, host and port (default ports filled in). */
 bool http_same_origin(const char *a, const char *b);
 

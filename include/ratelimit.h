@@ -79,6 +79,13 @@ const char *rl_token(const struct ratelimit *rl);
 int rl_before(struct ratelimit *rl, enum rl_resource r, struct err *e);
 
 /*
+ * Whether a request of r costing cost points may go out now without a wait,
+ * a rotation or passing this shard's share: for a request sent ahead of its
+ * time (ghclient.h gh_graphql_ahead), which is skipped rather than waited for.
+ */
+bool rl_can_send(const struct ratelimit *rl, enum rl_resource r, int64_t cost);
+
+/*
  * What an answer said of the current token's budget (remaining < 0: it said
  * nothing). reset: epoch seconds.
  */

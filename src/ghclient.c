@@ -33,6 +33,8 @@ struct gh {
 	char *repo_checked; /* "owner/name" gh_repo_exists asked about, and the answer */
 	bool repo_exists;
 	const char *validator; /* "If-None-Match: …" of the conditional GET under way */
+	char *ahead_body;      /* the GraphQL request sent ahead (gh_graphql_ahead), or NULL */
+	int64_t ahead_cost;
 };
 
 struct gh *
@@ -60,6 +62,7 @@ gh_free(struct gh *g)
 		gh_user_release(&g->users[i]);
 	free(g->users);
 	free(g->repo_checked);
+	free(g->ahead_body);
 	free(g);
 }
 
@@ -291,6 +294,22 @@ request_headers(struct gh *g, const char *body, struct buf *auth, const char *he
 	return n;
 }
 
+/* Sends req, or collects its answer when it is the request sent ahead. */
+static int
+send_or_collect(struct gh *g, const struct http_request *req, bool graphql,
+		struct http_response *resp, struct err *e)
+{
+	if (g->ahead_body != NULL && graphql && req->body != NULL &&
+	    strcmp(req->body, g->ahead_body) == 0) {
+		free(g->ahead_body);
+		g->ahead_body = NULL;
+		return http_collect(g->http, resp, e);
+	}
+	if (graphql)
+		gh_ahead_drop(g); /* another query came first: that one is not wanted */
+	return http_send(g->http, req, resp, e);
+}
+
 /* One try: 0 with a usable answer; 1 to ask the policy; -1 final (e set). */
 static int
 attempt_once(struct gh *g, const struct http_request *req, bool graphql, struct http_response *resp,
@@ -298,7 +317,7 @@ attempt_once(struct gh *g, const struct http_request *req, bool graphql, struct 
 {
 	enum rl_resource r = graphql ? RL_GRAPHQL : RL_CORE;
 	bool refused = false;
-	int rc = http_send(g->http, req, resp, ae);
+	int rc = send_or_collect(g, req, graphql, resp, ae);
 
 	g->stats.requests++;
 	if (graphql)
@@ -510,6 +529,9 @@ gh_rest_post(struct gh *g, const char *path, const char *body, long *status, cJS
 	return rc;
 }
 
+/* The largest GraphQL request body. */
+#define GRAPHQL_BODY_MAX ((size_t)64 * 1024 * 1024)
+
 /* The longest ETag kept (GitHub's are W/"<64 hex digits>"). */
 #define ETAG_MAX 256
 
@@ -601,11 +623,68 @@ gh_rest_each_page(struct gh *g, const char *path, gh_page_fn fn, void *ud, struc
 	return rc;
 }
 
+/* The body of a GraphQL request: {"query": …}. */
+static int
+graphql_body(struct buf *body, const char *query, struct err *e)
+{
+	buf_puts(body, "{\"query\":");
+	json_quote(body, query);
+	if (buf_putc(body, '}') < 0)
+		return err_set(e, ERR_INPUT, "GraphQL query over %zu bytes", body->max);
+	return 0;
+}
+
+void
+gh_graphql_ahead(struct gh *g, const char *query, int64_t cost)
+{
+	struct buf body = BUF_INIT(GRAPHQL_BODY_MAX), auth = BUF_INIT(16384);
+	const char *headers[6];
+	struct http_request req = {.method = "POST", .url = g->graphql_url, .headers = headers};
+	struct err ae;
+
+	if (g->ahead_body != NULL || http_started(g->http) ||
+	    !rl_can_send(g->rl, RL_GRAPHQL, cost > 0 ? cost : 1) ||
+	    graphql_body(&body, query, NULL) < 0) {
+		buf_release(&body);
+		return;
+	}
+	req.body = buf_str(&body);
+	req.body_len = body.len;
+	request_headers(g, req.body, &auth, headers);
+	err_clear(&ae);
+	log_debug("github: POST %s (sent ahead)", short_url(g, g->graphql_url));
+	if (http_start(g->http, &req, &ae) == 0) {
+		g->ahead_body = buf_detach(&body);
+		g->ahead_cost = cost > 0 ? cost : 1;
+	} else {
+		log_debug("github: not sent ahead: %s", ae.msg);
+	}
+	if (auth.data != NULL)
+		memset(auth.data, 0, auth.len);
+	buf_release(&auth);
+	buf_release(&body);
+}
+
+void
+gh_ahead_drop(struct gh *g)
+{
+	if (g->ahead_body == NULL)
+		return;
+	/* It went out: GitHub may have answered and charged it. */
+	http_drop(g->http);
+	g->stats.requests++;
+	g->stats.graphql_requests++;
+	g->stats.graphql_points += (uint64_t)g->ahead_cost;
+	rl_charge(g->rl, RL_GRAPHQL, g->ahead_cost);
+	free(g->ahead_body);
+	g->ahead_body = NULL;
+}
+
 int
 gh_graphql(struct gh *g, const char *query, int64_t cost, cJSON **out, size_t *bytes, struct err *e)
 {
 	struct http_response r = {0};
-	struct buf body = BUF_INIT((size_t)64 * 1024 * 1024);
+	struct buf body = BUF_INIT(GRAPHQL_BODY_MAX);
 	int64_t points;
 	struct err ge;
 	int rc;
@@ -614,11 +693,9 @@ gh_graphql(struct gh *g, const char *query, int64_t cost, cJSON **out, size_t *b
 	if (bytes != NULL)
 		*bytes = 0;
 	err_clear(&ge);
-	buf_puts(&body, "{\"query\":");
-	json_quote(&body, query);
-	if (buf_putc(&body, '}') < 0) {
+	if (graphql_body(&body, query, e) < 0) {
 		buf_release(&body);
-		return err_set(e, ERR_INPUT, "GraphQL query over %zu bytes", body.max);
+		return -1;
 	}
 	rc = exchange(g, "POST", g->graphql_url, buf_str(&body), true, &r, out, &ge);
 	if (rc == 0 || ge.code == ERR_PARSE) {

@@ -20,8 +20,33 @@
 #define DEFAULT_MAX_BODY   ((size_t)64 * 1024 * 1024)
 #define HTTP_MAX_REDIRECTS 5
 
+/* Where on_body writes, and whether the answer passed the size cap. */
+struct sink {
+	struct http_response *r;
+	bool overflow;
+};
+
+/* The request sent ahead (http_start), until http_collect or http_drop. */
+struct ahead {
+	CURL *curl; /* its own handle and connection, so the client's stays free */
+	CURLM *multi;
+	bool busy;
+	struct http_request req; /* copies of what http_start was given: */
+	char *method, *url, *body;
+	char **headers;
+	size_t nheaders;
+	struct curl_slist *hdrs;
+	char errbuf[CURL_ERROR_SIZE];
+	struct http_response resp;
+	struct sink sink;
+	int64_t last_tick;
+	int rc; /* over the transport seam: its result, answered at once */
+	struct err err;
+};
+
 struct http_client {
 	CURL *curl;
+	struct ahead ahead;
 	char *user_agent;
 	char *ca_bundle;
 	long connect_timeout_ms;
@@ -102,6 +127,11 @@ http_client_free(struct http_client *c)
 {
 	if (c == NULL)
 		return;
+	http_drop(c);
+	if (c->ahead.multi != NULL)
+		curl_multi_cleanup(c->ahead.multi);
+	if (c->ahead.curl != NULL)
+		curl_easy_cleanup(c->ahead.curl);
 	curl_easy_cleanup(c->curl);
 	free(c->user_agent);
 	free(c->ca_bundle);
@@ -179,12 +209,6 @@ on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, 
 	}
 	return 0;
 }
-
-/* Where on_body writes, and whether the answer passed the size cap. */
-struct sink {
-	struct http_response *r;
-	bool overflow;
-};
 
 static size_t
 on_body(char *p, size_t size, size_t n, void *ud)
@@ -303,39 +327,39 @@ http_host_of(const char *url)
 
 /* The curl options of one exchange (the handle keeps its connection cache). */
 static void
-set_options(struct http_client *c, const struct http_request *req, struct curl_slist *hdrs,
+set_options(struct http_client *c, CURL *h, const struct http_request *req, struct curl_slist *hdrs,
 	    struct sink *sink, char *errbuf, int64_t *last_tick)
 {
-	curl_easy_reset(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_URL, req->url);
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, c->user_agent);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, req->url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	/* Redirects are followed by http_send, which checks where they lead. */
-	curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, sink);
-	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, sink->r);
-	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, sink->r);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	if (c->ca_bundle != NULL)
-		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_bundle);
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_bundle);
 	if (c->abort_on_cancel) {
-		curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, last_tick);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, last_tick);
 	}
 	if (strcmp(req->method, "GET") == 0)
 		return;
-	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, req->method);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 	if (req->body != NULL || strcmp(req->method, "POST") == 0 ||
 	    strcmp(req->method, "PATCH") == 0 || strcmp(req->method, "PUT") == 0) {
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)(req->body != NULL ? req->body_len : 0));
 	}
 }
@@ -377,6 +401,25 @@ transfer_error(const struct http_client *c, const struct http_request *req, CURL
 	return err_set(e, ERR_HTTP, "%s %s: %s (curl %d)", req->method, req->url, why, (int)rc);
 }
 
+/* req's headers as curl wants them, without "Expect: 100-continue" round trips. */
+static int
+header_list(const struct http_request *req, struct curl_slist **out, struct err *e)
+{
+	struct curl_slist *hdrs = NULL;
+
+	for (size_t i = 0; req->headers != NULL && req->headers[i] != NULL; i++) {
+		struct curl_slist *t = curl_slist_append(hdrs, req->headers[i]);
+
+		if (t == NULL) {
+			curl_slist_free_all(hdrs);
+			return err_set(e, ERR_HTTP, "out of memory building headers");
+		}
+		hdrs = t;
+	}
+	*out = curl_slist_append(hdrs, "Expect:");
+	return 0;
+}
+
 /* One exchange, no redirect followed: over the transport seam or the network. */
 static int
 perform(struct http_client *c, const struct http_request *req, struct http_response *resp,
@@ -391,18 +434,9 @@ perform(struct http_client *c, const struct http_request *req, struct http_respo
 
 	if (c->transport != NULL)
 		return c->transport(c->transport_ctx, req, resp, e);
-	for (size_t i = 0; req->headers != NULL && req->headers[i] != NULL; i++) {
-		struct curl_slist *t = curl_slist_append(hdrs, req->headers[i]);
-
-		if (t == NULL) {
-			curl_slist_free_all(hdrs);
-			return err_set(e, ERR_HTTP, "out of memory building headers");
-		}
-		hdrs = t;
-	}
-	/* No "Expect: 100-continue" round trip on large POSTs. */
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	set_options(c, req, hdrs, &sink, errbuf, &last_tick);
+	if (header_list(req, &hdrs, e) < 0)
+		return -1;
+	set_options(c, c->curl, req, hdrs, &sink, errbuf, &last_tick);
 	rc = curl_easy_perform(c->curl);
 	if (rc != CURLE_OK)
 		ret = transfer_error(c, req, rc, errbuf, &sink, e);
@@ -497,4 +531,180 @@ http_urlencode(struct buf *out, const char *s)
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * A request sent ahead: started now, its answer collected later, so the
+ * wait for it overlaps other work (one thread, libcurl's multi interface).
+ */
+
+/* How long http_start drives a transfer before handing back (connect, TLS, upload). */
+#define AHEAD_SEND_MS 2000
+
+static void
+ahead_release(struct ahead *a)
+{
+	for (size_t i = 0; i < a->nheaders; i++) {
+		/* The token rides in one of them. */
+		memset(a->headers[i], 0, strlen(a->headers[i]));
+		free(a->headers[i]);
+	}
+	free(a->headers);
+	free(a->method);
+	free(a->url);
+	free(a->body);
+	curl_slist_free_all(a->hdrs);
+	a->headers = NULL;
+	a->nheaders = 0;
+	a->method = a->url = a->body = NULL;
+	a->hdrs = NULL;
+	a->busy = false;
+}
+
+/* Copies req into a, so the caller's strings may go. */
+static void
+ahead_copy(struct ahead *a, const struct http_request *req)
+{
+	size_t n = 0;
+
+	while (req->headers != NULL && req->headers[n] != NULL)
+		n++;
+	a->headers = xcalloc(n + 1, sizeof(*a->headers));
+	for (size_t i = 0; i < n; i++)
+		a->headers[i] = xstrdup(req->headers[i]);
+	a->nheaders = n;
+	a->method = xstrdup(req->method);
+	a->url = xstrdup(req->url);
+	a->body = req->body != NULL ? xstrndup(req->body, req->body_len) : NULL;
+	a->req = (struct http_request){.method = a->method,
+				       .url = a->url,
+				       .headers = (const char *const *)a->headers,
+				       .body = a->body,
+				       .body_len = req->body_len};
+}
+
+/* Drives the transfer for up to ms; true while it is still running. */
+static bool
+ahead_drive(struct ahead *a, int ms)
+{
+	int running = 0;
+
+	curl_multi_perform(a->multi, &running);
+	if (running > 0 && ms > 0) {
+		curl_multi_poll(a->multi, NULL, 0, ms, NULL);
+		curl_multi_perform(a->multi, &running);
+	}
+	return running > 0;
+}
+
+/* Whether the request has gone out whole (the answer may take its time). */
+static bool
+ahead_sent(struct ahead *a)
+{
+	curl_off_t up = 0;
+	long req_size = 0;
+
+	curl_easy_getinfo(a->curl, CURLINFO_SIZE_UPLOAD_T, &up);
+	curl_easy_getinfo(a->curl, CURLINFO_REQUEST_SIZE, &req_size);
+	return req_size > 0 && (size_t)up >= a->req.body_len;
+}
+
+int
+http_start(struct http_client *c, const struct http_request *req, struct err *e)
+{
+	struct ahead *a = &c->ahead;
+	int64_t until = time_mono_ms() + AHEAD_SEND_MS;
+
+	if (a->busy)
+		return err_set(e, ERR_HTTP, "internal: a request is already sent ahead");
+	ahead_copy(a, req);
+	memset(&a->resp, 0, sizeof(a->resp));
+	buf_init(&a->resp.body, c->max_body);
+	a->busy = true;
+	if (c->transport != NULL) {
+		err_clear(&a->err);
+		a->rc = c->transport(c->transport_ctx, &a->req, &a->resp, &a->err);
+		return 0;
+	}
+	if (a->curl == NULL && (a->curl = curl_easy_init()) == NULL)
+		goto fail;
+	if (a->multi == NULL && (a->multi = curl_multi_init()) == NULL)
+		goto fail;
+	if (header_list(&a->req, &a->hdrs, e) < 0) {
+		http_response_release(&a->resp);
+		ahead_release(a);
+		return -1;
+	}
+	a->errbuf[0] = '\0';
+	a->sink = (struct sink){&a->resp, false};
+	a->last_tick = time_mono_ms();
+	set_options(c, a->curl, &a->req, a->hdrs, &a->sink, a->errbuf, &a->last_tick);
+	if (curl_multi_add_handle(a->multi, a->curl) != CURLM_OK)
+		goto fail;
+	while (ahead_drive(a, 10) && !ahead_sent(a) && time_mono_ms() < until)
+		;
+	return 0;
+fail:
+	http_response_release(&a->resp);
+	ahead_release(a);
+	return err_set(e, ERR_HTTP, "cannot create a curl handle");
+}
+
+bool
+http_started(const struct http_client *c)
+{
+	return c->ahead.busy;
+}
+
+int
+http_collect(struct http_client *c, struct http_response *resp, struct err *e)
+{
+	struct ahead *a = &c->ahead;
+	CURLcode result = CURLE_OK;
+	struct CURLMsg *m;
+	int left, ret = 0;
+
+	if (!a->busy)
+		return err_set(e, ERR_HTTP, "internal: no request was sent ahead");
+	http_response_release(resp);
+	if (c->transport != NULL) {
+		ret = a->rc;
+		if (ret < 0)
+			*e = a->err;
+		goto out;
+	}
+	while (ahead_drive(a, 1000))
+		;
+	while ((m = curl_multi_info_read(a->multi, &left)) != NULL)
+		if (m->msg == CURLMSG_DONE && m->easy_handle == a->curl)
+			result = m->data.result;
+	if (result != CURLE_OK)
+		ret = transfer_error(c, &a->req, result, a->errbuf, &a->sink, e);
+	else
+		curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &a->resp.status);
+	curl_multi_remove_handle(a->multi, a->curl);
+	curl_easy_setopt(a->curl, CURLOPT_ERRORBUFFER, NULL);
+out:
+	*resp = a->resp;
+	memset(&a->resp, 0, sizeof(a->resp));
+	/* A redirect is followed as http_send does, from the start. */
+	if (ret == 0 && is_redirect(resp->status) && http_header(resp, "location") != NULL)
+		ret = http_send(c, &a->req, resp, e);
+	ahead_release(a);
+	return ret;
+}
+
+void
+http_drop(struct http_client *c)
+{
+	struct ahead *a = &c->ahead;
+
+	if (!a->busy)
+		return;
+	if (c->transport == NULL) {
+		curl_multi_remove_handle(a->multi, a->curl);
+		curl_easy_setopt(a->curl, CURLOPT_ERRORBUFFER, NULL);
+	}
+	http_response_release(&a->resp);
+	ahead_release(a);
 }

@@ -48,6 +48,9 @@ struct fetch {
 	size_t batch;      /* PRs a query now: the setting, less when answers run large */
 	size_t pr_bytes;   /* the most bytes an answer took per PR of a batch */
 	size_t page_bytes; /* the most bytes an answer took per continuation */
+	/* The PRs after this window: the next query is sent ahead of done(). */
+	const int64_t *next;
+	size_t nnext;
 };
 
 /* What became of a query. */
@@ -700,6 +703,27 @@ finish(struct fetch *f, struct prstate *st, struct err *e)
 	return 0;
 }
 
+static size_t batch_now(const struct fetch *f, size_t left);
+
+/*
+ * Sends the next window's query before done() of this one, whose sink may
+ * write to the store: the wait for GitHub's answer overlaps the writes.
+ * The next run_window asks the same query and collects it.
+ */
+static void
+send_ahead(struct fetch *f)
+{
+	struct buf doc = BUF_INIT(DOC_CAP);
+	size_t k;
+
+	if (f->rest_only || f->nnext == 0)
+		return;
+	k = batch_now(f, f->nnext);
+	if (gql_pull_batch(&doc, f->o->owner, f->o->name, f->next, k, f->o->parts) == 0)
+		gh_graphql_ahead(f->g, buf_str(&doc), gql_pull_batch_cost(k, f->o->parts));
+	buf_release(&doc);
+}
+
 /* After GraphQL: the parts that go over REST, then done() for every PR of the batch. */
 static int
 finish_batch(struct fetch *f, struct err *e)
@@ -709,6 +733,8 @@ finish_batch(struct fetch *f, struct err *e)
 	for (size_t i = 0; rc == 0 && i < f->nprs; i++)
 		if (f->prs[i].rest != 0 && !f->prs[i].failed)
 			rc = rest_parts(f, &f->prs[i], f->prs[i].rest & f->o->parts, e);
+	if (rc == 0)
+		send_ahead(f);
 	for (size_t i = 0; rc == 0 && i < f->nprs; i++)
 		rc = finish(f, &f->prs[i], e);
 	return rc;
@@ -901,6 +927,7 @@ run_window(struct fetch *f, const int64_t *numbers, size_t k, struct err *e)
 		log_notice("GitHub could not answer for %zu pull requests at once: asking for %zu "
 			   "and %zu",
 			   k, half, k - half);
+		f->nnext = 0; /* the halves are not the windows the loop takes */
 		if (run_window(f, numbers, half, e) < 0)
 			return -1;
 		return run_window(f, numbers + half, k - half, e);
@@ -920,8 +947,11 @@ prfetch(struct gh *g, const struct prfetch_options *o, const int64_t *numbers, s
 	f.prs = xcalloc(f.batch, sizeof(*f.prs));
 	for (size_t i = 0, k; rc == 0 && i < n; i += k) {
 		k = f.rest_only ? 1 : batch_now(&f, n - i);
+		f.next = numbers + i + k;
+		f.nnext = n - i - k;
 		rc = run_window(&f, numbers + i, k, e);
 	}
+	gh_ahead_drop(g); /* a query sent ahead for a window never taken */
 	free(f.prs);
 	return rc;
 }

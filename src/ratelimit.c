@@ -164,6 +164,17 @@ has_budget(const struct rl_budget *b, time_t now)
 	return !b->known || b->remaining > 0 || (b->reset > 0 && b->reset <= now);
 }
 
+bool
+rl_can_send(const struct ratelimit *rl, enum rl_resource r, int64_t cost)
+{
+	const struct rl_budget *b = &rl->toks[rl->cur].b[r];
+
+	if (cancel_requested() ||
+	    (rl->stats.allowance[r] >= 0 && rl->stats.spent[r] + cost > rl->stats.allowance[r]))
+		return false;
+	return !b->known || b->remaining >= cost;
+}
+
 int
 rl_before(struct ratelimit *rl, enum rl_resource r, struct err *e)
 {

@@ -194,6 +194,8 @@ static struct {
 	int nfails;
 	int64_t author_id, review_author_id; /* of the last pull and review delivered */
 	unsigned whole;                      /* the parts done() last called whole */
+	int sent_at_done[EVENTS_MAX];        /* requests sent when done() came, in order */
+	int ndone;
 	/* Refuse this callback ("pull", "files", …) of this PR with this code. */
 	const char *refuse;
 	int refuse_number;
@@ -285,6 +287,8 @@ on_done(void *ud, int number, const struct err *failure, unsigned whole, struct 
 {
 	(void)ud;
 	rec.whole = whole;
+	if (rec.ndone < EVENTS_MAX)
+		rec.sent_at_done[rec.ndone++] = gh_fake.nsent;
 	if (failure != NULL && rec.nfails < FAILS_MAX) {
 		rec.fails[rec.nfails].number = number;
 		rec.fails[rec.nfails++].why = *failure;
@@ -843,6 +847,52 @@ TEST(prfetch_asks_for_fewer_prs_a_query_when_answers_run_large)
 	CHECK(sent_has(1, "p3:") && !sent_has(1, "p4:"));
 	CHECK(sent_has(2, "p4:"));
 	CHECK_INT(rec.nfails, 0);
+	end(g);
+}
+
+TEST(prfetch_sends_the_next_batch_ahead_of_done_so_the_wait_overlaps_the_sinks_writes)
+{
+	struct gh *g = begin();
+	static const int64_t numbers[] = {1, 2, 3};
+	struct err e;
+
+	for (int n = 1; n <= 3; n++)
+		fixture_answer(
+			200, NULL,
+			answer(jq("'p%d':%s", n, pull_node(n, parts_of(NULL, EMPTY, NULL, NULL)))));
+	CHECK_INT(fetch(g, API_AUTO, PR_REVIEWS, 1, numbers, 3, &e), 0);
+	/* Each query once: the one sent ahead is the one collected. */
+	CHECK_INT(gh_fake.nsent, 3);
+	CHECK_INT(gh_stats(g)->graphql_requests, 3);
+	CHECK(sent_has(1, "p2:") && sent_has(2, "p3:"));
+	CHECK_INT(rec.ndone, 3);
+	CHECK_INT(rec.sent_at_done[0], 2); /* #2's query was out before #1's done() */
+	CHECK_INT(rec.sent_at_done[1], 3);
+	CHECK_INT(rec.sent_at_done[2], 3); /* nothing after the last */
+	CHECK_STR(trace(), "pull 1; reviews 1 -; done 1; pull 2; reviews 2 -; done 2; pull 3; "
+			   "reviews 3 -; done 3");
+	end(g);
+}
+
+TEST(prfetch_counts_a_query_sent_ahead_for_a_window_never_taken)
+{
+	struct gh *g = begin();
+	static const int64_t numbers[] = {1, 2};
+	struct err e;
+
+	rec.refuse = "done";
+	rec.refuse_number = 1;
+	rec.refuse_code = ERR_STORE;
+	for (int n = 1; n <= 2; n++)
+		fixture_answer(
+			200, NULL,
+			answer(jq("'p%d':%s", n, pull_node(n, parts_of(NULL, EMPTY, NULL, NULL)))));
+	CHECK_INT(fetch(g, API_AUTO, PR_REVIEWS, 1, numbers, 2, &e), -1);
+	CHECK(e.code == ERR_STORE);
+	/* #2's query went out ahead; the run stopped at #1's done(): sent, counted, charged. */
+	CHECK_INT(gh_fake.nsent, 2);
+	CHECK_INT(gh_stats(g)->graphql_requests, 2);
+	CHECK(gh_stats(g)->graphql_points >= 2);
 	end(g);
 }
 
