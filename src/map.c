@@ -1238,11 +1238,11 @@ static const struct {
 	{"push", GH_EVENT_PUSH, NULL},
 };
 
-/* An event or action name as GitHub spells them: a-z and '_'. */
+/* An event or action name as GitHub spells them: a-z, digits and '_'. */
 static bool
 event_word_ok(const char *s)
 {
-	size_t n = s != NULL ? strspn(s, "abcdefghijklmnopqrstuvwxyz_") : 0;
+	size_t n = s != NULL ? strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") : 0;
 
 	return n > 0 && n <= EVENT_NAME_MAX && s[n] == '\0';
 }
@@ -1439,7 +1439,7 @@ map_actions_event(const char *name, const char *text, size_t len, struct gh_even
 
 	memset(ev, 0, sizeof(*ev));
 	if (!event_word_ok(name))
-		return err_set(e, ERR_PARSE, "the event name is not one GitHub sends");
+		return err_set(e, ERR_PARSE, "GITHUB_EVENT_NAME is not an event name");
 	doc = json_parse(text, len, e);
 	if (doc == NULL)
 		return err_prefix(e, "event payload: ");

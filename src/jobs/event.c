@@ -45,8 +45,8 @@ read_event(const struct config *cfg, struct gh_event *ev, struct err *e)
 	rc = map_actions_event(cfg->event_name, buf_str(&b), b.len, ev, e);
 	buf_release(&b);
 	if (rc < 0) {
-		e->code = ERR_INPUT;
-		return err_prefix(e, "the %s event's ", cfg->event_name);
+		e->code = ERR_INPUT; /* the runner's file: nothing was sent anywhere */
+		return -1;
 	}
 	if (ev->kind != GH_EVENT_IGNORED && cfg->repository != NULL &&
 	    strcasecmp(ev->repository, cfg->repository) != 0) {
