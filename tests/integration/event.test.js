@@ -58,7 +58,7 @@ after(async () => {
     const q = (f) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))];
     console.log(`# event -> rows (${process.env.PC_STORE || 'postgrest'}): ${sorted.length} runs, median ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${sorted[sorted.length - 1]} ms`);
     const byEvent = {};
-    for (const c of costs) byEvent[c.event] = `${c.requests} requests, ${c.points} points`;
+    for (const c of costs) byEvent[c.event] = `${c.requests} requests, ${c.points} points${c.routes ? `: ${c.routes.join('; ')}` : ''}`;
     console.log(`# cost per event: ${JSON.stringify(byEvent)}`);
   }
   await rig?.close();
@@ -165,7 +165,8 @@ for (const prefilled of [false, true]) {
       timings.push(r.ms);
       if (!seen.has(label)) {
         seen.add(label);
-        costs.push({ event: label, requests: r.gh.length, points: r.gh.reduce((s, e) => s + (e.cost || 0), 0) });
+        costs.push({ event: label, requests: r.gh.length, points: r.gh.reduce((s, e) => s + (e.cost || 0), 0),
+          routes: r.gh.map((e) => `${e.route} (${e.resource}, ${e.cost})`) });
       }
     }
     // Every action the examples hold for the supported events was run.
@@ -288,7 +289,8 @@ test('a push to the default branch captures just the pushed commits, as commit-a
   assert.deepEqual(got.map((c) => c.sha).sort(), pushed.map((c) => c.sha).sort());
   assert.deepEqual(got, full.filter((c) => pushed.some((p) => p.sha === c.sha)));
   assert.ok(r.gh.length <= 2, `${r.gh.length} requests: ${r.gh.map((e) => e.route).join(', ')}`);
-  costs.push({ event: 'push (3 commits)', requests: r.gh.length, points: r.gh.reduce((s, e) => s + (e.cost || 0), 0) });
+  costs.push({ event: 'push (3 commits)', requests: r.gh.length, points: r.gh.reduce((s, e) => s + (e.cost || 0), 0),
+    routes: r.gh.map((e) => `${e.route} (${e.resource}, ${e.cost})`) });
 });
 
 test('a push listing 20 commits (a payload lists no more) falls back to the time-range window, and says so', async () => {
