@@ -72,4 +72,10 @@ const char *buf_str(const struct buf *b);
  */
 char *buf_detach(struct buf *b);
 
+/*
+ * Appends the whole file at path. -1 with errno set when it cannot be opened
+ * or read, or EFBIG when it holds more than b can take (b has failed then).
+ */
+int buf_read_file(struct buf *b, const char *path);
+
 #endif

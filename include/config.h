@@ -164,6 +164,8 @@ struct config {
 	char *workflow_repository; /* GITHUB_REPOSITORY: where the workflow runs */
 	char *output_path;         /* GITHUB_OUTPUT */
 	char *summary_path;        /* GITHUB_STEP_SUMMARY */
+	char *event_name;          /* GITHUB_EVENT_NAME: the event that started the workflow */
+	char *event_path;          /* GITHUB_EVENT_PATH: its payload (JSON) */
 
 	/* Raw trimmed values by option id, owned; NULL when unset. */
 	char *raw[OPT__COUNT];

@@ -77,6 +77,9 @@ int job_stats(struct job_ctx *ctx, struct err *e);
 int check_stats(const struct config *cfg, struct err *e);
 int job_migrate_inngest(struct job_ctx *ctx, struct err *e);
 int check_migrate_inngest(const struct config *cfg, struct err *e);
+/* event's check returns 1 for an event with nothing to capture (said in a notice): exit 0. */
+int job_event(struct job_ctx *ctx, struct err *e);
+int check_event(const struct config *cfg, struct err *e);
 
 /*
  * jobs/dispatch.c: starts ctx->cfg's workflow (on workflow-repository@ref)
@@ -144,6 +147,21 @@ void jobs_comment_rows(struct rowset *rs, enum gh_comment_kind kind);
  */
 void jobs_comment_row(const struct job_ctx *ctx, struct rowset *rs, const struct gh_comment *c,
 		      const char *pr_id, const char *reply_to_id);
+
+/* A reviews rowset (initialised by the call) with the columns of a review. */
+void jobs_review_rows(struct rowset *rs);
+
+/*
+ * Adds r as a row of rs (from jobs_review_rows): pr_id is its pull request's
+ * row. Its author must be cached (jobs_upsert_contributors of
+ * jobs_stored_user(&r->author)). A PENDING review is not stored: the caller
+ * skips it (jobs_review_pending).
+ */
+void jobs_review_row(const struct job_ctx *ctx, struct rowset *rs, const struct gh_review *r,
+		     const char *pr_id);
+
+/* A review still PENDING on GitHub: it has no submission time and is not stored. */
+bool jobs_review_pending(const struct gh_review *r);
 
 /* Adds to ids the row ids of the stored comments c[i].in_reply_to points at. */
 int jobs_lookup_parents(struct job_ctx *ctx, struct idcache *ids, const struct gh_comment *c,
@@ -216,6 +234,16 @@ int capture_pulls(struct job_ctx *ctx, const int64_t *numbers, size_t n, unsigne
  */
 int capture_pull_ids(struct job_ctx *ctx, struct idcache *prs, const int64_t *numbers, size_t n,
 		     struct err *e);
+
+/*
+ * jobs/commit_analysis.c: the default branch's commits committed at or after
+ * since (ISO), each linked to its pull request or marked direct, written;
+ * only those of only[0..n_only) when only is not NULL (a push's commits),
+ * and *missing (if not NULL) is then how many of them the walk did not meet.
+ * ctx must be begun (jobs_begin) and know its default branch.
+ */
+int commits_capture(struct job_ctx *ctx, const char *since, const char *const *only, size_t n_only,
+		    size_t *missing, struct err *e);
 
 /*
  * jobs/select.c: which pull requests to capture.

@@ -226,6 +226,50 @@ int map_inngest_export(const char *text, size_t len, struct inngest_export *out,
 /* Reads a job row's metadata (JSON text; NULL or not an object reads as empty). */
 void map_job_metadata(const char *json, struct job_metadata *out);
 
+/*
+ * An event of GitHub Actions, from the runner's payload (GITHUB_EVENT_PATH)
+ * and name (GITHUB_EVENT_NAME), for the event command: what it concerns and
+ * what to do. Filled by map_actions_event (map.c).
+ */
+enum gh_event_kind {
+	GH_EVENT_IGNORED, /* nothing to capture: why says so */
+	GH_EVENT_PULL,    /* pull_request, pull_request_target */
+	GH_EVENT_REVIEW,  /* pull_request_review: review */
+	GH_EVENT_COMMENT, /* pull_request_review_comment, issue_comment on a PR: comment */
+	GH_EVENT_PUSH     /* push to the default branch: shas */
+};
+
+/* A push payload lists at most this many commits; a list this long may be cut. */
+#define GH_PUSH_LISTED_MAX 20
+
+struct gh_event {
+	enum gh_event_kind kind;
+	char *name, *action;       /* as sent; action NULL when the event has none (push) */
+	char *why;                 /* GH_EVENT_IGNORED: why nothing is to be done */
+	char *repository;          /* owner/name the payload is about (NULL when ignored early) */
+	int number;                /* the pull request, 0 for a push */
+	bool gone;                 /* the review or comment was deleted: nothing to write from it */
+	struct gh_review review;   /* GH_EVENT_REVIEW: state upper case, as REST has it */
+	struct gh_comment comment; /* GH_EVENT_COMMENT */
+	/* GH_EVENT_PUSH: the pushed commits, oldest first, and the earliest time among them */
+	char **shas;
+	size_t n_shas;
+	char *earliest;
+	bool maybe_cut; /* the list has GH_PUSH_LISTED_MAX or more: it may not be every commit */
+};
+
+/*
+ * Reads the payload text[0..len) of the event named name. An event that
+ * does not concern one pull request (or a push to another branch, an
+ * issue's comment, an unsupported action) is GH_EVENT_IGNORED with why.
+ * -1 + ERR_PARSE naming the field when the payload is not JSON, not an
+ * object, or lacks or garbles a field the event needs (never quoting
+ * values); out then holds nothing to free. Release with gh_event_release.
+ */
+int map_actions_event(const char *name, const char *text, size_t len, struct gh_event *out,
+		      struct err *e);
+void gh_event_release(struct gh_event *ev);
+
 /* How a job (a run) ended: its row's status and the exit code follow from it. */
 enum job_status { JOB_COMPLETED, JOB_PARTIAL, JOB_FAILED };
 

@@ -4,6 +4,7 @@
  */
 #include "buf.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -149,4 +150,33 @@ buf_detach(struct buf *b)
 	b->len = 0;
 	b->cap = 0;
 	return p;
+}
+
+int
+buf_read_file(struct buf *b, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	int rc = 0;
+
+	if (f == NULL)
+		return -1;
+	for (;;) {
+		size_t n = fread(chunk, 1, sizeof(chunk), f);
+
+		if (n == 0)
+			break;
+		if (buf_append(b, chunk, n) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && ferror(f)) {
+		rc = -1;
+		errno = EIO;
+	}
+	fclose(f);
+	if (rc < 0 && buf_failed(b))
+		errno = EFBIG;
+	return rc;
 }

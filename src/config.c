@@ -18,8 +18,11 @@
 #define DEFAULT_SERVER_URL "https://github.com"
 
 const struct option_def config_options[OPT__COUNT] = {
-	[OPT_COMMAND] = {"command", NULL, OPT_STRING, "pr-details", NULL, NULL, 0, 0, 0, NULL,
-			 "What to run: pr-details (see COMMANDS)."},
+	[OPT_COMMAND] = {"command", NULL, OPT_STRING, "pr-details", "", NULL, 0, 0, 0, NULL,
+			 "What to run (see COMMANDS). When none is given: event if the workflow "
+			 "was started by an event about one pull request (pull_request, "
+			 "pull_request_target, pull_request_review, "
+			 "pull_request_review_comment, issue_comment), else the default."},
 	[OPT_REPOSITORY] = {"repository", "repo", OPT_REPO, NULL, "${{ github.repository }}", NULL,
 			    0, 0, 0, NULL, "The GitHub repository to capture, as owner/name."},
 	[OPT_REPOSITORY_ID] = {"repository-id", NULL, OPT_UUID, NULL, NULL, NULL, 0, 0, 0, NULL,
@@ -602,6 +605,27 @@ read_runner(struct config *c, config_getenv_fn env)
 	c->workflow_repository = env_dup(env, "GITHUB_REPOSITORY", NULL);
 	c->output_path = env_dup(env, "GITHUB_OUTPUT", NULL);
 	c->summary_path = env_dup(env, "GITHUB_STEP_SUMMARY", NULL);
+	c->event_name = env_dup(env, "GITHUB_EVENT_NAME", NULL);
+	c->event_path = env_dup(env, "GITHUB_EVENT_PATH", NULL);
+}
+
+/*
+ * The command when none is given: event in a workflow started by an event
+ * about one pull request (the event command captures that PR), else the
+ * table's default.
+ */
+static const char *
+default_command(const struct config *c)
+{
+	static const char *const pr_events[] = {"pull_request", "pull_request_target",
+						"pull_request_review",
+						"pull_request_review_comment", "issue_comment"};
+
+	for (size_t i = 0; c->event_name != NULL && i < sizeof(pr_events) / sizeof(pr_events[0]);
+	     i++)
+		if (strcmp(c->event_name, pr_events[i]) == 0)
+			return "event";
+	return config_options[OPT_COMMAND].dflt;
 }
 
 int
@@ -624,8 +648,7 @@ config_load(struct config *c, int argc, char **argv, config_getenv_fn env, struc
 	if (rc < 0)
 		return -1;
 	read_env(c, env);
-	c->command = c->raw[OPT_COMMAND] != NULL ? c->raw[OPT_COMMAND]
-						 : config_options[OPT_COMMAND].dflt;
+	c->command = c->raw[OPT_COMMAND] != NULL ? c->raw[OPT_COMMAND] : default_command(c);
 	for (int i = 0; i < OPT__COUNT; i++)
 		if (convert(c, i, e) < 0)
 			return -1;
@@ -671,6 +694,8 @@ config_release(struct config *c)
 	free(c->workflow_repository);
 	free(c->output_path);
 	free(c->summary_path);
+	free(c->event_name);
+	free(c->event_path);
 	memset(c, 0, sizeof(*c));
 }
 

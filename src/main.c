@@ -101,6 +101,13 @@ static const struct command commands[] = {
 	 .needs = NEEDS_ALL,
 	 .options = COMMON_OPTIONS,
 	 .run = job_commit_analysis},
+	{.name = "event",
+	 .help = "the pull request the workflow's event is about (its review or comment at once, "
+		 "then every part), or the commits of a push to the default branch",
+	 .needs = NEEDS_ALL,
+	 .options = COMMON_OPTIONS,
+	 .run = job_event,
+	 .check = check_event},
 	{.name = "doctor",
 	 .help = "check the token, both rate budgets, the repository, the store and its "
 		 "schema, and say how to fix what is wrong",
@@ -265,8 +272,12 @@ check_needs(const struct config *c, const struct command *cmd, struct err *e)
 			       "%s is given but %s is not (both, or neither for SQLite)",
 			       c->supabase_url != NULL ? "supabase-url" : "supabase-key",
 			       c->supabase_url != NULL ? "supabase-key" : "supabase-url");
-	if (cmd->check != NULL && cmd->check(c, e) < 0)
-		return -1;
+	if (cmd->check != NULL) {
+		int rc = cmd->check(c, e);
+
+		if (rc != 0)
+			return rc; /* 1: nothing to do (the check said why) */
+	}
 	return check_cursor(c, cmd, e);
 }
 
@@ -356,15 +367,21 @@ read_settings(struct run *r, int argc, char **argv)
 	return 0;
 }
 
-/* Checks the settings against the command; -1 with ERR_INPUT (nothing was sent anywhere). */
+/*
+ * Checks the settings against the command; -1 with ERR_INPUT (nothing was
+ * sent anywhere), 1 when the command has nothing to do (its check said why).
+ */
 static int
 check_settings(struct run *r)
 {
+	int rc;
+
 	if (r->cmd == NULL)
 		return err_set(&r->e, ERR_INPUT, "unknown command '%s' (see '%s --help')",
 			       r->cfg.command, PC_NAME);
-	if (check_needs(&r->cfg, r->cmd, &r->e) < 0)
-		return -1;
+	rc = check_needs(&r->cfg, r->cmd, &r->e);
+	if (rc != 0)
+		return rc;
 	warn_unused(&r->cfg, r->cmd);
 	if (r->cfg.log_file != NULL) {
 		if (log_file_open(r->cfg.log_file, &r->e) < 0) {
@@ -761,7 +778,7 @@ int
 main(int argc, char **argv)
 {
 	static struct run r;
-	int code;
+	int code, rc;
 
 	xalloc_on_failure(out_of_memory);
 	err_clear(&r.e);
@@ -771,7 +788,13 @@ main(int argc, char **argv)
 		release(&r);
 		return PC_EXIT_OK;
 	}
-	if (r.e.code != ERR_NONE || check_settings(&r) < 0) {
+	rc = r.e.code != ERR_NONE ? -1 : check_settings(&r);
+	if (rc > 0) {
+		/* Nothing to do (an event with nothing to capture): nothing sent, nothing written. */
+		release(&r);
+		return PC_EXIT_OK;
+	}
+	if (rc < 0) {
 		log_error("%s", r.e.msg);
 		if (!r.cfg.in_actions && str_starts(r.e.msg, "unknown option"))
 			fprintf(stderr, "usage: %s <command> [options]; see '%s --help'\n", PC_NAME,

@@ -6,6 +6,7 @@
  */
 #include "map.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1213,4 +1214,244 @@ map_job_metadata(const char *json, struct job_metadata *out)
 		meta_strings(json_get(m, "migrated_from"), out);
 	}
 	cJSON_Delete(m);
+}
+
+/*
+ * Actions events (the event command): the payload the runner writes for the
+ * event that started the workflow. Messages name fields, never their values.
+ */
+
+#define EVENT_NAME_MAX 64
+#define REF_MAX        255
+
+/* The events the event command takes, and their actions ("|a|b|"; NULL: every action). */
+static const struct {
+	const char *name;
+	enum gh_event_kind kind;
+	const char *actions;
+} event_kinds[] = {
+	{"pull_request", GH_EVENT_PULL, NULL},
+	{"pull_request_target", GH_EVENT_PULL, NULL},
+	{"pull_request_review", GH_EVENT_REVIEW, "|submitted|edited|dismissed|"},
+	{"pull_request_review_comment", GH_EVENT_COMMENT, "|created|edited|deleted|"},
+	{"issue_comment", GH_EVENT_COMMENT, "|created|edited|deleted|"},
+	{"push", GH_EVENT_PUSH, NULL},
+};
+
+/* An event or action name as GitHub spells them: a-z, digits and '_'. */
+static bool
+event_word_ok(const char *s)
+{
+	size_t n = s != NULL ? strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") : 0;
+
+	return n > 0 && n <= EVENT_NAME_MAX && s[n] == '\0';
+}
+
+static int ignore(struct gh_event *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Marks the event as one with nothing to capture, and says why. */
+static int
+ignore(struct gh_event *ev, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	ev->kind = GH_EVENT_IGNORED;
+	ev->why = xstrdup(why);
+	return 0;
+}
+
+/* obj.key.number: a pull request or issue number. */
+static int
+event_pr_number(const cJSON *doc, const char *key, int *out, struct err *e)
+{
+	int64_t n;
+
+	if (json_int64(json_get(doc, key), "number", &n) < 0 || n < 1 || n > INT32_MAX)
+		return err_set(e, ERR_PARSE, "field '%s.number' is missing or not a number", key);
+	*out = (int)n;
+	return 0;
+}
+
+/* A commit id: 40 lower-case hex digits. */
+static bool
+sha_ok(const char *s)
+{
+	return s != NULL && strspn(s, "0123456789abcdef") == 40 && s[40] == '\0';
+}
+
+/* A branch reference fit to print: printable ASCII, no blanks, at most REF_MAX bytes. */
+static bool
+ref_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s != NULL && s[n] != '\0'; n++)
+		if (s[n] <= ' ' || s[n] > '~')
+			return false;
+	return n > 0 && n <= REF_MAX;
+}
+
+static int
+event_push(const cJSON *doc, struct gh_event *ev, struct err *e)
+{
+	const cJSON *repo = json_get(doc, "repository");
+	const char *ref = json_str(doc, "ref");
+	const char *branch = json_str(repo, "default_branch");
+	const cJSON *commits = json_get(doc, "commits");
+	const cJSON *c;
+	size_t i = 0;
+
+	if (!ref_ok(ref))
+		return err_set(e, ERR_PARSE, "field 'ref' is missing or not a git reference");
+	if (!ref_ok(branch))
+		return err_set(e, ERR_PARSE,
+			       "field 'repository.default_branch' is missing or not a branch name");
+	if (!cJSON_IsArray(commits))
+		return err_set(e, ERR_PARSE, "field 'commits' is missing or not a list");
+	if (json_bool(doc, "deleted", false))
+		return ignore(ev, "the push deleted %s", ref);
+	if (!str_starts(ref, "refs/heads/") || strcmp(ref + 11, branch) != 0)
+		return ignore(ev, "the push is to %s, not to the default branch %s", ref, branch);
+	ev->shas = xcalloc((size_t)cJSON_GetArraySize(commits) + 1, sizeof(*ev->shas));
+	cJSON_ArrayForEach (c, commits) {
+		const char *sha = json_str(c, "id");
+		char *at = NULL;
+		time_t t, t0;
+
+		if (!sha_ok(sha))
+			return err_set(e, ERR_PARSE, "field 'commits[%zu].id' is not a commit id",
+				       i);
+		if (req_time(c, "commits[]", "timestamp", &at, e) < 0)
+			return -1;
+		if (ev->earliest == NULL || (time_parse_iso(at, &t) == 0 &&
+					     time_parse_iso(ev->earliest, &t0) == 0 && t < t0)) {
+			free(ev->earliest);
+			ev->earliest = at;
+		} else {
+			free(at);
+		}
+		ev->shas[ev->n_shas++] = xstrdup(sha);
+		i++;
+	}
+	if (ev->n_shas == 0)
+		return ignore(ev, "the push to %s brought no new commits", ref);
+	ev->maybe_cut = ev->n_shas >= GH_PUSH_LISTED_MAX;
+	ev->kind = GH_EVENT_PUSH;
+	return 0;
+}
+
+/* Review states as REST has them (webhooks send them lower case). */
+static int
+upper_state(char *state, struct err *e)
+{
+	if (!event_word_ok(state))
+		return err_set(e, ERR_PARSE, "field 'review.state' is not a review state");
+	for (char *p = state; *p != '\0'; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	return 0;
+}
+
+/* The pull request event's own fields (kind and action known). */
+static int
+event_pull(const cJSON *doc, struct gh_event *ev, struct err *e)
+{
+	const cJSON *issue;
+
+	ev->gone = strcmp(ev->action, "deleted") == 0;
+	if (strcmp(ev->name, "issue_comment") == 0) {
+		issue = json_get(doc, "issue");
+		if (!cJSON_IsObject(issue))
+			return err_set(e, ERR_PARSE, "field 'issue' is missing or not an object");
+		if (event_pr_number(doc, "issue", &ev->number, e) < 0)
+			return -1;
+		if (!cJSON_IsObject(json_get(issue, "pull_request")))
+			return ignore(ev, "the comment is on issue #%d, not on a pull request",
+				      ev->number);
+		if (map_comment(json_get(doc, "comment"), GH_ISSUE_COMMENT, &ev->comment, e) < 0)
+			return -1;
+		ev->comment.pr_number = ev->number;
+		return ev->comment.id > 0
+			       ? 0
+			       : err_set(e, ERR_PARSE, "field 'comment.id' is not a positive id");
+	}
+	if (event_pr_number(doc, "pull_request", &ev->number, e) < 0)
+		return -1;
+	if (ev->kind == GH_EVENT_REVIEW) {
+		if (map_review(json_get(doc, "review"), &ev->review, e) < 0)
+			return -1;
+		if (ev->review.id <= 0)
+			return err_set(e, ERR_PARSE, "field 'review.id' is not a positive id");
+		ev->review.pr_number = ev->number;
+		return upper_state(ev->review.state, e);
+	}
+	if (ev->kind == GH_EVENT_COMMENT) {
+		if (map_comment(json_get(doc, "comment"), GH_REVIEW_COMMENT, &ev->comment, e) < 0)
+			return -1;
+		ev->comment.pr_number = ev->number;
+		if (ev->comment.id <= 0)
+			return err_set(e, ERR_PARSE, "field 'comment.id' is not a positive id");
+	}
+	return 0;
+}
+
+static int
+event_fields(const char *name, const cJSON *doc, struct gh_event *ev, struct err *e)
+{
+	const char *repo = json_str(json_get(doc, "repository"), "full_name");
+	size_t k = 0;
+
+	while (k < sizeof(event_kinds) / sizeof(event_kinds[0]) &&
+	       strcmp(event_kinds[k].name, name) != 0)
+		k++;
+	if (k == sizeof(event_kinds) / sizeof(event_kinds[0]))
+		return ignore(ev, "the event %s does not concern one pull request or a push", name);
+	if (repo == NULL || !repo_name_ok(repo))
+		return err_set(e, ERR_PARSE,
+			       "field 'repository.full_name' is missing or not owner/name");
+	ev->repository = xstrdup(repo);
+	ev->kind = event_kinds[k].kind;
+	if (ev->kind == GH_EVENT_PUSH)
+		return event_push(doc, ev, e);
+	if (!event_word_ok(json_str(doc, "action")))
+		return err_set(e, ERR_PARSE, "field 'action' is missing or not an action name");
+	ev->action = xstrdup(json_str(doc, "action"));
+	if (event_kinds[k].actions != NULL) {
+		char bar[EVENT_NAME_MAX + 3];
+
+		snprintf(bar, sizeof(bar), "|%s|", ev->action);
+		if (strstr(event_kinds[k].actions, bar) == NULL)
+			return ignore(ev, "the %s action '%s' is not captured", name, ev->action);
+	}
+	return event_pull(doc, ev, e);
+}
+
+int
+map_actions_event(const char *name, const char *text, size_t len, struct gh_event *ev,
+		  struct err *e)
+{
+	cJSON *doc;
+	int rc;
+
+	memset(ev, 0, sizeof(*ev));
+	if (!event_word_ok(name))
+		return err_set(e, ERR_PARSE, "GITHUB_EVENT_NAME is not an event name");
+	doc = json_parse(text, len, e);
+	if (doc == NULL)
+		return err_prefix(e, "event payload: ");
+	ev->name = xstrdup(name);
+	if (!cJSON_IsObject(doc))
+		rc = err_set(e, ERR_PARSE, "not a JSON object");
+	else
+		rc = event_fields(name, doc, ev, e);
+	cJSON_Delete(doc);
+	if (rc < 0) {
+		gh_event_release(ev);
+		return err_prefix(e, "event payload: ");
+	}
+	return 0;
 }

@@ -186,3 +186,21 @@ job_metadata_release(struct job_metadata *m)
 	free(m->migrated_from);
 	memset(m, 0, sizeof(*m));
 }
+
+void
+gh_event_release(struct gh_event *ev)
+{
+	if (ev == NULL)
+		return;
+	free(ev->name);
+	free(ev->action);
+	free(ev->why);
+	free(ev->repository);
+	gh_review_release(&ev->review);
+	gh_comment_release(&ev->comment);
+	for (size_t i = 0; i < ev->n_shas; i++)
+		free(ev->shas[i]);
+	free(ev->shas);
+	free(ev->earliest);
+	memset(ev, 0, sizeof(*ev));
+}

@@ -25,6 +25,10 @@ struct commits {
 	struct job_ctx *ctx;
 	struct idcache prs; /* PR number -> row id */
 	size_t written, direct;
+	/* Only these commits are written (a push's), when not NULL; met[i]: only[i] was seen. */
+	const char *const *only;
+	size_t n_only;
+	bool *met;
 };
 
 /* The pull request a commit came in through, or 0. */
@@ -116,6 +120,32 @@ write_page(void *ud, struct gh_commit *c, size_t n, struct err *e)
 	return rc;
 }
 
+/* A page narrowed to the wanted commits, moved to its front (the walk releases all n). */
+static int
+filter_page(void *ud, struct gh_commit *c, size_t n, struct err *e)
+{
+	struct commits *s = ud;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < s->n_only && strcmp(s->only[j], c[i].sha) != 0)
+			j++;
+		if (j == s->n_only)
+			continue;
+		s->met[j] = true;
+		if (i != k) {
+			struct gh_commit t = c[k];
+
+			c[k] = c[i];
+			c[i] = t;
+		}
+		k++;
+	}
+	return k > 0 ? write_page(ud, c, k, e) : 0;
+}
+
 static int
 on_bad(void *ud, const struct err *why, struct err *e)
 {
@@ -125,35 +155,33 @@ on_bad(void *ud, const struct err *why, struct err *e)
 }
 
 int
-job_commit_analysis(struct job_ctx *ctx, struct err *e)
+commits_capture(struct job_ctx *ctx, const char *since, const char *const *only, size_t n_only,
+		size_t *missing, struct err *e)
 {
 	const struct config *cfg = ctx->cfg;
-	struct commits s = {.ctx = ctx};
-	struct commit_sink sink = {.ud = &s, .commits = write_page, .bad = on_bad};
-	struct commitfetch_options o = {
-		.owner = cfg->owner, .name = cfg->name, .api = (enum api_mode)cfg->api};
-	char since[21], now[21];
+	struct commits s = {.ctx = ctx, .only = only, .n_only = n_only};
+	struct commit_sink sink = {
+		.ud = &s, .commits = only != NULL ? filter_page : write_page, .bad = on_bad};
+	struct commitfetch_options o = {.owner = cfg->owner,
+					.name = cfg->name,
+					.api = (enum api_mode)cfg->api,
+					.branch = ctx->default_branch,
+					.since = since};
+	const char *what = only != NULL ? "Pushed commits" : "Commits";
+	char now[21];
 	int rc;
 
-	if (jobs_begin(ctx, false, e) < 0)
-		return -1;
-	if (ctx->default_branch == NULL)
-		return err_set(e, ERR_NOT_FOUND, "repository %s has no default branch recorded",
-			       cfg->repository);
+	s.met = xcalloc(n_only + 1, sizeof(*s.met));
 	time_format_iso(clock_now(), now);
-	jobs_since(ctx, since);
-	o.branch = ctx->default_branch;
-	o.since = since;
 	rc = jobs_repository_update(
 		ctx, (struct col_val[]){{"commit_capture_status", "processing"}}, 1, e);
-	log_group("Commits of %s since %s", ctx->default_branch, since);
+	log_group("%s of %s since %s", what, ctx->default_branch, since);
 	if (rc == 0)
 		rc = commitfetch(ctx->gh, &o, &sink, e);
 	log_info("%zu commit%s, %zu direct (no pull request)", s.written, s.written == 1 ? "" : "s",
 		 s.direct);
-	summary_note(ctx->summary,
-		     "Commits of %s since %s: %zu, of which %zu direct (no pull request).",
-		     ctx->default_branch, since, s.written, s.direct);
+	summary_note(ctx->summary, "%s of %s since %s: %zu, of which %zu direct (no pull request).",
+		     what, ctx->default_branch, since, s.written, s.direct);
 	ctx->processed += s.written;
 	if (rc == 0)
 		rc = jobs_repository_update(
@@ -165,6 +193,26 @@ job_commit_analysis(struct job_ctx *ctx, struct err *e)
 	else
 		jobs_repository_update(ctx, (struct col_val[]){{"commit_capture_status", "failed"}},
 				       1, &(struct err){0});
+	if (missing != NULL) {
+		*missing = 0;
+		for (size_t i = 0; i < n_only; i++)
+			*missing += !s.met[i];
+	}
+	free(s.met);
 	idcache_release(&s.prs);
 	return rc;
+}
+
+int
+job_commit_analysis(struct job_ctx *ctx, struct err *e)
+{
+	char since[21];
+
+	if (jobs_begin(ctx, false, e) < 0)
+		return -1;
+	if (ctx->default_branch == NULL)
+		return err_set(e, ERR_NOT_FOUND, "repository %s has no default branch recorded",
+			       ctx->cfg->repository);
+	jobs_since(ctx, since);
+	return commits_capture(ctx, since, NULL, 0, NULL, e);
 }

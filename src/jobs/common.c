@@ -154,6 +154,36 @@ jobs_comment_row(const struct job_ctx *ctx, struct rowset *rs, const struct gh_c
 	rowset_text(rs, "in_reply_to_id", reply_to_id);
 }
 
+void
+jobs_review_rows(struct rowset *rs)
+{
+	schema_rowset(rs, SCHEMA_REVIEWS, 0);
+}
+
+bool
+jobs_review_pending(const struct gh_review *r)
+{
+	return r->submitted_at == NULL || r->state == NULL || strcmp(r->state, "PENDING") == 0;
+}
+
+void
+jobs_review_row(const struct job_ctx *ctx, struct rowset *rs, const struct gh_review *r,
+		const char *pr_id)
+{
+	const char *author = jobs_contributor_id(ctx, jobs_stored_user(&r->author)->id);
+
+	rowset_add(rs);
+	rowset_int(rs, "github_id", r->id);
+	rowset_text(rs, "pull_request_id", pr_id);
+	rowset_text(rs, "repository_id", ctx->repository_id);
+	rowset_text(rs, "author_id", author);
+	rowset_text(rs, "reviewer_id", author); /* contributor.info's older name for it */
+	rowset_text(rs, "state", r->state);
+	rowset_text(rs, "body", r->body);
+	rowset_text(rs, "submitted_at", r->submitted_at);
+	rowset_text(rs, "commit_id", r->commit_id);
+}
+
 int
 jobs_lookup_parents(struct job_ctx *ctx, struct idcache *ids, const struct gh_comment *c, size_t n,
 		    struct err *e)

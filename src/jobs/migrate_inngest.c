@@ -256,47 +256,26 @@ add_event(struct migration *m, const struct inngest_event *ev)
 	map_event(it, ev);
 }
 
-/* Reads all of path into *out (caller frees), at most EVENTS_MAX bytes. */
-static int
-read_file(const char *path, char **out, size_t *len, struct err *e)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b = BUF_INIT(EVENTS_MAX);
-	char chunk[65536];
-	bool failed;
-
-	if (f == NULL)
-		return err_set(e, ERR_INPUT, "events-file '%s': %s", path, strerror(errno));
-	for (;;) {
-		size_t n = fread(chunk, 1, sizeof(chunk), f);
-
-		if (n == 0 || buf_append(&b, chunk, n) < 0)
-			break;
-	}
-	failed = ferror(f) != 0;
-	fclose(f);
-	if (failed || buf_failed(&b)) {
-		buf_release(&b);
-		return err_set(e, ERR_INPUT, "events-file '%s': %s", path,
-			       failed ? "cannot be read" : "larger than 256 MiB");
-	}
-	*len = b.len;
-	*out = buf_detach(&b);
-	return 0;
-}
-
 static int
 read_events(struct migration *m, struct err *e)
 {
 	const char *path = m->ctx->cfg->events_file;
 	struct inngest_export x;
-	size_t len = 0;
-	char *text = NULL;
+	struct buf b = BUF_INIT(EVENTS_MAX);
+	size_t len;
+	char *text;
 
 	if (path == NULL)
 		return 0;
-	if (read_file(path, &text, &len, e) < 0)
-		return -1;
+	if (buf_read_file(&b, path) < 0) {
+		int err = errno;
+
+		buf_release(&b);
+		return err_set(e, ERR_INPUT, "events-file '%s': %s", path,
+			       err == EFBIG ? "larger than 256 MiB" : strerror(err));
+	}
+	len = b.len;
+	text = buf_detach(&b);
 	if (map_inngest_export(text, len, &x, e) < 0) {
 		free(text);
 		return err_prefix(e, "'%s': ", path);

@@ -5,6 +5,7 @@
  * row's metadata) on vectors/inngest-*.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "buf.h"
 #include "harness.h"
@@ -622,4 +623,113 @@ TEST(map_job_metadata_reads_what_the_queues_wrote)
 	map_job_metadata(NULL, &m);
 	CHECK(m.pr_numbers == NULL && m.migrated_from == NULL);
 	job_metadata_release(&m);
+}
+
+/* What the event command does with an event, as actions-event.txt writes it. */
+static void
+describe_actions_event(const struct gh_event *ev, struct buf *b)
+{
+	const struct gh_comment *c = &ev->comment;
+
+	switch (ev->kind) {
+	case GH_EVENT_IGNORED: buf_printf(b, "ignore: %s", ev->why); break;
+	case GH_EVENT_PULL: buf_printf(b, "pull #%d %s", ev->number, ev->action); break;
+	case GH_EVENT_REVIEW:
+		buf_printf(b, "review #%d id=%lld state=%s by=%s", ev->number,
+			   (long long)ev->review.id, ev->review.state,
+			   ev->review.author.login != NULL ? ev->review.author.login : "-");
+		break;
+	case GH_EVENT_COMMENT:
+		buf_printf(b, "comment #%d %s id=%lld by=%s reply=%lld%s", ev->number,
+			   c->kind == GH_ISSUE_COMMENT ? "issue_comment" : "review_comment",
+			   (long long)c->id, c->author.login != NULL ? c->author.login : "-",
+			   (long long)c->in_reply_to, ev->gone ? " gone" : "");
+		break;
+	case GH_EVENT_PUSH:
+		for (size_t i = 0; i < ev->n_shas; i++)
+			buf_printf(b, "%s%.4s", i == 0 ? "push shas=" : ",", ev->shas[i]);
+		buf_printf(b, " since=%s%s", ev->earliest, ev->maybe_cut ? " cut" : "");
+		break;
+	}
+}
+
+static void
+actions_event_vec(const char *in, const char *want, int line)
+{
+	const char *sp = strchr(in, ' ');
+	char *name = xstrndup(in, sp != NULL ? (size_t)(sp - in) : strlen(in));
+	const char *payload = sp != NULL ? sp + 1 : "";
+	struct gh_event ev;
+	struct buf b = BUF_INIT(8192);
+	struct err e;
+
+	err_clear(&e);
+	if (map_actions_event(name, payload, strlen(payload), &ev, &e) < 0) {
+		buf_printf(&b, "! %s", e.msg);
+		CHECK_INT(e.code, ERR_PARSE);
+		CHECK(ev.name == NULL && ev.shas == NULL); /* nothing to free */
+	} else {
+		describe_actions_event(&ev, &b);
+	}
+	if (!CHECK_STR(buf_str(&b), want))
+		fprintf(stderr, "    vectors/actions-event.txt:%d\n", line);
+	gh_event_release(&ev);
+	buf_release(&b);
+	free(name);
+}
+
+TEST(map_actions_event_reads_what_each_event_asks_and_refuses_bad_payloads_by_field)
+{
+	CHECK(vec_each("vectors/actions-event.txt", actions_event_vec) > 45);
+}
+
+/* GitHub's own payloads (copied from @octokit/webhooks-examples). */
+static struct gh_event
+read_example(const char *name, const char *path)
+{
+	size_t n = 0;
+	char *text = vec_slurp(path, &n);
+	struct gh_event ev;
+	struct err e;
+
+	err_clear(&e);
+	if (!CHECK_INT(map_actions_event(name, text != NULL ? text : "", n, &ev, &e), 0))
+		fprintf(stderr, "    %s: %s\n", path, e.msg);
+	free(text);
+	return ev;
+}
+
+TEST(map_actions_event_reads_githubs_example_payloads)
+{
+	struct gh_event ev = read_example("pull_request_review",
+					  "vectors/github/event-pull-request-review.json");
+
+	CHECK_INT(ev.kind, GH_EVENT_REVIEW);
+	CHECK_INT(ev.number, 2);
+	CHECK_STR(ev.repository, "Codertocat/Hello-World");
+	CHECK(ev.review.id == 237895671);
+	CHECK_STR(ev.review.state, "COMMENTED");
+	CHECK_STR(ev.review.submitted_at, "2019-05-15T15:20:38Z");
+	CHECK_STR(ev.review.commit_id, "ec26c3e57ca3a959ca5aad62de7213c562f8c821");
+	CHECK(ev.review.author.id == 21031067);
+	CHECK_STR(ev.review.author.login, "Codertocat");
+	gh_event_release(&ev);
+
+	ev = read_example("pull_request_review_comment",
+			  "vectors/github/event-pull-request-review-comment.json");
+	CHECK_INT(ev.kind, GH_EVENT_COMMENT);
+	CHECK_INT(ev.comment.kind, GH_REVIEW_COMMENT);
+	CHECK(ev.comment.id == 284312630);
+	CHECK_STR(ev.comment.path, "README.md");
+	CHECK(ev.comment.position == 1 && ev.comment.pr_number == 2 && !ev.gone);
+	gh_event_release(&ev);
+
+	/* The example's repository's default branch is master: the push is to it. */
+	ev = read_example("push", "vectors/github/event-push.json");
+	CHECK_INT(ev.kind, GH_EVENT_PUSH);
+	CHECK(ev.n_shas == 1 && !ev.maybe_cut);
+	if (ev.n_shas == 1)
+		CHECK_STR(ev.shas[0], "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+	CHECK_STR(ev.earliest, "2019-05-15T15:19:25Z");
+	gh_event_release(&ev);
 }

@@ -14,7 +14,7 @@ import YAML from 'yaml';
 import { ROOT } from '../lib/runner.js';
 import { renderRunName } from '../fake-github/actions.js';
 import { checkAction, checkWorkflow, loadWorkflow } from './github-parser.js';
-import { child, evaluateToken } from './expressions.js';
+import { child, evaluateIf, evaluateToken } from './expressions.js';
 import { isOurAction } from './executor.js';
 
 const DIR = join(ROOT, '.github/workflows');
@@ -44,9 +44,9 @@ const PASSED = ['command', 'repository', 'repository-id', 'pr-numbers', 'time-ra
 const ourSteps = (w) => Object.values(w.jobs).flatMap((j) => (j.steps ?? []).filter((s) => s.uses && isOurAction(s.uses)));
 
 test('the workflows are the ones users copy and this repository dispatches', () => {
-  assert.deepEqual(FILES, ['bulk-capture.yml', 'capture-commit-analysis.yml', 'capture-pr-comments.yml',
-    'capture-pr-details.yml', 'capture-pr-reviews.yml', 'capture-repository-sync.yml', 'capture.yml', 'ci.yml',
-    'release.yml']);
+  assert.deepEqual(FILES, ['bulk-capture.yml', 'capture-commit-analysis.yml', 'capture-on-event.yml',
+    'capture-pr-comments.yml', 'capture-pr-details.yml', 'capture-pr-reviews.yml', 'capture-repository-sync.yml',
+    'capture.yml', 'ci.yml', 'release.yml']);
 });
 
 test("GitHub's parser finds no error in any workflow (calls of capture.yml checked against its inputs) nor in action.yml", async () => {
@@ -231,4 +231,39 @@ test('bulk-capture.yml: plan, one capture.yml call per shard of its matrix, then
   assert.equal(stats.with.command, 'stats');
   assert.equal(stats.with['run-id'], '${{ github.run_id }}');
   assert.deepEqual(b.concurrency, { group: 'bulk-capture ${{ inputs.repository }}', 'cancel-in-progress': false });
+});
+
+test('capture-on-event.yml: the events the event command captures, runs no code of the pull request, least permissions', async () => {
+  const w = wf('capture-on-event.yml');
+  assert.deepEqual(Object.keys(w.on), ['pull_request_target', 'pull_request_review', 'pull_request_review_comment',
+    'issue_comment', 'push']);
+  // pull_request would give a fork's PR no secrets: pull_request_target, made safe by running nothing of the PR.
+  assert.ok(!('pull_request' in w.on));
+  assert.deepEqual(w.on.pull_request_review.types, ['submitted', 'edited', 'dismissed']);
+  assert.deepEqual(w.on.pull_request_review_comment.types, ['created', 'edited', 'deleted']);
+  assert.deepEqual(w.on.issue_comment.types, ['created', 'edited', 'deleted']);
+  assert.deepEqual(w.permissions, {});
+  const [[id, job]] = Object.entries(w.jobs);
+  assert.equal(id, 'capture');
+  assert.deepEqual(job.permissions, { contents: 'read', 'pull-requests': 'read' });
+  assert.equal(w.concurrency['cancel-in-progress'], false);
+  // Nothing of the pull request is checked out or run: only our published action, and one echo.
+  for (const step of job.steps) {
+    if (step.uses) assert.equal(step.uses, 'contributor-info/progressive-capture@v1', 'no other action (no checkout)');
+    else assert.match(step.run, /^echo "::notice::[^$`]*"$/, 'a notice, no expression, no PR text');
+  }
+  const [capture] = ourSteps(w);
+  assert.equal(capture.with.command, 'event');
+  assert.equal(capture.with['github-token'], '${{ github.token }}');
+  assert.equal(capture.with['supabase-url'], '${{ secrets.SUPABASE_URL }}');
+  assert.equal(capture.with['supabase-key'], '${{ secrets.SUPABASE_SERVICE_KEY }}');
+  assert.ok(!Object.keys(capture.with).some((k) => k === 'repository' || k === 'pr-numbers'), 'the payload says which PR');
+  // The job's if: an issue's comment (no issue.pull_request) runs no job; a PR's comment and other events do.
+  const wt = await loadWorkflow(join(DIR, 'capture-on-event.yml'));
+  const ifToken = child(child(child(wt.token, 'jobs'), 'capture'), 'if');
+  const run = (github) => evaluateIf(ifToken, { github, inputs: {}, vars: {}, needs: {} },
+    { functions: { success: () => true } }).value;
+  assert.equal(run({ event_name: 'issue_comment', event: { issue: { number: 1 } } }), false);
+  assert.equal(run({ event_name: 'issue_comment', event: { issue: { number: 1, pull_request: { url: 'u' } } } }), true);
+  assert.equal(run({ event_name: 'pull_request_target', event: { pull_request: { number: 1 } } }), true);
 });
