@@ -257,23 +257,16 @@ on_reviews(void *ud, int number, const struct gh_review *rv, size_t n, struct er
 	for (size_t i = 0; i < n; i++) {
 		const struct gh_user *author = jobs_stored_user(&rv[i].author);
 		/* A review still PENDING has no submission time: not stored, counted. */
-		bool pending = rv[i].submitted_at == NULL || strcmp(rv[i].state, "PENDING") == 0;
+		bool pending = jobs_review_pending(&rv[i]);
 
 		count_review(r, &rv[i], pending);
 		if (pending)
 			continue;
 		jobs_contributor_rows(s->ctx, &r->rows[R_USERS].rs, &author, 1);
-		rowset_add(&rows->rs);
-		rowset_int(&rows->rs, "github_id", rv[i].id);
+		jobs_review_row(s->ctx, &rows->rs, &rv[i], NULL);
 		rows_fix(rows, "pull_request_id", FIX_PR, number);
-		rowset_text(&rows->rs, "repository_id", s->ctx->repository_id);
 		rows_fix(rows, "author_id", FIX_USER, author->id);
-		/* contributor.info's older name for it */
 		rows_fix(rows, "reviewer_id", FIX_USER, author->id);
-		rowset_text(&rows->rs, "state", rv[i].state);
-		rowset_text(&rows->rs, "body", rv[i].body);
-		rowset_text(&rows->rs, "submitted_at", rv[i].submitted_at);
-		rowset_text(&rows->rs, "commit_id", rv[i].commit_id);
 		s->buffered++;
 	}
 	return 0;
