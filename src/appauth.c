@@ -33,6 +33,7 @@ struct app_auth {
 	bool installation_given;
 	char *owner, *repo; /* the repository the token is for, or NULL */
 	cJSON *wanted;      /* the permissions asked for at most */
+	char *body;         /* the access_tokens request, once the installation is known */
 	char *account, *selection;
 	int64_t skew_s; /* GitHub's clock minus ours, once a JWT was refused for its times */
 	struct app_token tok;
@@ -158,6 +159,7 @@ app_auth_free(struct app_auth *a)
 	free(a->owner);
 	free(a->repo);
 	cJSON_Delete(a->wanted);
+	free(a->body);
 	free(a->account);
 	free(a->selection);
 	app_token_release(&a->tok);
@@ -536,19 +538,21 @@ mint(struct app_auth *a, app_send_fn send, void *ud, struct err *e)
 {
 	struct buf path = BUF_INIT(PATH_MAX_B);
 	cJSON *grants = NULL;
-	char *body = NULL;
 	struct app_answer r = {0};
 	struct app_token t;
 	int64_t lifetime_ms, margin_ms, t0;
 	time_t date;
 	int rc = -1;
 
-	if (find_installation(a, send, ud, &grants, e) < 0)
-		goto out;
-	body = token_body(a, grants);
+	/* The installation, once: a renewal is one request. */
+	if (a->body == NULL) {
+		if (find_installation(a, send, ud, &grants, e) < 0)
+			goto out;
+		a->body = token_body(a, grants);
+	}
 	buf_printf(&path, "/app/installations/%" PRId64 "/access_tokens", a->installation_id);
 	t0 = clock_mono_ms();
-	if (jwt_request(a, send, ud, "POST", buf_str(&path), body, &r, e) < 0)
+	if (jwt_request(a, send, ud, "POST", buf_str(&path), a->body, &r, e) < 0)
 		goto out;
 	if (r.status != 201 && r.status != 200) {
 		if (r.status == 422 || r.status == 403)
@@ -589,7 +593,6 @@ mint(struct app_auth *a, app_send_fn send, void *ud, struct err *e)
 out:
 	app_answer_release(&r);
 	cJSON_Delete(grants);
-	free(body);
 	buf_release(&path);
 	return rc;
 }
