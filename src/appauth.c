@@ -354,7 +354,8 @@ answer_message(const struct app_answer *r)
 {
 	const char *m = json_str(r->json, "message");
 
-	return m != NULL ? m : "";
+	/* GitHub's own words; a message quotes at most ERR_MSG_MAX of them anyway. */
+	return m != NULL && strlen(m) < 300 ? m : m != NULL ? "(a long message)" : "";
 }
 
 /* True when GitHub refused the JWT for its times (exp too far or past, iat ahead). */

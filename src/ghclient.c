@@ -580,7 +580,8 @@ gh_app_send(void *ud, const char *method, const char *path, const char *body, co
 			headers[3] = "Content-Type: application/json";
 		log_debug("github: %s %s (the app's JWT)", method, short_url(g, url));
 		sent = http_send(g->http, &req, &resp, &ae);
-		memset(auth.data, 0, auth.len);
+		if (auth.data != NULL)
+			memset(auth.data, 0, auth.len);
 		buf_release(&auth);
 		g->stats.requests++;
 		g->stats.rest_requests++;

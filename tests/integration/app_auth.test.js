@@ -147,6 +147,7 @@ test('a 401 on an installation token (revoked, or expired on the way) mints a ne
     const i = rig.gh.log.indexOf(refused[0]);
     const again = rig.gh.log.slice(i + 1).find((x) => x.auth === 'installation');
     assert.deepEqual([again.method, again.path, again.status, again.token], [refused[0].method, refused[0].path, 200, mints[1].minted]);
+    await assertNoSecret(rig, r, null, [...seen].filter((t) => t !== 'ghp_test_token'));
   } finally {
     await rig.close();
   }
@@ -175,6 +176,7 @@ test('our JWTs pass an independent verifier (jsonwebtoken): RS256 with the app\'
         const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
         assert.throws(() => jwt.verify(token, other, { algorithms: ['RS256'] }), /invalid signature/);
       }
+      await assertNoSecret(rig, r, null, [...seen].filter((t) => t !== 'ghp_test_token'));
     }
   } finally {
     await rig.close();
@@ -185,7 +187,7 @@ test('our JWTs pass an independent verifier (jsonwebtoken): RS256 with the app\'
 // too far in the future before it makes an iat in the future.
 test('a JWT refused for its times (this clock ahead of GitHub\'s, or behind) is signed again on GitHub\'s clock, with a warning', async () => {
   for (const [skew, message] of [[-120_000, JWT_ERRORS.expTooFar], [700_000, JWT_ERRORS.expired]]) {
-    const { rig } = await appRig(`app_skew_${skew < 0 ? 'behind' : 'ahead'}`, { github: { clockSkewMs: skew } });
+    const { rig, seen } = await appRig(`app_skew_${skew < 0 ? 'behind' : 'ahead'}`, { github: { clockSkewMs: skew } });
     try {
       const r = await rig.run({ command: 'pr-details', 'pr-numbers': '1', ...appInputs() });
       assert.equal(r.code, 0, r.log);
@@ -195,6 +197,7 @@ test('a JWT refused for its times (this clock ahead of GitHub\'s, or behind) is 
       assert.ok(warning, r.log);
       assert.ok(warning.message.includes(message));
       assert.match(warning.message, skew < 0 ? /this clock is 1[12]\d s ahead of GitHub's/ : /this clock is (69\d|70\d) s behind GitHub's/);
+      await assertNoSecret(rig, r, null, [...seen].filter((t) => t !== 'ghp_test_token'));
     } finally {
       await rig.close();
     }
@@ -256,7 +259,7 @@ test('a key that is not PEM, not RSA, or another app\'s; a wrong app id; an app 
 });
 
 test('doctor reports the app, its installation, and its token\'s permissions and expiry', async () => {
-  const { rig } = await appRig('app_doctor', {
+  const { rig, seen } = await appRig('app_doctor', {
     github: { apps: [app('acme', { installations: [{ id: 5001, account: 'acme', repositories: 'all', permissions: { contents: 'read', pull_requests: 'write', actions: 'write' } }] })] },
   });
   try {
@@ -270,8 +273,8 @@ test('doctor reports the app, its installation, and its token\'s permissions and
     assert.deepEqual(perms.split(', ').sort(), ['actions: read', 'contents: read', 'metadata: read', 'pull_requests: read']);
     const expires = row.match(/expires (\S+Z)/)[1];
     assert.ok(Math.abs(Date.parse(expires) - Date.now() - 3600_000) < 120_000, expires);
-    const mint = rig.gh.log.find((x) => x.minted);
-    assert.ok(mint);
+    assert.ok(rig.gh.log.find((x) => x.minted));
+    await assertNoSecret(rig, r, null, [...seen].filter((t) => t !== 'ghp_test_token'));
     // Doctor with a key that is not the app's: the app's row fails, naming the inputs.
     const bad = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
     const d = await rig.run({ command: 'doctor', ...appInputs({ 'app-private-key': bad }) });
