@@ -39,8 +39,8 @@
  * An installation token is renewed this long before it expires, measured
  * from the answer that brought it (so the two clocks need not agree):
  * APP_RENEW_SLACK_MS (the 1 s resolution of GitHub's Date header, and the
- * time a request takes to arrive) plus a fifth of its lifetime, at most
- * APP_RENEW_MAX_MS. An hour's token is renewed 5 minutes and 1 s early.
+ * time a request takes to arrive) plus a fifth of its lifetime, that fifth at
+ * most APP_RENEW_MAX_MS. An hour's token is renewed 5 minutes and 1 s early.
  */
 #define APP_RENEW_SLACK_MS 1000
 #define APP_RENEW_MAX_MS   300000

@@ -583,9 +583,8 @@ mint(struct app_auth *a, app_send_fn send, void *ud, struct err *e)
 	if (app_http_date(r.date, &date) < 0)
 		date = clock_now() + (time_t)a->skew_s;
 	lifetime_ms = ((int64_t)t.expires - (int64_t)date) * 1000;
-	margin_ms = APP_RENEW_SLACK_MS + lifetime_ms / 5;
-	if (margin_ms > APP_RENEW_MAX_MS)
-		margin_ms = APP_RENEW_MAX_MS;
+	margin_ms = lifetime_ms / 5 < APP_RENEW_MAX_MS ? lifetime_ms / 5 : APP_RENEW_MAX_MS;
+	margin_ms += APP_RENEW_SLACK_MS;
 	a->renew_at_ms = t0 + (lifetime_ms > margin_ms ? lifetime_ms - margin_ms : 0);
 	log_info("%s: installation %" PRId64 " token %u, expires %s (renewed %lld s before)",
 		 a->name, a->installation_id, a->minted, t.expires_at,
