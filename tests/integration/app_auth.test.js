@@ -284,3 +284,35 @@ test('doctor reports the app, its installation, and its token\'s permissions and
     await rig.close();
   }
 });
+
+test('several apps join the token pool before the plain tokens: the next is used when one\'s installation budget is spent', async () => {
+  const second = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const app2 = {
+    appId: 5151, slug: 'second-app', publicKeyPem: second.publicKey.export({ type: 'spki', format: 'pem' }),
+    installations: [{ id: 5002, account: 'acme', repositories: 'all' }],
+  };
+  const key2 = second.privateKey.export({ type: 'pkcs8', format: 'pem' });
+  const { rig, seen } = await appRig('app_pool', { github: { apps: [app(), app2] } });
+  try {
+    // The first app's installation has no REST budget left for the next hour.
+    rig.gh.setRateLimit({ installation: 5001 }, 'core', { remaining: 0, reset: Math.floor(Date.now() / 1000) + 3600 });
+    const r = await rig.run({
+      command: 'pr-details', 'pr-numbers': '1,2', api: 'rest', 'github-token': 'ghp_test_token',
+      'app-id': `${TEST_APP.appId}\n5151`, 'app-private-key': `${KEY}\n${key2}`,
+    });
+    assert.equal(r.code, 0, r.log);
+    assert.equal(r.outputs.processed, '2');
+    assert.match(r.log, /token 1 has no REST budget left: using token 2 of 3/);
+    const log = rig.gh.log;
+    assert.deepEqual(log.filter((x) => x.minted).map((x) => x.app), [TEST_APP.appId, 5151]);
+    const data = log.filter((x) => x.auth !== 'app');
+    assert.equal(data[0].installation, 5001);
+    assert.equal(data[0].status, 403, 'the first app\'s budget is spent');
+    assert.ok(data.slice(1).every((x) => x.auth === 'installation' && x.installation === 5002 && x.status === 200));
+    assert.equal(log.filter((x) => x.auth === 'token').length, 0, 'the plain token waits its turn');
+    await assertNoSecret(rig, r, null, [...seen].filter((t) => t !== 'ghp_test_token'));
+    assert.ok(!r.log.split('\n').some((l) => !l.startsWith('::add-mask::') && l.includes(key2.split('\n')[1])));
+  } finally {
+    await rig.close();
+  }
+});
