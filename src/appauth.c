@@ -141,7 +141,9 @@ app_auth_new(const struct app_auth_options *o, struct err *e)
 	a->installation_given = o->installation_id > 0;
 	a->owner = xstrdup(o->owner);
 	a->repo = xstrdup(o->name);
-	a->wanted = o->permissions != NULL ? cJSON_Parse(o->permissions) : NULL;
+	a->wanted = o->permissions != NULL
+			    ? json_parse(o->permissions, strlen(o->permissions), NULL)
+			    : NULL;
 	if (parse_key(a, o->private_key, e) < 0) {
 		app_auth_free(a);
 		return NULL;
