@@ -20,6 +20,10 @@
 
 PROG    := progressive-capture
 PKGS    := libcurl libcjson sqlite3
+# mbedTLS's crypto library (the GitHub App's JWT, appauth.c): Debian 12's
+# libmbedtls-dev has no pkg-config file, so it is linked by name when
+# pkg-config does not know it; the release build has it in its prefix.
+CRYPTO  := mbedcrypto
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wconversion -Wno-sign-conversion
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -32,6 +36,7 @@ endif
 CFLAGS  ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lsqlite3)
+LDLIBS  += $(shell pkg-config --libs $(CRYPTO) 2>/dev/null || echo -l$(CRYPTO))
 LDLIBS  += -lm
 
 # Every .c under src/, in whatever folders it is split into.
@@ -97,7 +102,7 @@ build/static/obj/%.o: %.c | static-deps
 # machine `make` names what is missing and how to get it, instead of stopping
 # at the first #include. It installs nothing itself (make run and make test do).
 deps-check:
-	@CC='$(CC)' sh scripts/deps-build.sh --check $(PKGS)
+	@CC='$(CC)' sh scripts/deps-build.sh --check $(PKGS) $(CRYPTO)
 
 # The SQLite schema and functions, compiled in.
 build/gen/sqlite_%.c: db/sqlite/%.sql scripts/embed.sh
@@ -130,7 +135,7 @@ static-deps:
 	@STATIC_DIR='$(abspath $(STATIC_DIR))' sh scripts/static-deps.sh
 
 build/static/obj/$(PROG): $(call objs,build/static,$(SRC) $(GEN)) | static-deps
-	$(STATIC_CC) $(RELEASE_LDFLAGS) -o $@ $^ $(shell $(STATIC_PKG) --libs $(PKGS))
+	$(STATIC_CC) $(RELEASE_LDFLAGS) -o $@ $^ $(shell $(STATIC_PKG) --libs $(PKGS)) -l$(CRYPTO)
 
 build/static/$(PROG): build/static/obj/$(PROG)
 	strip -o $@ $<

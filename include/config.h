@@ -58,6 +58,9 @@ enum option_id {
 	OPT_MAX_ITEMS,
 	OPT_JOB_ID,
 	OPT_GITHUB_TOKEN,
+	OPT_APP_ID,
+	OPT_APP_PRIVATE_KEY,
+	OPT_APP_INSTALLATION_ID,
 	OPT_SUPABASE_URL,
 	OPT_SUPABASE_KEY,
 	OPT_DATABASE,
@@ -117,6 +120,15 @@ struct config {
 	char *job_id;      /* UUID or NULL */
 	char **tokens;     /* GitHub tokens, at least one unless none given */
 	size_t n_tokens;
+	/*
+	 * GitHub Apps: app_ids[i] (digits, or a client id) signs with
+	 * app_keys[i] (PEM; the one key given serves every app id) and uses
+	 * installation app_installations[i] (0: the repository's).
+	 */
+	char **app_ids;
+	char **app_keys;
+	int64_t *app_installations;
+	size_t n_apps;
 	char *supabase_url; /* without a trailing "/" or "/rest/v1" */
 	char *supabase_key;
 	char *database;          /* SQLite file, used when no Supabase URL is given */

@@ -24,6 +24,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "appauth.h"
 #include "err.h"
 #include "http.h"
 #include "model.h"
@@ -38,6 +39,13 @@ struct gh_options {
 	size_t ntokens;
 	const struct rl_policy *policy; /* waits and retries; NULL: defaults */
 	struct http_client *http;       /* borrowed; must outlive the client */
+	/*
+	 * GitHub Apps, members of the pool before the tokens (the pool's rules are
+	 * the same for all: the first member until its budget is spent, then the
+	 * next). The client's: gh_new takes them, gh_free frees them.
+	 */
+	struct app_auth **apps;
+	size_t napps;
 };
 
 /* What the client spent and what GitHub says is left (-1 = not seen yet). */
@@ -56,6 +64,27 @@ struct gh_stats {
 /* A new client with copies of o's strings; never NULL. Free with gh_free (NULL is a no-op). */
 struct gh *gh_new(const struct gh_options *o);
 void gh_free(struct gh *g);
+
+/*
+ * Every app of the pool mints its first installation token now, before
+ * anything else is sent or written: an app GitHub refuses (a wrong key or
+ * app id, not installed on the repository) stops the run at once, with the
+ * error naming the input at fault (ERR_AUTH). 0 when there is no app.
+ */
+int gh_authenticate(struct gh *g, struct err *e);
+
+/* App i of the pool (borrowed), or NULL past the last. */
+struct app_auth *gh_app(const struct gh *g, size_t i);
+
+/*
+ * An app_send_fn (appauth.h), ud being the client: sends a request with
+ * bearer (an app's JWT) instead of a pool token, on the API's host, with the
+ * client's headers; 5xx answers and lost connections are sent again as the
+ * policy says (an access token minted twice is harmless: the first expires
+ * unused). Charges no budget of the pool: a JWT has the app's own.
+ */
+int gh_app_send(void *ud, const char *method, const char *path, const char *body,
+		const char *bearer, struct app_answer *out, struct err *e);
 
 /* The client's figures, brought up to date. Borrowed: valid until the next call on g. */
 const struct gh_stats *gh_stats(const struct gh *g);

@@ -132,6 +132,14 @@ int gh_repo_by_id(struct gh *g, int64_t id, struct gh_repo *out, struct err *e);
  */
 int gh_rate_limits(struct gh *g, struct gh_budget *core, struct gh_budget *graphql, struct err *e);
 
+/*
+ * GitHub App i (0-based) of the token pool as GitHub describes it: GET /app
+ * with its JWT, its installation, and its installation token (minted if need
+ * be). 1 with *out filled (released by gh_app_info_release), 0 when the pool
+ * has no app i, -1 + e when GitHub refuses the app (the error names the input).
+ */
+int gh_app_describe(struct gh *g, size_t i, struct gh_app_info *out, struct err *e);
+
 /* GET /users/{login}; an answer for another account is an error (ERR_GITHUB). */
 int gh_user_get(struct gh *g, const char *login, struct gh_user *out, struct err *e);
 

@@ -164,6 +164,22 @@ struct gh_run {
 };
 void gh_run_release(struct gh_run *r);
 
+/*
+ * A GitHub App of the token pool as GitHub describes it (doctor): GET /app,
+ * its installation, and the installation token in use.
+ */
+struct gh_app_info {
+	int64_t app_id;
+	char *slug, *name;
+	int64_t installation_id;
+	char *account;     /* the installation's account (login) */
+	char *selection;   /* the installation's repositories: "all" or "selected" */
+	char *repository;  /* the repository the token is limited to; NULL: all of them */
+	char *permissions; /* the token's, "contents: read, metadata: read, …" */
+	char *expires_at;  /* the token's expiry, ISO-8601 as GitHub sent it */
+};
+void gh_app_info_release(struct gh_app_info *i);
+
 /* A rate-limit budget as GET /rate_limit reports it (reset: epoch s). */
 struct gh_budget {
 	int64_t limit, remaining, reset;

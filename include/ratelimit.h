@@ -63,12 +63,26 @@ struct rl_stats {
 
 struct ratelimit;
 
-/* tokens[0..n) are copied (n may be 0: unauthenticated). Free with rl_free. */
+/*
+ * tokens[0..n) are the pool's members, copied (n may be 0: unauthenticated).
+ * A NULL member is one whose token changes (a GitHub App's installation
+ * token): its owner sets it with rl_set_token before it is sent. Free with
+ * rl_free, which wipes the tokens.
+ */
 struct ratelimit *rl_new(char *const *tokens, size_t n, const struct rl_policy *p);
 void rl_free(struct ratelimit *rl);
 
 /* The token to send now, or NULL. Borrowed. */
 const char *rl_token(const struct ratelimit *rl);
+
+/* The member (0-based) whose token rl_token gives. */
+size_t rl_member(const struct ratelimit *rl);
+
+/*
+ * Member m's token is now token (copied; the old one wiped). Its budgets stay:
+ * the tokens an installation mints share the installation's.
+ */
+void rl_set_token(struct ratelimit *rl, size_t m, const char *token);
 
 /*
  * Before a request for resource r: 0 to send (maybe after rotating tokens or

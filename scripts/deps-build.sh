@@ -1,6 +1,6 @@
 #!/bin/sh
 # deps-build.sh - what `make` needs: a C compiler, make, pkg-config and the
-# -dev packages of libcurl, cJSON and SQLite.
+# -dev packages of libcurl, cJSON, SQLite and mbedTLS.
 #
 #   sh scripts/deps-build.sh                 installs what is missing on Debian/Ubuntu
 #                                            (make run, tests/lib/deps.sh); needs root
@@ -18,11 +18,12 @@ deb_of() {
 	libcurl) echo libcurl4-openssl-dev ;;
 	libcjson) echo libcjson-dev ;;
 	sqlite3) echo libsqlite3-dev ;;
+	mbedcrypto) echo libmbedtls-dev ;;
 	*) echo "$1" ;;
 	esac
 }
-# The Makefile's PKGS.
-modules="libcurl libcjson sqlite3"
+# The Makefile's PKGS and CRYPTO.
+modules="libcurl libcjson sqlite3 mbedcrypto"
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
@@ -54,9 +55,12 @@ if [ "${1:-}" = --check ]; then
 		debs="$debs pkg-config"
 	}
 	for m in "$@"; do
-		if [ $have_pc = 1 ]; then
-			pkg-config --exists "$m" && continue
-		elif command -v dpkg-query >/dev/null 2>&1; then
+		if [ $have_pc = 1 ] && pkg-config --exists "$m"; then
+			continue
+		elif [ "$m" = mbedcrypto ] && [ $libc = 1 ]; then
+			# Debian 12's libmbedtls-dev has no .pc file: its header says.
+			printf '#include <mbedtls/pk.h>\n' | $cc -E -x c - >/dev/null 2>&1 && continue
+		elif [ $have_pc = 0 ] && command -v dpkg-query >/dev/null 2>&1; then
 			installed "$(deb_of "$m")" && continue
 		fi
 		missing="${missing}$m (pkg-config module, with its headers)

@@ -44,6 +44,21 @@ const struct option_def config_options[OPT__COUNT] = {
 	[OPT_GITHUB_TOKEN] = {"github-token", NULL, OPT_TOKENS, NULL, "${{ github.token }}",
 			      "GITHUB_TOKEN", OPT_SECRET, 0, 0, NULL,
 			      "GitHub token (in Actions the default is the workflow's own token)."},
+	[OPT_APP_ID] = {"app-id", NULL, OPT_STRING, NULL, NULL, NULL, 0, 0, 0, NULL,
+			"GitHub App to authenticate as, by its app id (or client id): the "
+			"program signs the app's JWT with app-private-key and mints the "
+			"installation's tokens itself, renewing them before they expire. "
+			"Several apps: one a line. They join the token pool before "
+			"github-token's tokens."},
+	[OPT_APP_PRIVATE_KEY] = {"app-private-key", NULL, OPT_STRING, NULL, NULL, NULL, OPT_SECRET,
+				 0, 0, NULL,
+				 "The app's private key (the .pem file GitHub made, PKCS#1 or "
+				 "PKCS#8), from a secret. Several apps: their keys one after "
+				 "the other, in app-id's order."},
+	[OPT_APP_INSTALLATION_ID] = {"app-installation-id", NULL, OPT_STRING, NULL, NULL, NULL, 0,
+				     0, 0, NULL,
+				     "The app's installation to use (default: the one on the "
+				     "repository). Several apps: one a line, in app-id's order."},
 	[OPT_SUPABASE_URL] = {"supabase-url", NULL, OPT_URL, NULL, NULL, "SUPABASE_URL", 0, 0, 0,
 			      NULL,
 			      "Supabase project URL (https://<ref>.supabase.co); the store is its "
@@ -563,6 +578,165 @@ convert(struct config *c, int id, struct err *e)
 	return 0;
 }
 
+/* Splits v at newlines and commas into trimmed, non-empty words. */
+static char **
+split_words(const char *v, size_t *n)
+{
+	char **w = NULL;
+
+	*n = 0;
+	while (v != NULL && *v != '\0') {
+		size_t len = strcspn(v, ",\n");
+		char *t = str_trim(xstrndup(v, len));
+
+		if (t[0] != '\0') {
+			w = xrealloc(w, (*n + 1) * sizeof(*w));
+			w[(*n)++] = t;
+		} else {
+			free(t);
+		}
+		v += len;
+		if (*v != '\0')
+			v++;
+	}
+	return w;
+}
+
+static void
+free_words(char **w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(w[i]);
+	free(w);
+}
+
+/* An app id: digits, or a client id (Iv1.…, Iv23…: letters, digits, '.'). */
+static bool
+valid_app_id(const char *s)
+{
+	size_t n = strlen(s);
+	bool digits = true;
+
+	if (n == 0 || n > 40)
+		return false;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '.')
+			return false;
+		digits = digits && isdigit((unsigned char)*p);
+	}
+	return digits ? s[0] != '0' : str_starts(s, "Iv");
+}
+
+/*
+ * The PEM blocks of a key setting, each from its -----BEGIN line to its
+ * -----END line, in order; the whole text when it has none (app_auth_new
+ * then says it is not PEM). Never quoted in a message.
+ */
+static char **
+split_keys(const char *v, size_t *n)
+{
+	char **k = NULL;
+	const char *p = strstr(v, "-----BEGIN ");
+
+	*n = 0;
+	while (p != NULL) {
+		const char *end = strstr(p, "-----END ");
+		const char *stop;
+
+		if (end == NULL)
+			break;
+		stop = strstr(end + 9, "-----");
+		if (stop == NULL)
+			break;
+		stop += 5;
+		k = xrealloc(k, (*n + 1) * sizeof(*k));
+		k[(*n)++] = xstrndup(p, (size_t)(stop - p));
+		p = strstr(stop, "-----BEGIN ");
+	}
+	if (*n == 0) {
+		k = xcalloc(1, sizeof(*k));
+		k[(*n)++] = xstrdup(v);
+	}
+	return k;
+}
+
+/* app-id, app-private-key and app-installation-id, which go together. */
+static int
+parse_apps(struct config *c, struct err *e)
+{
+	const char *ids = c->raw[OPT_APP_ID], *keys = c->raw[OPT_APP_PRIVATE_KEY];
+	char **w = NULL, **k = NULL, **inst = NULL;
+	size_t nw = 0, nk = 0, ni = 0;
+	int rc = -1;
+
+	if (ids == NULL && keys == NULL) {
+		if (c->raw[OPT_APP_INSTALLATION_ID] != NULL)
+			return err_set(e, ERR_INPUT,
+				       "app-installation-id needs app-id and "
+				       "app-private-key");
+		return 0;
+	}
+	if (ids == NULL || keys == NULL)
+		return err_set(e, ERR_INPUT, "%s is given but %s is not (a GitHub App needs both)",
+			       ids != NULL ? "app-id" : "app-private-key",
+			       ids != NULL ? "app-private-key" : "app-id");
+	w = split_words(ids, &nw);
+	k = split_keys(keys, &nk);
+	inst = split_words(c->raw[OPT_APP_INSTALLATION_ID], &ni);
+	for (size_t i = 0; i < nw; i++) {
+		if (!valid_app_id(w[i])) {
+			err_set(e, ERR_INPUT,
+				"app-id: '%.40s' is not an app id (the digits on the app's "
+				"settings "
+				"page) nor a client id (Iv…)",
+				w[i]);
+			goto out;
+		}
+	}
+	if (nk != 1 && nk != nw) {
+		err_set(e, ERR_INPUT,
+			"app-private-key holds %zu keys but app-id names %zu apps: give one key, "
+			"or one for each app id, in the same order",
+			nk, nw);
+		goto out;
+	}
+	if (ni != 0 && ni != nw) {
+		err_set(e, ERR_INPUT,
+			"app-installation-id names %zu installations but app-id names %zu apps: "
+			"one for each app id, in the same order",
+			ni, nw);
+		goto out;
+	}
+	c->n_apps = nw;
+	c->app_ids = w;
+	w = NULL;
+	nw = 0;
+	c->app_keys = xcalloc(c->n_apps, sizeof(*c->app_keys));
+	c->app_installations = xcalloc(c->n_apps, sizeof(*c->app_installations));
+	for (size_t i = 0; i < c->n_apps; i++)
+		c->app_keys[i] = xstrdup(k[nk == 1 ? 0 : i]);
+	for (size_t i = 0; i < ni; i++) {
+		if (parse_int64(inst[i], 1, INT64_MAX, &c->app_installations[i]) < 0) {
+			err_set(e, ERR_INPUT,
+				"app-installation-id: '%.40s' is not an installation id (a "
+				"positive "
+				"integer)",
+				inst[i]);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free_words(w, nw);
+	for (size_t i = 0; i < nk; i++) {
+		memset(k[i], 0, strlen(k[i]));
+		free(k[i]);
+	}
+	free(k);
+	free_words(inst, ni);
+	return rc;
+}
+
 static char *
 env_dup(config_getenv_fn env, const char *name, const char *dflt)
 {
@@ -652,6 +826,8 @@ config_load(struct config *c, int argc, char **argv, config_getenv_fn env, struc
 	for (int i = 0; i < OPT__COUNT; i++)
 		if (convert(c, i, e) < 0)
 			return -1;
+	if (parse_apps(c, e) < 0)
+		return -1;
 	if ((c->raw[OPT_SHARD_INDEX] != NULL) != (c->raw[OPT_SHARD_TOTAL] != NULL))
 		return err_set(e, ERR_INPUT, "shard-index and shard-total go together");
 	if (c->shard_index >= c->shard_total)
@@ -674,6 +850,14 @@ config_release(struct config *c)
 	for (size_t i = 0; i < c->n_tokens; i++)
 		free(c->tokens[i]);
 	free(c->tokens);
+	for (size_t i = 0; i < c->n_apps; i++) {
+		free(c->app_ids[i]);
+		memset(c->app_keys[i], 0, strlen(c->app_keys[i]));
+		free(c->app_keys[i]);
+	}
+	free(c->app_ids);
+	free(c->app_keys);
+	free(c->app_installations);
 	free(c->supabase_url);
 	free(c->supabase_key);
 	free(c->database);

@@ -35,6 +35,8 @@ struct gh {
 	const char *validator; /* "If-None-Match: …" of the conditional GET under way */
 	char *ahead_body;      /* the GraphQL request sent ahead (gh_graphql_ahead), or NULL */
 	int64_t ahead_cost;
+	struct app_auth **apps; /* members 0..napps of the pool; the tokens follow */
+	size_t napps;
 };
 
 struct gh *
@@ -42,11 +44,22 @@ gh_new(const struct gh_options *o)
 {
 	static const struct rl_policy defaults = {.max_wait_s = 3600}; /* rl_new fills the rest */
 	struct gh *g = xcalloc(1, sizeof(*g));
+	size_t n = o->napps + o->ntokens;
+	char **members = xcalloc(n > 0 ? n : 1, sizeof(*members));
 
 	g->api_url = xstrdup(o->api_url);
 	g->graphql_url = xstrdup(o->graphql_url);
-	g->rl = rl_new(o->tokens, o->ntokens, o->policy != NULL ? o->policy : &defaults);
+	/* An app's member has no token until the app mints one (app_refresh). */
+	for (size_t i = 0; i < o->ntokens; i++)
+		members[o->napps + i] = o->tokens[i];
+	g->rl = rl_new(members, n, o->policy != NULL ? o->policy : &defaults);
+	free(members);
 	g->http = o->http;
+	if (o->napps > 0) {
+		g->apps = xcalloc(o->napps, sizeof(*g->apps));
+		memcpy(g->apps, o->apps, o->napps * sizeof(*g->apps));
+		g->napps = o->napps;
+	}
 	return g;
 }
 
@@ -63,7 +76,54 @@ gh_free(struct gh *g)
 	free(g->users);
 	free(g->repo_checked);
 	free(g->ahead_body);
+	for (size_t i = 0; i < g->napps; i++)
+		app_auth_free(g->apps[i]);
+	free(g->apps);
 	free(g);
+}
+
+struct app_auth *
+gh_app(const struct gh *g, size_t i)
+{
+	return i < g->napps ? g->apps[i] : NULL;
+}
+
+/* The app whose token is sent now, or NULL (a plain token, or none). */
+static struct app_auth *
+current_app(const struct gh *g)
+{
+	return gh_app(g, rl_member(g->rl));
+}
+
+/* The current member's token, minted or renewed first when it is an app's. */
+static int
+app_refresh(struct gh *g, struct err *e)
+{
+	size_t m = rl_member(g->rl);
+	struct app_auth *a = gh_app(g, m);
+	const char *t;
+
+	if (a == NULL)
+		return 0;
+	t = app_auth_token(a, gh_app_send, g, e);
+	if (t == NULL)
+		return -1;
+	if (rl_token(g->rl) == NULL || strcmp(rl_token(g->rl), t) != 0)
+		rl_set_token(g->rl, m, t);
+	return 0;
+}
+
+int
+gh_authenticate(struct gh *g, struct err *e)
+{
+	for (size_t i = 0; i < g->napps; i++) {
+		const char *t = app_auth_token(g->apps[i], gh_app_send, g, e);
+
+		if (t == NULL)
+			return -1;
+		rl_set_token(g->rl, i, t);
+	}
+	return 0;
 }
 
 const struct gh_stats *
@@ -197,7 +257,10 @@ answer_error(const struct gh *g, const char *method, const char *url, const stru
 
 	if (r->status == 401) {
 		code = ERR_AUTH;
-		hint = ": GitHub refused the token (the github-token input, or GITHUB_TOKEN)";
+		hint = current_app(g) != NULL
+			       ? ": GitHub refused the app's installation token, a new one too"
+			       : ": GitHub refused the token (the github-token input, or "
+				 "GITHUB_TOKEN)";
 	} else if (r->status == 404) {
 		code = ERR_NOT_FOUND;
 	}
@@ -379,6 +442,7 @@ exchange_as(struct gh *g, const char *method, const char *url, const char *body,
 {
 	enum rl_resource r = graphql ? RL_GRAPHQL : RL_CORE;
 	int dns_failures = 0;
+	bool renewed = false;
 
 	if (json != NULL)
 		*json = NULL;
@@ -397,7 +461,7 @@ exchange_as(struct gh *g, const char *method, const char *url, const char *body,
 
 		err_clear(&ae);
 		http_response_release(resp);
-		if (rl_before(g->rl, r, e) < 0)
+		if (rl_before(g->rl, r, e) < 0 || app_refresh(g, e) < 0)
 			return -1;
 		request_headers(g, body, &auth, headers);
 		log_debug("github: %s %s", method, short_url(g, url));
@@ -407,6 +471,18 @@ exchange_as(struct gh *g, const char *method, const char *url, const char *body,
 		buf_release(&auth);
 		if (rc == 0)
 			return 0;
+		/*
+		 * An installation token refused (it expired on the way, or was
+		 * revoked): a new one, once; GitHub did nothing with the request.
+		 */
+		if (rc < 0 && ae.status == 401 && current_app(g) != NULL && !renewed) {
+			log_info("%s: GitHub refused its installation token (401): minting a new "
+				 "one",
+				 app_auth_name(current_app(g)));
+			app_auth_drop(current_app(g));
+			renewed = true;
+			continue;
+		}
 		if (rc < 0) {
 			if (e != NULL)
 				*e = ae;
@@ -491,6 +567,74 @@ get_json(struct gh *g, const char *url, cJSON **out, char **next, struct err *e)
 	rc = 0;
 out:
 	http_response_release(&r);
+	return rc;
+}
+
+int
+gh_app_send(void *ud, const char *method, const char *path, const char *body, const char *bearer,
+	    struct app_answer *out, struct err *e)
+{
+	struct gh *g = ud;
+	char *url = full_url(g, path);
+	struct http_response resp = {0};
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (url == NULL)
+		return err_set(e, ERR_INPUT, "request URL over %d bytes: %.80s…", URL_MAX, path);
+	for (int attempt = 0;; attempt++) {
+		struct buf auth = BUF_INIT(16384);
+		const char *headers[6] = {NULL};
+		struct http_request req = {.method = method,
+					   .url = url,
+					   .headers = headers,
+					   .body = body,
+					   .body_len = body != NULL ? strlen(body) : 0};
+		enum rl_kind kind = RL_SERVER;
+		struct err ae;
+		int sent;
+
+		err_clear(&ae);
+		http_response_release(&resp);
+		headers[0] = "Accept: application/vnd.github+json";
+		headers[1] = "X-GitHub-Api-Version: " API_VERSION;
+		buf_printf(&auth, "Authorization: Bearer %s", bearer);
+		headers[2] = buf_str(&auth);
+		if (body != NULL)
+			headers[3] = "Content-Type: application/json";
+		log_debug("github: %s %s (the app's JWT)", method, short_url(g, url));
+		sent = http_send(g->http, &req, &resp, &ae);
+		if (auth.data != NULL)
+			memset(auth.data, 0, auth.len);
+		buf_release(&auth);
+		g->stats.requests++;
+		g->stats.rest_requests++;
+		if (sent < 0) {
+			kind = RL_TRANSPORT;
+			if (ae.code == ERR_TLS || ae.code == ERR_POLICY ||
+			    ae.code == ERR_CANCELLED || ae.code == ERR_TOO_BIG ||
+			    (ae.code == ERR_DNS && attempt > 0)) {
+				if (e != NULL)
+					*e = ae;
+				break;
+			}
+		} else if (resp.status < 500) {
+			const char *date = http_header(&resp, "date");
+
+			out->status = resp.status;
+			out->json = json_parse(resp.body.data, resp.body.len, NULL);
+			snprintf(out->date, sizeof(out->date), "%s", date != NULL ? date : "");
+			rc = 0;
+			break;
+		} else {
+			err_set(&ae, ERR_GITHUB, "%s %s: %ld %s", method, short_url(g, url),
+				resp.status, reason(resp.status));
+		}
+		if (rl_retry(g->rl, RL_CORE, kind, attempt, -1, &ae, e) < 0)
+			break;
+	}
+	http_response_release(&resp);
+	free(url);
 	return rc;
 }
 
@@ -642,8 +786,10 @@ gh_graphql_ahead(struct gh *g, const char *query, int64_t cost)
 	struct http_request req = {.method = "POST", .url = g->graphql_url, .headers = headers};
 	struct err ae;
 
+	err_clear(&ae);
+	/* An app's token is renewed first, when due, as before any request. */
 	if (g->ahead_body != NULL || http_started(g->http) ||
-	    !rl_can_send(g->rl, RL_GRAPHQL, cost > 0 ? cost : 1) ||
+	    !rl_can_send(g->rl, RL_GRAPHQL, cost > 0 ? cost : 1) || app_refresh(g, &ae) < 0 ||
 	    graphql_body(&body, query, NULL) < 0) {
 		buf_release(&body);
 		return;
@@ -651,7 +797,6 @@ gh_graphql_ahead(struct gh *g, const char *query, int64_t cost)
 	req.body = buf_str(&body);
 	req.body_len = body.len;
 	request_headers(g, req.body, &auth, headers);
-	err_clear(&ae);
 	log_debug("github: POST %s (sent ahead)", short_url(g, g->graphql_url));
 	if (http_start(g->http, &req, &ae) == 0) {
 		g->ahead_body = buf_detach(&body);

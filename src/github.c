@@ -558,3 +558,14 @@ gh_user_resolve(struct gh *g, struct gh_user *u, struct err *e)
 	gh_user_release(&found);
 	return 0;
 }
+
+int
+gh_app_describe(struct gh *g, size_t i, struct gh_app_info *out, struct err *e)
+{
+	struct app_auth *a = gh_app(g, i);
+
+	memset(out, 0, sizeof(*out));
+	if (a == NULL)
+		return 0;
+	return app_auth_describe(a, gh_app_send, g, out, e) < 0 ? -1 : 1;
+}

@@ -41,11 +41,29 @@ _Static_assert(API_AUTO == 0 && API_GRAPHQL == 1 && API_REST == 2,
 
 /* The bit of a setting in a command's options mask. */
 #define OPT_BIT(id) (UINT64_C(1) << (id))
+_Static_assert(OPT__COUNT <= 64, "a command's options mask holds 64 settings");
+
+/* The credentials of every command that talks to GitHub: tokens and apps. */
+#define GITHUB_OPTIONS                                                                             \
+	(OPT_BIT(OPT_GITHUB_TOKEN) | OPT_BIT(OPT_APP_ID) | OPT_BIT(OPT_APP_PRIVATE_KEY) |          \
+	 OPT_BIT(OPT_APP_INSTALLATION_ID))
+
+/*
+ * What an app's installation token may do: read, and start workflows for the
+ * commands that dispatch them (those taking a workflow). Of these, each token
+ * gets those its installation grants.
+ */
+#define APP_READ_ONLY                                                                              \
+	"{\"actions\":\"read\",\"contents\":\"read\",\"issues\":\"read\",\"metadata\":\"read\","   \
+	"\"pull_requests\":\"read\"}"
+#define APP_DISPATCH                                                                               \
+	"{\"actions\":\"write\",\"contents\":\"read\",\"issues\":\"read\","                        \
+	"\"metadata\":\"read\",\"pull_requests\":\"read\"}"
 
 /* Settings every capture command takes. */
 #define COMMON_OPTIONS                                                                             \
 	(OPT_BIT(OPT_REPOSITORY) | OPT_BIT(OPT_REPOSITORY_ID) | OPT_BIT(OPT_TIME_RANGE) |          \
-	 OPT_BIT(OPT_JOB_ID) | OPT_BIT(OPT_GITHUB_TOKEN) | OPT_BIT(OPT_SUPABASE_URL) |             \
+	 OPT_BIT(OPT_JOB_ID) | GITHUB_OPTIONS | OPT_BIT(OPT_SUPABASE_URL) |                        \
 	 OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) | OPT_BIT(OPT_API) |                    \
 	 OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_TIME_LIMIT) | OPT_BIT(OPT_REQUEST_TIMEOUT) |          \
 	 OPT_BIT(OPT_FAIL_ON_PARTIAL) | OPT_BIT(OPT_DRY_RUN) | OPT_BIT(OPT_LOG_FILE))
@@ -112,10 +130,9 @@ static const struct command commands[] = {
 	 .help = "check the token, both rate budgets, the repository, the store and its "
 		 "schema, and say how to fix what is wrong",
 	 .needs = NEEDS_STORE | NEEDS_GITHUB | OWN_SCHEMA | READ_ONLY,
-	 .options = OPT_BIT(OPT_REPOSITORY) | OPT_BIT(OPT_GITHUB_TOKEN) |
-		    OPT_BIT(OPT_SUPABASE_URL) | OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) |
-		    OPT_BIT(OPT_API) | OPT_BIT(OPT_REQUEST_TIMEOUT) | OPT_BIT(OPT_MAX_WAIT) |
-		    OPT_BIT(OPT_LOG_FILE),
+	 .options = OPT_BIT(OPT_REPOSITORY) | GITHUB_OPTIONS | OPT_BIT(OPT_SUPABASE_URL) |
+		    OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) | OPT_BIT(OPT_API) |
+		    OPT_BIT(OPT_REQUEST_TIMEOUT) | OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_LOG_FILE),
 	 .run = job_doctor},
 	{.name = "plan",
 	 .help = "the pull requests that lack capture, split into shards for a matrix of "
@@ -130,9 +147,9 @@ static const struct command commands[] = {
 	 .help = "record a pending job and start a workflow for it (workflow_dispatch), with "
 		 "the run's id",
 	 .needs = NEEDS_STORE | NEEDS_GITHUB,
-	 .options = OPT_BIT(OPT_REPOSITORY) | OPT_BIT(OPT_GITHUB_TOKEN) |
-		    OPT_BIT(OPT_SUPABASE_URL) | OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) |
-		    OPT_BIT(OPT_WORKFLOW) | OPT_BIT(OPT_WORKFLOW_REPOSITORY) | OPT_BIT(OPT_REF) |
+	 .options = OPT_BIT(OPT_REPOSITORY) | GITHUB_OPTIONS | OPT_BIT(OPT_SUPABASE_URL) |
+		    OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) | OPT_BIT(OPT_WORKFLOW) |
+		    OPT_BIT(OPT_WORKFLOW_REPOSITORY) | OPT_BIT(OPT_REF) |
 		    OPT_BIT(OPT_WORKFLOW_INPUTS) | OPT_BIT(OPT_REQUEST_TIMEOUT) |
 		    OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_LOG_FILE),
 	 .run = job_dispatch,
@@ -142,8 +159,8 @@ static const struct command commands[] = {
 		 "(exiting as it did)",
 	 .needs = NEEDS_STORE | READ_ONLY,
 	 .options = OPT_BIT(OPT_JOB_ID) | OPT_BIT(OPT_WAIT) | OPT_BIT(OPT_POLL_INTERVAL) |
-		    OPT_BIT(OPT_FAIL_ON_PARTIAL) | OPT_BIT(OPT_GITHUB_TOKEN) |
-		    OPT_BIT(OPT_SUPABASE_URL) | OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) |
+		    OPT_BIT(OPT_FAIL_ON_PARTIAL) | GITHUB_OPTIONS | OPT_BIT(OPT_SUPABASE_URL) |
+		    OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) |
 		    OPT_BIT(OPT_WORKFLOW_REPOSITORY) | OPT_BIT(OPT_REQUEST_TIMEOUT) |
 		    OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_LOG_FILE),
 	 .run = job_status,
@@ -162,11 +179,10 @@ static const struct command commands[] = {
 	 .help = "hand the old Inngest queue's pending work (its job rows, an export of its "
 		 "events) to jobs of this queue, nothing twice",
 	 .needs = NEEDS_STORE,
-	 .options = OPT_BIT(OPT_EVENTS_FILE) | OPT_BIT(OPT_GITHUB_TOKEN) |
-		    OPT_BIT(OPT_SUPABASE_URL) | OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) |
-		    OPT_BIT(OPT_WORKFLOW) | OPT_BIT(OPT_WORKFLOW_REPOSITORY) | OPT_BIT(OPT_REF) |
-		    OPT_BIT(OPT_DRY_RUN) | OPT_BIT(OPT_REQUEST_TIMEOUT) | OPT_BIT(OPT_MAX_WAIT) |
-		    OPT_BIT(OPT_LOG_FILE),
+	 .options = OPT_BIT(OPT_EVENTS_FILE) | GITHUB_OPTIONS | OPT_BIT(OPT_SUPABASE_URL) |
+		    OPT_BIT(OPT_SUPABASE_KEY) | OPT_BIT(OPT_DATABASE) | OPT_BIT(OPT_WORKFLOW) |
+		    OPT_BIT(OPT_WORKFLOW_REPOSITORY) | OPT_BIT(OPT_REF) | OPT_BIT(OPT_DRY_RUN) |
+		    OPT_BIT(OPT_REQUEST_TIMEOUT) | OPT_BIT(OPT_MAX_WAIT) | OPT_BIT(OPT_LOG_FILE),
 	 .run = job_migrate_inngest,
 	 .check = check_migrate_inngest},
 };
@@ -179,6 +195,8 @@ struct run {
 	struct http_client *gh_http, *store_http;
 	bool http_up;
 	struct gh *gh;
+	struct app_auth **apps; /* until the client takes them */
+	size_t napps;
 	struct store *store;
 	struct summary summary;
 	struct outputs outs;
@@ -368,6 +386,55 @@ read_settings(struct run *r, int argc, char **argv)
 }
 
 /*
+ * The GitHub Apps of the settings, their keys read (a key that cannot be is
+ * ERR_INPUT: nothing was sent). Each token is for the repository the command
+ * works on: the workflow's for the commands that start or follow workflows.
+ */
+static int
+make_apps(struct run *r)
+{
+	const struct config *c = &r->cfg;
+	bool workflows = (r->cmd->options & OPT_BIT(OPT_WORKFLOW_REPOSITORY)) != 0 &&
+			 c->dispatch_repository != NULL;
+	const char *full = workflows ? c->dispatch_repository : c->repository;
+	char *owner = NULL;
+	const char *name = NULL;
+	int rc = 0;
+
+	if (c->n_apps == 0 || !(r->cmd->options & OPT_BIT(OPT_APP_ID)))
+		return 0;
+	if (full != NULL && strchr(full, '/') != NULL) {
+		owner = xstrndup(full, strcspn(full, "/"));
+		name = strchr(full, '/') + 1;
+	}
+	r->apps = xcalloc(c->n_apps, sizeof(*r->apps));
+	for (size_t i = 0; i < c->n_apps && rc == 0; i++) {
+		struct app_auth_options o = {
+			.app_id = c->app_ids[i],
+			.private_key = c->app_keys[i],
+			.installation_id = c->app_installations[i],
+			.owner = owner,
+			.name = name,
+			.permissions = (r->cmd->options & OPT_BIT(OPT_WORKFLOW)) ? APP_DISPATCH
+										 : APP_READ_ONLY,
+			.index = i,
+			.count = c->n_apps,
+		};
+
+		if (owner == NULL && o.installation_id == 0)
+			rc = err_set(&r->e, ERR_INPUT,
+				     "app-id needs the repository to find the app's installation "
+				     "on, or app-installation-id");
+		else if ((r->apps[r->napps] = app_auth_new(&o, &r->e)) != NULL)
+			r->napps++;
+		else
+			rc = -1;
+	}
+	free(owner);
+	return rc;
+}
+
+/*
  * Checks the settings against the command; -1 with ERR_INPUT (nothing was
  * sent anywhere), 1 when the command has nothing to do (its check said why).
  */
@@ -391,7 +458,9 @@ check_settings(struct run *r)
 		log_context("command", r->cfg.command);
 		log_context("repository", r->cfg.repository);
 	}
-	if (r->cfg.n_tokens == 0 && (r->cmd->needs & NEEDS_GITHUB)) {
+	if (make_apps(r) < 0)
+		return -1;
+	if (r->cfg.n_tokens == 0 && r->napps == 0 && (r->cmd->needs & NEEDS_GITHUB)) {
 		/* GraphQL answers only with a token. */
 		log_warn("no GitHub token: reading over REST at GitHub's unauthenticated limit "
 			 "of 60 requests an hour (set GITHUB_TOKEN or github-token)");
@@ -446,8 +515,21 @@ open_services(struct run *r)
 					    .graphql_url = c->graphql_url,
 					    .tokens = c->tokens,
 					    .ntokens = c->n_tokens,
+					    .apps = r->apps,
+					    .napps = r->napps,
 					    .policy = &policy,
 					    .http = r->gh_http});
+	free(r->apps); /* the client has them now */
+	r->apps = NULL;
+	r->napps = 0;
+	/*
+	 * A GitHub App refused (a wrong key or app id, not installed) stops the
+	 * run before the store is opened: nothing is written. Doctor reports it
+	 * among its checks instead.
+	 */
+	if ((r->cmd->needs & NEEDS_GITHUB) && !(r->cmd->needs & OWN_SCHEMA) &&
+	    gh_authenticate(r->gh, &r->e) < 0)
+		return -1;
 	r->store = open_store(c, (r->cmd->needs & READ_ONLY) != 0, r->store_http, &r->e);
 	return r->store != NULL ? 0 : -1;
 }
@@ -763,6 +845,9 @@ release(struct run *r)
 	idcache_release(&r->ctx.contributors);
 	store_close(r->store);
 	gh_free(r->gh);
+	for (size_t i = 0; i < r->napps; i++)
+		app_auth_free(r->apps[i]);
+	free(r->apps);
 	http_client_free(r->gh_http);
 	http_client_free(r->store_http);
 	if (r->http_up)

@@ -130,6 +130,21 @@ gh_commit_release(struct gh_commit *c)
 }
 
 void
+gh_app_info_release(struct gh_app_info *i)
+{
+	if (i == NULL)
+		return;
+	free(i->slug);
+	free(i->name);
+	free(i->account);
+	free(i->selection);
+	free(i->repository);
+	free(i->permissions);
+	free(i->expires_at);
+	memset(i, 0, sizeof(*i));
+}
+
+void
 gh_run_release(struct gh_run *r)
 {
 	if (r == NULL)

@@ -42,7 +42,7 @@ rl_new(char *const *tokens, size_t n, const struct rl_policy *p)
 	rl->ntoks = n > 0 ? n : 1;
 	rl->toks = xcalloc(rl->ntoks, sizeof(*rl->toks));
 	for (size_t i = 0; i < n; i++)
-		rl->toks[i].token = xstrdup(tokens[i]);
+		rl->toks[i].token = xstrdup(tokens[i]); /* NULL stays NULL */
 	rl->p = *p;
 	if (rl->p.max_retries <= 0)
 		rl->p.max_retries = 5;
@@ -55,19 +55,41 @@ rl_new(char *const *tokens, size_t n, const struct rl_policy *p)
 	return rl;
 }
 
+/* Wipes and frees a member's token. */
+static void
+forget(struct rl_tok *t)
+{
+	if (t->token != NULL) {
+		memset(t->token, 0, strlen(t->token));
+		free(t->token);
+		t->token = NULL;
+	}
+}
+
 void
 rl_free(struct ratelimit *rl)
 {
 	if (rl == NULL)
 		return;
-	for (size_t i = 0; i < rl->ntoks; i++) {
-		if (rl->toks[i].token != NULL) {
-			memset(rl->toks[i].token, 0, strlen(rl->toks[i].token));
-			free(rl->toks[i].token);
-		}
-	}
+	for (size_t i = 0; i < rl->ntoks; i++)
+		forget(&rl->toks[i]);
 	free(rl->toks);
 	free(rl);
+}
+
+size_t
+rl_member(const struct ratelimit *rl)
+{
+	return rl->cur;
+}
+
+void
+rl_set_token(struct ratelimit *rl, size_t m, const char *token)
+{
+	if (m >= rl->ntoks)
+		return;
+	forget(&rl->toks[m]);
+	rl->toks[m].token = xstrdup(token);
 }
 
 const char *

@@ -1,7 +1,8 @@
 /*
  * jobs/doctor.c - doctor: everything a run needs, checked before anything
  * goes wrong, each with what is wrong and how to fix it: GitHub answers and
- * the token is taken, both rate budgets, the repository and its pull
+ * the token is taken, each GitHub App (its installation, its token's
+ * permissions and expiry), both rate budgets, the repository and its pull
  * requests readable, the store answers, and every table, column and
  * function the program uses is there (naming the file of db/migrations that
  * adds what is missing). It changes nothing; exit 1 when a check failed.
@@ -53,7 +54,7 @@ static const char *
 github_fix(const struct err *e)
 {
 	switch (e->code) {
-	case ERR_AUTH: return "give a valid token (github-token, or GITHUB_TOKEN)";
+	case ERR_AUTH: return "give a valid token (github-token, or GITHUB_TOKEN) or app";
 	case ERR_DNS: return "check the network and GITHUB_API_URL";
 	case ERR_TLS: return "check the CA bundle (SSL_CERT_FILE)";
 	case ERR_RATE: return "wait for the reset, or add tokens (github-token, one a line)";
@@ -85,14 +86,62 @@ check_budgets(struct doctor *d)
 			    (graphql.remaining >= 0 && graphql.remaining * 10 < graphql.limit)
 		    ? WARN
 		    : PASS;
-	if (d->ctx->cfg->n_tokens == 0)
+	if (d->ctx->cfg->n_tokens + d->ctx->cfg->n_apps == 0)
 		v = WARN;
 	report(d, v, "GitHub", buf_str(&b),
-	       d->ctx->cfg->n_tokens == 0 ? "no token: 60 requests an hour; set github-token"
+	       d->ctx->cfg->n_tokens + d->ctx->cfg->n_apps == 0
+		       ? "no token: 60 requests an hour; set github-token"
 	       : v == WARN ? "less than a tenth of a budget is left; it resets hourly"
 			   : NULL);
 	buf_release(&b);
 	return 0;
+}
+
+/*
+ * Each GitHub App of the pool: GitHub takes its JWT, its installation, and
+ * the installation token it minted (its permissions and expiry). -1 when one
+ * is refused (the budgets would only repeat the error).
+ */
+static int
+check_apps(struct doctor *d)
+{
+	int rc = 0;
+
+	for (size_t i = 0;; i++) {
+		struct gh_app_info a;
+		struct buf b = BUF_INIT(2048);
+		struct err e;
+		int got;
+
+		err_clear(&e);
+		got = gh_app_describe(d->ctx->gh, i, &a, &e);
+		if (got == 0)
+			break;
+		if (got < 0) {
+			report(d, FAIL, "GitHub App", e.msg,
+			       "check app-id, app-private-key (the app's own key) and that the app "
+			       "is installed on the repository");
+			rc = -1;
+			continue;
+		}
+		buf_printf(&b,
+			   "%s (app %lld), installation %lld on %s (%s repositories); token for "
+			   "%s: %s; "
+			   "expires %s",
+			   a.slug != NULL ? a.slug : "(no slug)", (long long)a.app_id,
+			   (long long)a.installation_id,
+			   a.account != NULL ? a.account : "(unknown)",
+			   a.selection != NULL ? a.selection : "?",
+			   a.repository != NULL ? a.repository
+						: "every repository of the installation",
+			   a.permissions != NULL && a.permissions[0] != '\0' ? a.permissions
+									     : "(none)",
+			   a.expires_at != NULL ? a.expires_at : "(unknown)");
+		report(d, PASS, "GitHub App", buf_str(&b), NULL);
+		buf_release(&b);
+		gh_app_info_release(&a);
+	}
+	return rc;
 }
 
 static int
@@ -256,7 +305,7 @@ job_doctor(struct job_ctx *ctx, struct err *e)
 	char n[24];
 
 	summary_table(ctx->summary, (const char *const[]){"Check", "Result", "Detail", "Fix"}, 4);
-	if (check_budgets(&d) == 0 && ctx->cfg->repository != NULL)
+	if (check_apps(&d) == 0 && check_budgets(&d) == 0 && ctx->cfg->repository != NULL)
 		check_repository(&d);
 	if (check_store(&d) == 0) {
 		check_schema(&d);

@@ -8,6 +8,8 @@
 
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import githubAppJwt from 'universal-github-app-jwt';
 import { JWT_ERRORS, signAppJwt, TEST_APP } from './apps.js';
@@ -240,5 +242,61 @@ describe('installation access tokens', () => {
     const ok = await post('/repos/acme/widgets/actions/workflows/capture.yml/dispatches', rw, { ref: 'main', return_run_details: true });
     assert.equal(ok.status, 200);
     assert.equal((await get(`/repos/acme/widgets/actions/runs/${ok.body.workflow_run_id}`, rw)).body.actor.login, `${TEST_APP.slug}[bot]`);
+  });
+});
+
+describe('the app endpoints as GitHub\'s OpenAPI description has them', () => {
+  // @octokit/openapi's description of api.github.com: each operation's path, method, the
+  // statuses it documents, and the properties its answer's schema requires.
+  const spec = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve('@octokit/openapi/generated/api.github.com.json')), 'utf8'));
+  const deref = (s) => (s?.$ref ? deref(s.$ref.split('/').slice(1).reduce((o, k) => o[k], spec)) : s);
+  const required = (schema) => {
+    const s = deref(schema);
+    return [...(s.required ?? []), ...(s.allOf ?? []).flatMap((x) => deref(x).required ?? [])];
+  };
+  const op = (method, path) => {
+    const o = spec.paths[path]?.[method.toLowerCase()];
+    assert.ok(o, `${method} ${path} is in the description`);
+    return o;
+  };
+  const answer = (o, status) => deref(deref(o.responses[String(status)])?.content?.['application/json']?.schema);
+
+  it('GET /app, GET /repos/{o}/{r}/installation, GET /app/installations/{id}, POST …/access_tokens: documented statuses, required fields', async () => {
+    const cases = [
+      ['GET', '/app', '/app', 200],
+      ['GET', '/repos/{owner}/{repo}/installation', '/repos/acme/widgets/installation', 200],
+      ['GET', '/repos/{owner}/{repo}/installation', '/repos/zeta/tools/installation', 404],
+      ['GET', '/app/installations/{installation_id}', '/app/installations/5001', 200],
+      ['GET', '/app/installations/{installation_id}', '/app/installations/999', 404],
+      ['POST', '/app/installations/{installation_id}/access_tokens', '/app/installations/5001/access_tokens', 201],
+      ['POST', '/app/installations/{installation_id}/access_tokens', '/app/installations/999/access_tokens', 404],
+    ];
+    for (const [method, path, url, want] of cases) {
+      const o = op(method, path);
+      const r = method === 'GET' ? await get(url, jwt()) : await post(url, jwt(), { repositories: ['widgets'], permissions: { contents: 'read' } });
+      assert.equal(r.status, want, `${method} ${url}`);
+      assert.ok(String(r.status) in o.responses, `${method} ${path} documents ${r.status}`);
+      const schema = answer(o, r.status);
+      if (r.status < 300) for (const k of required(schema)) assert.ok(k in r.body, `${method} ${path}: ${k}`);
+    }
+    // The access_tokens request body the description allows: repositories, repository_ids, permissions.
+    const body = deref(op('POST', '/app/installations/{installation_id}/access_tokens').requestBody.content['application/json'].schema);
+    for (const k of ['repositories', 'repository_ids', 'permissions']) assert.ok(k in body.properties, k);
+    // The description's security for these: an app's JWT (a bearer), which the fake asks for.
+    assert.equal((await get('/app', 'ghp_test_token')).status, 401);
+  });
+
+  it('an expired, a future-dated and a wrongly signed JWT are each refused with 401', async () => {
+    const t = nowS();
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' });
+    for (const [token, message] of [
+      [jwt({ iat: t - 700, exp: t - 1 }), JWT_ERRORS.expired],
+      [jwt({ iat: t + 120, exp: t + 500 }), JWT_ERRORS.iat],
+      [jwt({ iat: t, exp: t + 700 }), JWT_ERRORS.expTooFar],
+      [signAppJwt({ privateKey: other, iss: TEST_APP.appId }), JWT_ERRORS.undecodable],
+    ]) {
+      const r = await post('/app/installations/5001/access_tokens', token);
+      assert.deepEqual([r.status, r.body.message], [401, message]);
+    }
   });
 });

@@ -98,8 +98,12 @@ export async function startFakeGitHub(opts = {}) {
   // The error type of a spent GraphQL budget's refusals (faults.js graphqlRateLimitError).
   let graphqlRateLimitType = checkRateLimitType(opts.graphqlRateLimitType ?? 'RATE_LIMITED');
   // GitHub Apps (apps.js): their JWTs, installations and installation tokens.
+  // clockSkewMs: GitHub's clock ahead of this machine's (behind when negative), for the
+  // JWT's checks, the tokens' expiry and the Date header; the rest keeps this clock.
+  const clockSkewMs = opts.clockSkewMs ?? 0;
   const apps = new AppRegistry(opts.apps ?? [], {
     tokenLifetimeMs: opts.installationTokenLifetimeMs, tokenFormat: opts.installationTokenFormat, jwtLeewaySeconds: opts.jwtLeewaySeconds,
+    clock: () => Date.now() + clockSkewMs,
   });
   // The budget of an installation token is its installation's (every token it mints shares
   // it); an app's JWT has the app's. Their keys cannot collide with a token.
@@ -759,6 +763,7 @@ export async function startFakeGitHub(opts = {}) {
         'access-control-allow-origin': '*',
         'access-control-expose-headers': 'ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Used, X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, X-Poll-Interval, X-GitHub-Media-Type, X-GitHub-SSO, X-GitHub-Request-Id, Deprecation, Sunset',
         server: 'github.com',
+        ...(clockSkewMs ? { date: new Date(Date.now() + clockSkewMs).toUTCString() } : {}),
         ...headers,
       };
       let sentBody = text === null ? body : null; // what the log's rateLimited reads
@@ -875,6 +880,9 @@ export async function startFakeGitHub(opts = {}) {
 
     // 2. Authentication: a plain token, an app's JWT (Bearer only), an installation token.
     const auth = parseAuth(req.headers.authorization);
+    // A test that checks what a client sent (its JWT against another verifier, or that a
+    // secret never reached its output) sees each raw credential here; the log never does.
+    if (auth.token) opts.onCredential?.(auth.token);
     let principal = { kind: 'none' };
     const refuse = async (message) => {
       record.token = tokenFingerprint(auth.token ?? req.headers.authorization);

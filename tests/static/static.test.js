@@ -14,6 +14,7 @@ import tls from 'node:tls';
 import { ROOT, runAction } from '../lib/runner.js';
 import { startRig, TOKEN, expectedPull, storedPull, expectedFiles, storedFiles } from '../lib/rig.js';
 import { expectedFileRows } from '../lib/truth.js';
+import { TEST_APP } from '../fake-github/apps.js';
 
 const BIN = process.env.PC_STATIC_BIN || join(ROOT, 'build/static/progressive-capture');
 const MAX_BYTES = 3 * 1024 * 1024;
@@ -28,7 +29,10 @@ before(async () => {
   certs = makeCerts();
   copyFileSync(join(certs, 'ca.pem'), join(root, 'test-ca.pem'));
   copyFileSync(join(certs, 'other-ca.pem'), join(root, 'other-ca.pem'));
-  rig = await startRig('static', { scenario: { seed: 91, prs: 6 }, store: 'postgrest' });
+  rig = await startRig('static', {
+    scenario: { seed: 91, prs: 6 }, store: 'postgrest',
+    github: { apps: [{ appId: TEST_APP.appId, publicKeyPem: TEST_APP.publicKeyPem, installations: [{ id: 5001, account: 'acme', repositories: 'all' }] }] },
+  });
 });
 after(async () => {
   await rig?.close();
@@ -141,6 +145,25 @@ test('over HTTPS mbedTLS verifies the chain to the CA it is given, and refuses a
       { ...https, SSL_CERT_FILE: '/no-such-ca.pem' });
     assert.equal(missing.code, 1, missing.log);
     assert.match(missing.log, /CA bundle \/no-such-ca\.pem: set SSL_CERT_FILE to a PEM file of CA certificates/);
+  } finally {
+    await front.close();
+  }
+});
+
+test('in an empty root, over HTTPS, it authenticates as a GitHub App: its JWT signed by mbedTLS, an installation token, a capture', async () => {
+  const front = await tlsFront(rig.gh.port);
+  try {
+    rig.clearLogs();
+    const r = await inRoot({
+      command: 'pr-details', 'pr-numbers': '6', database: '/app.db',
+      'github-token': null, 'app-id': String(TEST_APP.appId), 'app-private-key': TEST_APP.privateKeyPkcs8Pem,
+    }, { GITHUB_API_URL: `https://localhost:${front.port}`, GITHUB_GRAPHQL_URL: `https://localhost:${front.port}/graphql`, SSL_CERT_FILE: '/test-ca.pem' });
+    assert.equal(r.code, 0, r.log);
+    assert.equal(sqliteRows('app.db', 'select count(*) as n from pull_requests')[0].n, 1);
+    const log = rig.gh.log;
+    assert.deepEqual(log.filter((x) => x.auth === 'app').map((x) => x.route),
+      ['GET /repos/{owner}/{repo}/installation', 'POST /app/installations/{installation_id}/access_tokens']);
+    assert.ok(log.filter((x) => x.auth !== 'app').every((x) => x.auth === 'installation' && x.status === 200));
   } finally {
     await front.close();
   }

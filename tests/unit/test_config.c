@@ -68,7 +68,19 @@ field(const struct config *c, const char *name, char *out, size_t n)
 		snprintf(out, n, "%d", c->batch_size);
 	else if (strcmp(name, "tokens") == 0)
 		snprintf(out, n, "%zu", c->n_tokens);
-	else if (strcmp(name, "fail_on_partial") == 0)
+	else if (strcmp(name, "apps") == 0) {
+		size_t used = (size_t)snprintf(out, n, "%zu", c->n_apps);
+
+		/* Each app: its id, installation, and its key's first and last lines. */
+		for (size_t i = 0; i < c->n_apps && used < n; i++) {
+			const char *k = c->app_keys[i], *end = strrchr(k, '\n');
+
+			used += (size_t)snprintf(out + used, n - used, " %s/%" PRId64 "/%.*s/%s",
+						 c->app_ids[i], c->app_installations[i],
+						 (int)strcspn(k, "\n"), k,
+						 end != NULL ? end + 1 : "");
+		}
+	} else if (strcmp(name, "fail_on_partial") == 0)
 		snprintf(out, n, "%s", c->fail_on_partial ? "true" : "false");
 	else if (strcmp(name, "dry_run") == 0)
 		snprintf(out, n, "%s", c->dry_run ? "true" : "false");

@@ -52,7 +52,8 @@ static const struct clock_source virtual_clock = {v_now, v_mono, v_sleep, NULL};
 #define T0 1700000000 /* 2023-11-14T22:13:20Z */
 
 static struct gh *
-client_with(char *const *tokens, size_t n, const struct rl_policy *policy)
+client_full(char *const *tokens, size_t n, struct app_auth **apps, size_t napps,
+	    const struct rl_policy *policy)
 {
 	static struct rl_policy dflt = {600, 0, 0, 1, 5};
 	struct http_options o = {"test-agent", 0, 0, 0, NULL, false};
@@ -68,11 +69,19 @@ client_with(char *const *tokens, size_t n, const struct rl_policy *policy)
 	http = http_client_new(&o, NULL);
 	http_client_set_transport(http, fake_http_transport, &fake);
 	go.http = http;
+	go.apps = apps;
+	go.napps = napps;
 	vclock.start = T0;
 	vclock.ms = 0;
 	vclock.slept = 0;
 	clock_use(&virtual_clock);
 	return gh_new(&go);
+}
+
+static struct gh *
+client_with(char *const *tokens, size_t n, const struct rl_policy *policy)
+{
+	return client_full(tokens, n, NULL, 0, policy);
 }
 
 static struct gh *
@@ -676,5 +685,113 @@ TEST(github_commits_of_an_empty_repository_are_none)
 	CHECK(gh_commits_list(g, "o", "r", "main", "2024-01-01T00:00:00Z", count_commits, NULL, &n,
 			      &e) == 0);
 	CHECK_INT(n, 0);
+	done(g);
+}
+
+/* GitHub's Date at T0 + s seconds (T0 is a Tuesday); the fake keeps the pointer. */
+static const char *
+date_at(int s)
+{
+	static char lines[FAKE_MAX][64];
+	static int n;
+	char *line = lines[n++ % FAKE_MAX];
+	time_t t = T0 + s;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(line, sizeof(lines[0]), "date: %a, %d %b %Y %H:%M:%S GMT\n", &tm);
+	return line;
+}
+
+/* An access_tokens answer: token, expiring at T0 + s. */
+static void
+push_token(const char *token, int answered_at, int expires_at)
+{
+	static char body[FAKE_MAX][256];
+	static int n;
+	char when[21];
+
+	time_format_iso(T0 + expires_at, when);
+	snprintf(body[n % FAKE_MAX], sizeof(body[0]),
+		 "{\"token\":\"%s\",\"expires_at\":\"%s\",\"permissions\":{\"contents\":\"read\","
+		 "\"pull_requests\":\"read\"},\"repository_selection\":\"selected\"}",
+		 token, when);
+	fake_http_push(&fake, 201, date_at(answered_at), body[n++ % FAKE_MAX]);
+}
+
+TEST(github_app_token_is_minted_renewed_before_expiry_and_after_a_401_losing_no_request)
+{
+	char *key = vec_slurp("fake-github/keys/test-app.private-key.pem", NULL);
+	struct app_auth_options o = {.app_id = "424242",
+				     .private_key = key,
+				     .owner = "acme",
+				     .name = "widgets",
+				     .permissions =
+					     "{\"contents\":\"read\",\"pull_requests\":\"read\","
+					     "\"actions\":\"read\"}",
+				     .count = 1};
+	struct app_auth *apps[1] = {app_auth_new(&o, NULL)};
+	struct gh *g = client_full(NULL, 0, apps, 1, NULL);
+	struct buf claims = BUF_INIT(256), jwt = BUF_INIT(512);
+	const char *first = "ghs_first0000000000000000000000000000000";
+	const char *second = "ghs_second000000000000000000000000000000";
+	const char *third = "ghs_third0000000000000000000000000000000";
+	cJSON *j = NULL;
+	struct err e;
+
+	err_clear(&e);
+	fake_http_push(&fake, 200, date_at(0),
+		       "{\"id\":5001,\"account\":{\"login\":\"acme\"},\"repository_selection\":"
+		       "\"all\",\"permissions\":{\"contents\":\"read\",\"pull_requests\":\"write\","
+		       "\"metadata\":\"read\"}}");
+	push_token(first, 0, 3600);
+	fake_http_push(&fake, 200, "", "{}");
+	fake_http_push(&fake, 200, "", "{}");
+	push_token(second, 3300, 3300 + 3600);
+	fake_http_push(&fake, 200, "", "{}");
+	fake_http_push(&fake, 401, "", "{\"message\":\"Bad credentials\"}");
+	push_token(third, 3400, 3400 + 3600);
+	fake_http_push(&fake, 200, "", "{}");
+
+	/* The first request mints; an hour's token is renewed 5 min 1 s early. */
+	CHECK(gh_rest_get(g, "/x", &j, &e) == 0);
+	cJSON_Delete(j);
+	vclock.ms = (3600 - 301) * 1000 - 1;
+	CHECK(gh_rest_get(g, "/x", &j, &e) == 0);
+	cJSON_Delete(j);
+	vclock.ms = (3600 - 301) * 1000 + 1;
+	CHECK(gh_rest_get(g, "/x", &j, &e) == 0);
+	cJSON_Delete(j);
+	/* A 401 on a token: a new one, and the same request again. */
+	vclock.ms = 3400 * 1000;
+	CHECK(gh_rest_get(g, "/x", &j, &e) == 0);
+	cJSON_Delete(j);
+
+	CHECK_INT(fake.nsent, 9);
+	CHECK_STR(fake.url[0], "https://api.test/repos/acme/widgets/installation");
+	CHECK_STR(fake.url[1], "https://api.test/app/installations/5001/access_tokens");
+	CHECK_STR(fake.url[4], "https://api.test/app/installations/5001/access_tokens");
+	CHECK_STR(fake.url[7], "https://api.test/app/installations/5001/access_tokens");
+	for (int i = 2; i <= 8; i++)
+		if (i != 4 && i != 7)
+			CHECK_STR(fake.url[i], "https://api.test/x");
+	/* Read at most, of what the installation grants, for the repository alone. */
+	CHECK_STR(fake.body[1],
+		  "{\"permissions\":{\"contents\":\"read\",\"pull_requests\":\"read\"},"
+		  "\"repositories\":[\"widgets\"]}");
+	/* The JWT: iat 60 s back, exp 540 s ahead, iss the app, on this clock. */
+	buf_puts(&jwt, "Authorization: Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.");
+	buf_printf(&claims, "{\"iat\":%d,\"exp\":%d,\"iss\":424242}", T0 - 60, T0 + 540);
+	app_base64url(&jwt, claims.data, claims.len);
+	CHECK(strstr(fake.headers[0], buf_str(&jwt)) != NULL);
+	CHECK(strstr(fake.headers[1], buf_str(&jwt)) != NULL);
+	CHECK(strstr(fake.headers[2], first) != NULL);
+	CHECK(strstr(fake.headers[3], first) != NULL);
+	CHECK(strstr(fake.headers[5], second) != NULL);
+	CHECK(strstr(fake.headers[6], second) != NULL);
+	CHECK(strstr(fake.headers[8], third) != NULL);
+	buf_release(&claims);
+	buf_release(&jwt);
+	free(key);
 	done(g);
 }
