@@ -129,8 +129,9 @@ sanitize: build/san/unit build/san/$(PROG)
 static-deps:
 	@STATIC_DIR='$(abspath $(STATIC_DIR))' sh scripts/static-deps.sh
 
+# mimalloc (an object, not an archive) replaces musl's malloc: see static-deps.sh.
 build/static/obj/$(PROG): $(call objs,build/static,$(SRC) $(GEN)) | static-deps
-	$(STATIC_CC) $(RELEASE_LDFLAGS) -o $@ $^ $(shell $(STATIC_PKG) --libs $(PKGS))
+	$(STATIC_CC) $(RELEASE_LDFLAGS) -o $@ $^ $(shell $(STATIC_PKG) --libs $(PKGS) mimalloc)
 
 build/static/$(PROG): build/static/obj/$(PROG)
 	strip -o $@ $<
