@@ -9,7 +9,10 @@
 #   make sanitize   unit tests under ASan/UBSan
 #   make lint       cppcheck, clang-tidy, clang-format --dry-run
 #   make fuzz       short libFuzzer runs of every parser
-#   make bench      requests and points of a 1,000-PR capture (counted, not timed)
+#   make bench      the performance table: requests, points, store requests,
+#                   wall time, CPU, memory and start-up of the release and dev
+#                   binaries beside the original plan's algorithm, with latency
+#                   (tests/bench/bench.js; PC_BENCH_* variables choose; ~15 min)
 #   make static     the release binary: musl, fully static, stripped
 #                   (build/static/progressive-capture; dependencies from
 #                   scripts/static-deps.sh, `make static-deps` alone)
@@ -161,12 +164,14 @@ run:
 	./$(PROG) $(or $(COMMAND),pr-all) --repo $(REPO) $(if $(PRS),--prs $(PRS)) \
 		$(if $(DAYS),--days $(DAYS)) $(if $(DATABASE),--database $(DATABASE))
 
-# What a full capture of 1,000 PRs costs in requests and points (counted by
-# the fake GitHub, never timed); needs PostgreSQL, like the tests.
+# What captures cost and how long they take, against the plan's algorithm
+# (tests/bench/bench.js: a report, it asserts nothing). PostgreSQL comes from
+# PC_DATABASE_URL, else a throwaway one is started. make test runs its quick
+# mode (tests/bench/bench.test.js) and the request counts (efficiency.test.js).
 bench:
 	sh tests/lib/deps.sh
-	@$(MAKE) --no-print-directory $(PROG)
-	cd tests && node --test --test-reporter=spec bench/
+	@$(MAKE) --no-print-directory $(PROG) static
+	cd tests && node bench/bench.js
 
 # clang-tidy: bug-finding checks; off are the "use memcpy_s" advice (Annex K,
 # which glibc and musl do not have), two known false positives, and
