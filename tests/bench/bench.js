@@ -31,7 +31,8 @@
 //   PC_BENCH_DEV_LATENCIES=all  the dev build at every latency (default: the
 //                              first only: it is there for CPU and memory)
 //   PC_BENCH_BASELINE_PRS=200  the baseline runs over every PR when there is no
-//                              latency, else over this many, evenly spread, and
+//                              latency (up to 2,000 PRs), else over this many,
+//                              evenly spread, and
 //                              its wall time and CPU are scaled to all the PRs
 //                              (it does one PR at a time: its time is linear)
 //   PC_BENCH_RUN_LIMIT_S=90    how long a run of the binary may take for 1,000 PRs
@@ -165,7 +166,7 @@ async function runScenario(name, cfg, results, say) {
   const binary = async (program, command, repoId, latency) => {
     const t0 = process.hrtime.bigint();
     const r = await rig.run({
-      command, api: 'graphql', 'repository-id': repoId, 'time-range': String(DAYS + 30),
+      command, api: 'graphql', 'repository-id': repoId, 'time-range': '3650',
       'fail-on-partial': 'false',
       'supabase-url': proxy.url, 'supabase-key': KEY,
     }, {
@@ -214,7 +215,7 @@ async function runScenario(name, cfg, results, say) {
     }
     // The baseline: every PR without latency, else an even sample, scaled.
     const repoId = await reset();
-    const sampleN = gh === 0 && st === 0 ? prs : Math.min(prs, cfg.baselinePrs);
+    const sampleN = gh === 0 && st === 0 && prs <= 2000 ? prs : Math.min(prs, cfg.baselinePrs);
     const numbers = Array.from({ length: sampleN }, (_, i) => rig.scn.pulls[Math.floor((i * prs) / sampleN)].number);
     say(`bench: ${name} ${latency} baseline (${sampleN} PRs)`);
     const b = await timed(['node', BASELINE], {
@@ -289,11 +290,15 @@ export function checkTargets(results) {
     const est = r.partial || b.sampled ? ' (estimated: scaled from part of the PRs)' : '';
     return { measured: `${x.toFixed(1)}× (${f(r.wallS, 1)} s against ${f(b.wallS, 1)} s, ${r.scenario})${est}`, met: x >= min };
   };
+  // Counts a PR from whole runs where there are any: a run stopped early has
+  // fetched ahead of what it wrote, so its counts a PR run high.
   const perPr = (command, key, max, label) => {
-    const list = find({ program: 'release', command });
+    const all = find({ program: 'release', command });
+    const list = all.some((r) => !r.partial) ? all.filter((r) => !r.partial) : all;
     if (!list.length) return { measured: 'not measured', met: null };
     const worst = Math.max(...list.map((r) => r[key] / r.done));
-    return { measured: `${worst.toFixed(3)} ${label} a PR`, met: worst <= max };
+    const est = list.some((r) => r.partial) ? ' (from runs stopped early)' : '';
+    return { measured: `${worst.toFixed(3)} ${label} a PR${est}`, met: worst <= max };
   };
   out.push(speed('pr-details', '100/0', 20));
   out.push(speed('pr-all', '100/50', 10));
@@ -347,7 +352,15 @@ export async function runBench(cfg = config(), say = (s) => process.stderr.write
   return results;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+// node bench.js --report a.json [b.json...]: the report again from saved results
+// (PC_BENCH_JSON), several runs merged (e.g. the default and a 10k run).
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--report') {
+  const all = process.argv.slice(3).map((file) => JSON.parse(readFileSync(file, 'utf8')));
+  const results = { ...all[0], scenarios: Object.assign({}, ...all.map((r) => r.scenarios)), rows: all.flatMap((r) => r.rows) };
+  for (const r of all) for (const [n, s] of Object.entries(r.scenarios))
+    console.log(`${n}: ${s.prs} PRs, ${s.files} files (largest ${s.maxFiles}); ${r.machine}; ${r.date}`);
+  console.log(report(results));
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const t0 = Date.now();
   const results = await runBench();
   console.log(`\n${results.machine}; ${results.date}; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
