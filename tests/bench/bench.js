@@ -140,6 +140,12 @@ export function startupMs(argv, runs = 41) {
 }
 
 const points = (log) => log.reduce((s, e) => s + (e.cost || 0), 0);
+// Requests by kind (GraphQL operation, REST route, store method and table), most first.
+function byKind(log, kind) {
+  const n = {};
+  for (const e of log) n[kind(e)] = (n[kind(e)] || 0) + 1;
+  return Object.fromEntries(Object.entries(n).sort((a, b) => b[1] - a[1]));
+}
 
 async function runScenario(name, cfg, results, say) {
   const opts = SCENARIOS[name];
@@ -161,6 +167,8 @@ async function runScenario(name, cfg, results, say) {
   const row = (extra, r) => ({
     scenario: name, prs, done: prs, ...extra,
     githubRequests: rig.gh.log.length, points: points(rig.gh.log), storeRequests: rig.gw.log.length,
+    githubByKind: byKind(rig.gh.log, (e) => (e.route === '/graphql' ? `graphql ${e.operation ?? ''}`.trim() : e.route ?? e.path)),
+    storeByKind: byKind(rig.gw.log, (e) => `${e.method} ${String(e.path ?? e.url ?? '').split('?')[0]}`),
     wallS: r.wallMs / 1000, cpuS: r.cpuS, rssMb: r.rssKb / 1024,
   });
   const binary = async (program, command, repoId, latency) => {
@@ -335,6 +343,15 @@ export function checkTargets(results) {
 export function report(results) {
   const lines = [table(results), '', '| target (issue 13) | measured | |', '|---|---|---|'];
   for (const t of checkTargets(results)) lines.push(`| ${t.target} | ${t.measured} | ${t.met == null ? '—' : t.met ? 'met' : 'not met'} |`);
+  // Where the requests of the release binary's first whole runs went.
+  const seen = new Set();
+  for (const r of results.rows) {
+    const key = `${r.scenario} ${r.command}`;
+    if (r.program !== 'release' || r.partial || seen.has(key) || !r.githubByKind) continue;
+    seen.add(key);
+    const top = (o) => Object.entries(o).slice(0, 6).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push('', `${r.scenario} ${r.command} (${r.latency}): GitHub: ${top(r.githubByKind)}; store: ${top(r.storeByKind)}`);
+  }
   return lines.join('\n');
 }
 
