@@ -9,7 +9,10 @@
 #   make sanitize   unit tests under ASan/UBSan
 #   make lint       cppcheck, clang-tidy, clang-format --dry-run
 #   make fuzz       short libFuzzer runs of every parser
-#   make bench      requests and points of a 1,000-PR capture (counted, not timed)
+#   make bench      the performance table: requests, points, store requests,
+#                   wall time, CPU, memory and start-up of the release and dev
+#                   binaries beside the original plan's algorithm, with latency
+#                   (tests/bench/bench.js; PC_BENCH_* variables choose; ~15 min)
 #   make static     the release binary: musl, fully static, stripped
 #                   (build/static/progressive-capture; dependencies from
 #                   scripts/static-deps.sh, `make static-deps` alone)
@@ -134,8 +137,9 @@ sanitize: build/san/unit build/san/$(PROG)
 static-deps:
 	@STATIC_DIR='$(abspath $(STATIC_DIR))' sh scripts/static-deps.sh
 
+# mimalloc (an object, not an archive) replaces musl's malloc: see static-deps.sh.
 build/static/obj/$(PROG): $(call objs,build/static,$(SRC) $(GEN)) | static-deps
-	$(STATIC_CC) $(RELEASE_LDFLAGS) -o $@ $^ $(shell $(STATIC_PKG) --libs $(PKGS)) -l$(CRYPTO)
+	$(STATIC_CC) $(RELEASE_LDFLAGS) -o $@ $^ $(shell $(STATIC_PKG) --libs $(PKGS) mimalloc) -l$(CRYPTO)
 
 build/static/$(PROG): build/static/obj/$(PROG)
 	strip -o $@ $<
@@ -165,12 +169,14 @@ run:
 	./$(PROG) $(or $(COMMAND),pr-all) --repo $(REPO) $(if $(PRS),--prs $(PRS)) \
 		$(if $(DAYS),--days $(DAYS)) $(if $(DATABASE),--database $(DATABASE))
 
-# What a full capture of 1,000 PRs costs in requests and points (counted by
-# the fake GitHub, never timed); needs PostgreSQL, like the tests.
+# What captures cost and how long they take, against the plan's algorithm
+# (tests/bench/bench.js: a report, it asserts nothing). PostgreSQL comes from
+# PC_DATABASE_URL, else a throwaway one is started. make test runs its quick
+# mode (tests/bench/bench.test.js) and the request counts (efficiency.test.js).
 bench:
 	sh tests/lib/deps.sh
-	@$(MAKE) --no-print-directory $(PROG)
-	cd tests && node --test --test-reporter=spec bench/
+	@$(MAKE) --no-print-directory $(PROG) static
+	cd tests && node bench/bench.js
 
 # clang-tidy: bug-finding checks; off are the "use memcpy_s" advice (Annex K,
 # which glibc and musl do not have), two known false positives, and

@@ -109,7 +109,9 @@ for store in postgrest sqlite; do
 	tap_tally "$work/integration-$store.tap" "integration ($store)"
 done
 
-section "efficiency (requests and points counted, never timed)"
+# bench/: the request counts of a 1,000-PR capture (efficiency.test.js) and
+# make bench's harness in its quick mode (bench.test.js: 50 PRs, a full table).
+section "efficiency and the bench harness (counted, never timed)"
 (cd tests && node --test --test-concurrency=1 \
 	--test-reporter=spec --test-reporter-destination=stdout \
 	--test-reporter=tap --test-reporter-destination="$work/bench.tap" \

@@ -6,8 +6,9 @@ set -eu
 cd "$(dirname "$0")/../.."
 
 # libclang-rt-dev: clang's libFuzzer and sanitizer runtimes, which
-# --no-install-recommends leaves out (the fuzzers would not link).
-EXTRA_PACKAGES="postgresql sqlite3 valgrind clang libclang-rt-dev cppcheck clang-tidy clang-format" \
+# --no-install-recommends leaves out (the fuzzers would not link). time:
+# /usr/bin/time, which measures the CPU and memory of what make bench runs.
+EXTRA_PACKAGES="postgresql sqlite3 valgrind time clang libclang-rt-dev cppcheck clang-tidy clang-format" \
 	sh scripts/deps-build.sh
 if ! command -v node >/dev/null 2>&1 || ! node -e 'process.exit(+process.versions.node.split(".")[0] < 20 ? 1 : 0)'; then
 	EXTRA_PACKAGES=nodejs sh scripts/deps-build.sh
