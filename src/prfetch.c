@@ -51,7 +51,17 @@ struct fetch {
 	/* The PRs after this window: the next query is sent ahead of done(). */
 	const int64_t *next;
 	size_t nnext;
+	/*
+	 * PRs of earlier windows whose last pages are still to come: a few
+	 * pages left (a PR of thousands of files) ride with the next window's
+	 * continuations instead of taking a query each.
+	 */
+	struct prstate *carry;
+	size_t ncarry;
 };
+
+/* Fewer pending pages than this wait for the next window's (when there is one). */
+#define CARRY_BELOW 8
 
 /* What became of a query. */
 enum outcome {
@@ -67,6 +77,9 @@ state_of(struct fetch *f, int64_t number)
 	for (size_t i = 0; i < f->nprs; i++)
 		if (f->prs[i].number == number)
 			return &f->prs[i];
+	for (size_t i = 0; i < f->ncarry; i++)
+		if (f->carry[i].number == number)
+			return &f->carry[i];
 	return NULL;
 }
 
@@ -588,14 +601,14 @@ send_conts(struct fetch *f, struct gql_cont *batch, size_t n, int *tries, struct
 	return rc < 0 ? QUERY_STOP : QUERY_DONE;
 }
 
-/* Pages on every pending continuation until none is left. */
+/* Pages on the pending continuations until fewer than floor (0: none) are left. */
 static int
-run_continuations(struct fetch *f, struct err *e)
+run_continuations(struct fetch *f, size_t floor, struct err *e)
 {
 	size_t most = conts_per_query(f);
 	int tries = 0;
 
-	while (f->nconts > 0) {
+	while (f->nconts > 0 && f->nconts >= floor) {
 		size_t n = f->nconts < most ? f->nconts : most;
 		struct gql_cont *batch = xcalloc(n, sizeof(*batch));
 
@@ -724,19 +737,106 @@ send_ahead(struct fetch *f)
 	buf_release(&doc);
 }
 
-/* After GraphQL: the parts that go over REST, then done() for every PR of the batch. */
+/* Whether PR number has pages still to come. */
+static bool
+has_conts(const struct fetch *f, int64_t number)
+{
+	for (size_t c = 0; c < f->nconts; c++)
+		if (f->conts[c].number == number)
+			return true;
+	return false;
+}
+
+/* Forgets the pending pages of PR number (it failed: they are not wanted). */
+static void
+drop_conts(struct fetch *f, int64_t number)
+{
+	size_t k = 0;
+
+	for (size_t c = 0; c < f->nconts; c++) {
+		if (f->conts[c].number == number)
+			free_conts(&f->conts[c], 1);
+		else
+			f->conts[k++] = f->conts[c];
+	}
+	f->nconts = k;
+}
+
+/* A PR whose pages are all in: what goes over REST, then done(). */
+static int
+complete(struct fetch *f, struct prstate *st, struct err *e)
+{
+	int rc = 0;
+
+	drop_conts(f, st->number);
+	if (st->rest != 0 && !st->failed)
+		rc = rest_parts(f, st, st->rest & f->o->parts, e);
+	return rc == 0 ? finish(f, st, e) : rc;
+}
+
+/*
+ * After the batch query: the continuations, then done() for every PR of the
+ * window and of the carry whose pages are all in. When only a few pages are
+ * left and another window follows, their PRs are carried to it.
+ */
 static int
 finish_batch(struct fetch *f, struct err *e)
 {
-	int rc = run_continuations(f, e);
+	size_t ncarried = f->ncarry, kept = 0;
+	int rc = run_continuations(f, f->nnext > 0 ? CARRY_BELOW : 0, e);
 
-	for (size_t i = 0; rc == 0 && i < f->nprs; i++)
-		if (f->prs[i].rest != 0 && !f->prs[i].failed)
-			rc = rest_parts(f, &f->prs[i], f->prs[i].rest & f->o->parts, e);
 	if (rc == 0)
 		send_ahead(f);
-	for (size_t i = 0; rc == 0 && i < f->nprs; i++)
-		rc = finish(f, &f->prs[i], e);
+	for (size_t i = 0; rc == 0 && i < f->nprs; i++) {
+		struct prstate *st = &f->prs[i];
+
+		if (st->failed || !has_conts(f, st->number)) {
+			rc = complete(f, st, e);
+			continue;
+		}
+		f->carry = xrealloc(f->carry, (f->ncarry + 1) * sizeof(*f->carry));
+		f->carry[f->ncarry++] = *st;
+	}
+	/* The PRs carried before: the ones whose pages are in now leave the carry. */
+	for (size_t i = 0; i < f->ncarry; i++) {
+		struct prstate *st = &f->carry[i];
+
+		if (rc == 0 && i < ncarried && (st->failed || !has_conts(f, st->number))) {
+			rc = complete(f, st, e);
+			continue;
+		}
+		f->carry[kept++] = *st;
+	}
+	f->ncarry = kept;
+	return rc;
+}
+
+/*
+ * The carried PRs when no window follows: their last pages over GraphQL, or,
+ * when the run moved to REST, each read again whole over REST.
+ */
+static int
+drain_carry(struct fetch *f, struct err *e)
+{
+	int rc = f->rest_only ? 0 : run_continuations(f, 0, e);
+
+	for (size_t i = 0; rc == 0 && i < f->ncarry; i++) {
+		struct prstate *st = &f->carry[i];
+
+		if (f->rest_only && !st->failed) {
+			int64_t number = st->number;
+
+			drop_conts(f, number);
+			memset(st, 0, sizeof(*st));
+			st->number = number;
+			rc = rest_pull(f, st, e);
+			if (rc == 0)
+				rc = finish(f, st, e);
+		} else {
+			rc = complete(f, st, e);
+		}
+	}
+	f->ncarry = 0;
 	return rc;
 }
 
@@ -878,9 +978,12 @@ graphql_batch(struct fetch *f, struct err *e)
 	cJSON_Delete(root);
 	if (rc == 0)
 		rc = finish_batch(f, e);
-	free_conts(f->conts, f->nconts);
-	f->conts = NULL;
-	f->nconts = 0;
+	if (rc < 0) {
+		/* What is left is read again over REST (auto mode), or the run ends. */
+		free_conts(f->conts, f->nconts);
+		f->conts = NULL;
+		f->nconts = 0;
+	}
 	if (rc < 0)
 		return err_stops_run(e) || gh_graphql_missing(e) ? stop_or_redo(f, e) : QUERY_STOP;
 	return QUERY_DONE;
@@ -951,7 +1054,11 @@ prfetch(struct gh *g, const struct prfetch_options *o, const int64_t *numbers, s
 		f.nnext = n - i - k;
 		rc = run_window(&f, numbers + i, k, e);
 	}
+	if (rc == 0)
+		rc = drain_carry(&f, e);
 	gh_ahead_drop(g); /* a query sent ahead for a window never taken */
+	free_conts(f.conts, f.nconts);
+	free(f.carry);
 	free(f.prs);
 	return rc;
 }

@@ -88,8 +88,6 @@ rec_drop(struct sink *s, int number)
 
 	if (r == NULL)
 		return;
-	for (size_t i = 0; i < R__N; i++)
-		s->buffered -= r->rows[i].rs.nrows;
 	rec_clear(r);
 	*r = s->recs[--s->nrecs];
 }
@@ -189,7 +187,6 @@ on_pull(void *ud, const struct gh_pull *p, struct err *e)
 	r = rec_new(s, p);
 	jobs_contributor_rows(s->ctx, &r->rows[R_USERS].rs, users, 2);
 	pull_row(s->ctx, &r->rows[R_PULL], p);
-	s->buffered++;
 	return 0;
 }
 
@@ -227,7 +224,6 @@ on_files(void *ud, int number, const struct gh_file *files, size_t n, struct err
 		rowset_int(&rows->rs, "changes", files[i].changes);
 		rowset_text(&rows->rs, "previous_filename", files[i].previous_filename);
 	}
-	s->buffered += n;
 	return 0;
 }
 
@@ -267,7 +263,6 @@ on_reviews(void *ud, int number, const struct gh_review *rv, size_t n, struct er
 		rows_fix(rows, "pull_request_id", FIX_PR, number);
 		rows_fix(rows, "author_id", FIX_USER, author->id);
 		rows_fix(rows, "reviewer_id", FIX_USER, author->id);
-		s->buffered++;
 	}
 	return 0;
 }
@@ -294,7 +289,6 @@ on_comments(void *ud, int number, const struct gh_comment *c, size_t n, struct e
 		rows_fix(rows, "commenter_id", FIX_USER, who->id);
 		if (c[i].in_reply_to != 0)
 			rows_fix(rows, "in_reply_to_id", FIX_PARENT, c[i].in_reply_to);
-		s->buffered++;
 	}
 	return 0;
 }
@@ -339,13 +333,21 @@ unique_seen(struct pr_rec *r)
 }
 
 /* Whether every PR kept is done, so their rows may be written. */
-static bool
-all_done(const struct sink *s)
+/* The PRs kept that are done, and their rows. */
+static size_t
+done_rows(const struct sink *s, size_t *nprs)
 {
-	for (size_t i = 0; i < s->nrecs; i++)
+	size_t n = 0;
+
+	*nprs = 0;
+	for (size_t i = 0; i < s->nrecs; i++) {
 		if (!s->recs[i].done)
-			return false;
-	return true;
+			continue;
+		(*nprs)++;
+		for (size_t t = 0; t < R__N; t++)
+			n += s->recs[i].rows[t].rs.nrows;
+	}
+	return n;
 }
 
 /* About how much memory the rows kept hold. */
@@ -366,6 +368,7 @@ on_done(void *ud, int number, const struct err *failure, unsigned whole, struct 
 	struct sink *s = ud;
 	struct pr_rec *r = rec_of(s, number);
 	char label[24];
+	size_t ndone, rows;
 	struct err fe;
 
 	snprintf(label, sizeof(label), "#%d", number);
@@ -388,8 +391,9 @@ on_done(void *ud, int number, const struct err *failure, unsigned whole, struct 
 	check_files(s, r);
 	if (s->first_done_ms == 0)
 		s->first_done_ms = clock_mono_ms();
-	if ((all_done(s) && (s->nrecs >= FLUSH_PRS || s->buffered >= FLUSH_ROWS)) ||
-	    held_bytes(s) >= FLUSH_BYTES || clock_mono_ms() - s->first_done_ms >= FLUSH_MS)
+	rows = done_rows(s, &ndone);
+	if (ndone >= FLUSH_PRS || rows >= FLUSH_ROWS || held_bytes(s) >= FLUSH_BYTES ||
+	    clock_mono_ms() - s->first_done_ms >= FLUSH_MS)
 		return sink_flush(s, e);
 	return 0;
 }

@@ -82,7 +82,6 @@ struct sink {
 	bool quiet; /* rows other work needs: no progress, tallies or summary */
 	struct pr_rec *recs;
 	size_t nrecs;
-	size_t buffered;          /* rows kept for the next write */
 	int64_t first_done_ms;    /* when the first PR kept was done (clock_mono_ms); 0: none */
 	struct idcache comments;  /* comment GitHub id -> row id, of this run's writes */
 	int64_t *left;            /* PRs not yet written whole: the resume cursor */

@@ -550,8 +550,6 @@ sink_flush(struct sink *s, struct err *e)
 	for (size_t i = s->nrecs; i-- > 0;) {
 		if (!s->recs[i].done)
 			continue;
-		for (size_t t = 0; t < R__N; t++)
-			s->buffered -= s->recs[i].rows[t].rs.nrows;
 		rec_clear(&s->recs[i]);
 		s->recs[i] = s->recs[--s->nrecs];
 	}

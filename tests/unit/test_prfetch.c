@@ -436,6 +436,56 @@ TEST(prfetch_pages_on_a_connection_with_more_by_continuations_and_drops_nothing)
 	end(g);
 }
 
+TEST(prfetch_carries_a_few_last_pages_to_the_next_windows_continuations)
+{
+	struct gh *g = begin();
+	static const int64_t numbers[] = {1, 2};
+	struct err e;
+
+	/* One PR a window, each with a second page of files: one query for both pages. */
+	for (int n = 1; n <= 2; n++)
+		fixture_answer(200, NULL,
+			       answer(jq("'p%d':%s", n,
+					 pull_node(n, parts_of(conn(2, true, n == 1 ? "A1" : "B1",
+								    file_node(n == 1 ? "a1" : "b1",
+									      "ADDED")),
+							       NULL, NULL, NULL)))));
+	fixture_answer(200, NULL,
+		       answer(jq("'c0':{'number':1,'files':%s},'c1':{'number':2,'files':%s}",
+				 conn(2, false, "A2", file_node("a2", "ADDED")),
+				 conn(2, false, "B2", file_node("b2", "ADDED")))));
+	CHECK_INT(fetch(g, API_GRAPHQL, PR_FILES, 1, numbers, 2, &e), 0);
+	CHECK_INT(gh_fake.nsent, 3);
+	CHECK(sent_has(1, "p2:"));
+	CHECK(sent_has(2, "c0: pullRequest(number: 1) { number files(first: 100, after: "
+			  "\\\"A1\\\")"));
+	CHECK(sent_has(2, "c1: pullRequest(number: 2)"));
+	/* #1 is done once its last page came, with #2's. */
+	CHECK_STR(trace(), "pull 1; files 1 a1; pull 2; files 2 b1; files 1 a2; files 2 b2; "
+			   "done 2; done 1");
+	CHECK_INT(rec.nfails, 0);
+	end(g);
+}
+
+TEST(prfetch_carries_no_page_past_the_last_window)
+{
+	struct gh *g = begin();
+	static const int64_t numbers[] = {1};
+	struct err e;
+
+	fixture_answer(200, NULL,
+		       answer(jq("'p1':%s", pull_node(1, parts_of(conn(2, true, "A1",
+								       file_node("a1", "ADDED")),
+								  NULL, NULL, NULL)))));
+	fixture_answer(200, NULL,
+		       answer(jq("'c0':{'number':1,'files':%s}",
+				 conn(2, false, "A2", file_node("a2", "ADDED")))));
+	CHECK_INT(fetch(g, API_GRAPHQL, PR_FILES, 1, numbers, 1, &e), 0);
+	CHECK_INT(gh_fake.nsent, 2);
+	CHECK_STR(trace(), "pull 1; files 1 a1; files 1 a2; done 1");
+	end(g);
+}
+
 TEST(prfetch_pages_on_review_threads_and_on_a_threads_comments)
 {
 	struct gh *g = begin();
