@@ -20,7 +20,13 @@
 #include "http.h"
 #include "rows.h"
 
-#define STORE_BATCH_ROWS 500
+/*
+ * An upsert goes out in requests of at most STORE_BATCH_ROWS rows and about
+ * STORE_BATCH_BYTES of values (a batch of 100 PRs' files in one request; a
+ * request body a gateway accepts).
+ */
+#define STORE_BATCH_ROWS  5000
+#define STORE_BATCH_BYTES ((size_t)4 << 20)
 
 enum store_op {
 	STORE_EQ,

@@ -115,6 +115,20 @@ rows_to_write(const struct rowset *rs, const char *on_conflict, size_t **out, st
 	return n;
 }
 
+/* About what row r of rs weighs as a request's values. */
+static size_t
+row_bytes(const struct rowset *rs, size_t r)
+{
+	size_t n = 0;
+
+	for (size_t c = 0; c < rs->ncols; c++) {
+		const struct val *v = &rs->vals[r * rs->ncols + c];
+
+		n += strlen(rs->cols[c]) + 8 + (v->s != NULL ? strlen(v->s) : 0);
+	}
+	return n;
+}
+
 int
 store_upsert(struct store *s, const struct rowset *rs, const char *on_conflict,
 	     const char *returning, struct rowset *out, struct err *e)
@@ -134,9 +148,13 @@ store_upsert(struct store *s, const struct rowset *rs, const char *on_conflict,
 		free(rows);
 		return -1;
 	}
-	for (size_t first = 0; rc == 0 && first < n; first += STORE_BATCH_ROWS) {
-		size_t batch = n - first < STORE_BATCH_ROWS ? n - first : STORE_BATCH_ROWS;
+	for (size_t first = 0, batch; rc == 0 && first < n; first += batch) {
+		size_t bytes = 0;
 
+		for (batch = 0; first + batch < n && batch < STORE_BATCH_ROWS &&
+				(batch == 0 || bytes < STORE_BATCH_BYTES);
+		     batch++)
+			bytes += row_bytes(rs, rows[first + batch]);
 		rc = s->ops->upsert(s, rs, rows + first, batch, on_conflict, returning, out, e);
 		if (rc == 0)
 			s->rows_written += batch;

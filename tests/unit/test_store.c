@@ -63,14 +63,14 @@ TEST(store_upsert_posts_columns_conflict_and_prefer)
 	close_store(s);
 }
 
-TEST(store_upsert_splits_into_batches_of_500)
+TEST(store_upsert_splits_into_batches_of_at_most_5000_rows)
 {
 	struct store *s = open_store();
 	static const char *const cols[] = {"n"};
 	struct rowset rs;
 
 	rowset_init(&rs, "t", cols, 1);
-	for (int i = 0; i < 1201; i++) {
+	for (int i = 0; i < 12001; i++) {
 		rowset_add(&rs);
 		rowset_int(&rs, "n", i);
 	}
@@ -81,8 +81,34 @@ TEST(store_upsert_splits_into_batches_of_500)
 	CHECK_INT(fake.nsent, 3);
 	CHECK(strstr(fake.headers[0], "Prefer: resolution=merge-duplicates,return=minimal\n") !=
 	      NULL);
-	CHECK(strncmp(fake.body[2], "[{\"n\":1000},", 12) == 0);
-	CHECK_INT(s->rows_written, 1201);
+	CHECK(strncmp(fake.body[2], "[{\"n\":10000},", 13) == 0);
+	CHECK_INT(s->rows_written, 12001);
+	rowset_release(&rs);
+	close_store(s);
+}
+
+TEST(store_upsert_splits_long_values_into_requests_of_about_4_mib)
+{
+	struct store *s = open_store();
+	static const char *const cols[] = {"n", "body"};
+	char *body = calloc(100001, 1);
+	struct rowset rs;
+
+	memset(body, 'x', 100000);
+	rowset_init(&rs, "t", cols, 2);
+	for (int i = 0; i < 100; i++) { /* 10 MB of values: 42 rows a request */
+		rowset_add(&rs);
+		rowset_int(&rs, "n", i);
+		rowset_text(&rs, "body", body);
+	}
+	for (int i = 0; i < 3; i++)
+		fake_http_push(&fake, 201, "", "");
+	CHECK(store_upsert(s, &rs, "n", NULL, NULL, NULL) == 0);
+	CHECK_INT(fake.nsent, 3);
+	CHECK(strncmp(fake.body[1], "[{\"n\":42,", 9) == 0);
+	CHECK(strlen(fake.body[0]) <= STORE_BATCH_BYTES + 200000);
+	CHECK_INT(s->rows_written, 100);
+	free(body);
 	rowset_release(&rs);
 	close_store(s);
 }
