@@ -83,7 +83,7 @@ struct sink {
 	struct pr_rec *recs;
 	size_t nrecs;
 	int64_t first_done_ms;    /* when the first PR kept was done (clock_mono_ms); 0: none */
-	struct idcache comments;  /* comment GitHub id -> row id, of this run's writes */
+	struct idcache comments;  /* comment GitHub id -> row id, of the write under way */
 	int64_t *left;            /* PRs not yet written whole: the resume cursor */
 	size_t nleft;
 };

@@ -546,6 +546,12 @@ sink_flush(struct sink *s, struct err *e)
 		rc = write_one_by_one(&b, e);
 	}
 	s->first_done_ms = 0;
+	/*
+	 * The comment ids of this write served its replies; a later reply finds
+	 * its parent in the store (find_parents). Kept, they would grow with the
+	 * run: memory follows a batch, not the repository.
+	 */
+	idcache_release(&s->comments);
 	/* The PRs written (or failed) leave; the ones still arriving stay. */
 	for (size_t i = s->nrecs; i-- > 0;) {
 		if (!s->recs[i].done)
