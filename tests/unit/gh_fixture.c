@@ -70,8 +70,11 @@ fixture_gh(void)
 	static char *toks[] = {tok};
 	static const struct rl_policy policy = {600, 0, 0, 1, 5};
 	struct http_options o = {"test-agent", 0, 0, 0, NULL, false};
-	struct gh_options go = {
-		"https://api.test", "https://api.test/graphql", toks, 1, &policy, NULL};
+	struct gh_options go = {.api_url = "https://api.test",
+				.graphql_url = "https://api.test/graphql",
+				.tokens = toks,
+				.ntokens = 1,
+				.policy = &policy};
 
 	fake_http_reset(&gh_fake);
 	http_client_free(http);

@@ -57,12 +57,11 @@ client_full(char *const *tokens, size_t n, struct app_auth **apps, size_t napps,
 {
 	static struct rl_policy dflt = {600, 0, 0, 1, 5};
 	struct http_options o = {"test-agent", 0, 0, 0, NULL, false};
-	struct gh_options go = {"https://api.test",
-				"https://api.test/graphql",
-				tokens,
-				n,
-				policy != NULL ? policy : &dflt,
-				NULL};
+	struct gh_options go = {.api_url = "https://api.test",
+				.graphql_url = "https://api.test/graphql",
+				.tokens = tokens,
+				.ntokens = n,
+				.policy = policy != NULL ? policy : &dflt};
 
 	fake_http_reset(&fake);
 	http_client_free(http);
