@@ -68,7 +68,7 @@ const char *buf_str(const struct buf *b);
  * Hands the data to the caller (who frees it) and empties b; never NULL. A
  * failed buffer hands over a new "" and stays failed (appends keep failing
  * until buf_reset() or buf_release()), so callers check buf_failed() before
- * or after, and one that does not gets an empty string, never a cut one.
+ * or after, and one that does not has an empty string, never a cut one.
  */
 char *buf_detach(struct buf *b);
 

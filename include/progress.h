@@ -116,7 +116,7 @@ struct job_queued {
 	const char *meta_json;
 };
 
-/* Creates a pending job row and its progress row; id_out gets the job's id. */
+/* Creates a pending job row and its progress row; id_out receives the job's id. */
 int progress_queue(struct store *s, const struct job_queued *q, char id_out[UUID_STR_SIZE],
 		   struct err *e);
 

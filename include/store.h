@@ -194,7 +194,7 @@ int store_select_in(struct store *s, const struct store_query *q, const char *co
 
 /*
  * A dry run's store: reads go to inner, writes go nowhere. An upsert that
- * asks for columns back gets, per row, the stored row's values when a row
+ * asks for columns back has, per row, the stored row's values when a row
  * with its (one-column) conflict key exists, else the rowset's own values
  * and a fresh UUID for "id". rows_written counts what would have been
  * written. Takes inner (closed with the dry store). Never NULL.

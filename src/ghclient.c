@@ -409,7 +409,7 @@ attempt_once(struct gh *g, const struct http_request *req, bool graphql, struct 
 		if (*json == NULL) {
 			err_prefix(ae, "%s %s: ", req->method, short_url(g, req->url));
 			ae->status = (int)resp->status;
-			/* The same GraphQL query gets the same answer: the caller splits it. */
+			/* The same GraphQL query has the same answer: the caller splits it. */
 			rc = graphql ? -1 : 1;
 		} else if (graphql && graphql_rate_limited(*json)) {
 			cJSON_Delete(*json);

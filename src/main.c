@@ -51,7 +51,7 @@ _Static_assert(OPT__COUNT <= 64, "a command's options mask holds 64 settings");
 /*
  * What an app's installation token may do: read, and start workflows for the
  * commands that dispatch them (those taking a workflow). Of these, each token
- * gets those its installation grants.
+ * receives those its installation grants.
  */
 #define APP_READ_ONLY                                                                              \
 	"{\"actions\":\"read\",\"contents\":\"read\",\"issues\":\"read\",\"metadata\":\"read\","   \

@@ -1,7 +1,7 @@
 /*
  * store_dry.c - the store of a dry run: every read goes to the real store,
  * no write does. Jobs run exactly as they would, and nothing changes.
- * An upsert that wants ids back gets the stored row's where there is one,
+ * An upsert that wants ids back receives the stored row's where there is one,
  * so a dry run sees what is already captured as a real run would.
  */
 #include <stdio.h>

@@ -41,7 +41,7 @@ xalloc_failed(size_t bytes)
 {
 	static bool in_hook;
 
-	/* The hook logs, and logging allocates: a failure inside it gets the plain line. */
+	/* The hook logs, and logging allocates: a failure inside it prints the plain line. */
 	if (oom_hook != NULL && !in_hook) {
 		in_hook = true;
 		oom_hook(bytes);

@@ -67,7 +67,7 @@ gather(const struct batch *b, enum rows_of t, struct rowset *out)
 	}
 }
 
-/* The PR rows; each record gets its row id. A number held under another GitHub id is adopted. */
+/* The PR rows; each record takes its row id. A number held under another GitHub id is adopted. */
 static int
 write_pulls(struct batch *b, struct err *e)
 {

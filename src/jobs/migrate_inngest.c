@@ -806,7 +806,7 @@ same_job(const struct item *x, const struct item *y)
 
 /*
  * A repository whose pull requests are wanted for more than one part
- * (details, reviews, comments) gets one pr-all job for all of them: one
+ * (details, reviews, comments) makes one pr-all job for all of them: one
  * GraphQL pass instead of one job per part.
  */
 static void
